@@ -1,0 +1,16 @@
+//! crmkit — the domain logic of customer-relationship management, embeddable.
+//!
+//! (Crate docs are completed with a runnable example as the modules land.)
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
+pub mod calendar;
+pub mod error;
+#[cfg(feature = "ffi")]
+#[allow(unsafe_code)]
+pub mod ffi;
+pub mod model;
+pub mod money;
+pub mod sample;
+
+pub use error::{Error, ErrorKind, Result};
