@@ -9,8 +9,9 @@ pub mod error;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod kpi;
 pub mod model;
 pub mod money;
-pub mod sample;
+
 
 pub use error::{Error, ErrorKind, Result};
