@@ -1,6 +1,48 @@
-//! crmkit — the domain logic of customer-relationship management, embeddable.
+//! crmkit — the domain logic of customer-relationship management, as an
+//! embeddable library with a stable C ABI.
 //!
-//! (Crate docs are completed with a runnable example as the modules land.)
+//! crmkit is for engineers who would otherwise re-implement lead scoring,
+//! deal routing, KPI reports and goal tracking by hand inside an ERP or an
+//! in-house CRM. It is pure (no I/O, no clock: every time-dependent call
+//! takes an explicit `as_of`), exact (money is [`money::Money`], a decimal
+//! with a currency; mixing currencies without rates is an error) and
+//! explainable (results carry their reasons).
+//!
+//! ```
+//! use crmkit::model::{Dataset, DealStatus};
+//! use crmkit::money::{Currency, Money};
+//!
+//! let dataset = Dataset::from_json(r#"{
+//!   "pipelines": [{"id": "sales", "name": "Sales", "stages": [
+//!     {"id": "qualify", "name": "Qualify", "probability": 20},
+//!     {"id": "won", "name": "Won", "probability": 100, "kind": "won"}]}],
+//!   "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2024-01-01T09:00:00Z"}],
+//!   "deals": [
+//!     {"id": "D-1", "contact": "C-1", "pipeline": "sales", "stage": "won", "status": "won",
+//!      "value": {"amount": "499.99", "currency": "USD"},
+//!      "created_at": "2024-01-02T09:00:00Z", "closed_at": "2024-01-20T09:00:00Z"},
+//!     {"id": "D-2", "contact": "C-1", "pipeline": "sales", "stage": "qualify",
+//!      "value": {"amount": "0.01", "currency": "USD"}, "created_at": "2024-02-01T09:00:00Z"}]
+//! }"#)?;
+//!
+//! let usd = Currency::new("USD")?;
+//! let total = Money::sum(usd, dataset.deals().iter().map(|d| &d.value))?;
+//! assert_eq!(total, Money::parse("500.00", usd)?); // exact to the cent
+//! let won = dataset.deals().iter().filter(|d| d.status == DealStatus::Won).count();
+//! assert_eq!(won, 1);
+//! Ok::<(), crmkit::Error>(())
+//! ```
+//!
+//! # Modules
+//!
+//! - [`model`]: contacts, companies, lifecycle, deals, pipelines, activities,
+//!   campaigns, tickets, tasks, reps; the validated [`model::Dataset`].
+//! - [`money`]: exact money, currencies, exchange rates, percentages.
+//! - [`calendar`]: periods, fiscal calendars, relative deadlines.
+//! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
+//! - [`sample`]: a seeded generator of realistic sample data.
+//! - `ffi` (feature `ffi`, on by default): the C ABI declared in
+//!   `include/crmkit.h`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
@@ -12,6 +54,6 @@ pub mod ffi;
 pub mod kpi;
 pub mod model;
 pub mod money;
-
+pub mod sample;
 
 pub use error::{Error, ErrorKind, Result};

@@ -23,13 +23,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ActivityId, CampaignId, ContactId, DealId, RepId};
 use super::Timestamp;
+use super::ids::{ActivityId, CampaignId, ContactId, DealId, RepId};
 use crate::money::Money;
 use crate::{Error, ErrorKind};
 
 macro_rules! bounded_score {
-    ($(#[$doc:meta])* $name:ident, $min:literal, $max:literal) => {
+    ($(#[$doc:meta])* $name:ident, $label:literal, $min:literal, $max:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "u8", into = "u8")]
@@ -43,10 +43,7 @@ macro_rules! bounded_score {
                 } else {
                     Err(Error::new(
                         ErrorKind::Invalid,
-                        format!(
-                            "{} {value} is outside {}..={}",
-                            stringify!($name), $min, $max
-                        ),
+                        format!("{} {value} is outside {}..={}", $label, $min, $max),
                     ))
                 }
             }
@@ -74,11 +71,11 @@ macro_rules! bounded_score {
 
 bounded_score!(
     /// A Net Promoter Score answer, 0 to 10.
-    NpsScore, 0, 10
+    NpsScore, "nps score", 0, 10
 );
 bounded_score!(
     /// A customer-satisfaction answer or star rating, 1 to 5.
-    CsatScore, 1, 5
+    CsatScore, "csat score", 1, 5
 );
 
 /// The answer to one survey question.
@@ -267,7 +264,8 @@ impl ActivityKind {
     }
 
     /// `true` for activities in which the business reached out or followed
-    /// up (calls, e-mails sent or replied, meetings, proposals).
+    /// up (calls, e-mails sent, meetings, proposals); a contact's own
+    /// reply is engagement, not follow-up.
     pub fn is_follow_up(&self) -> bool {
         matches!(
             self,
@@ -275,7 +273,7 @@ impl ActivityKind {
                 | ActivityKind::Meeting { .. }
                 | ActivityKind::ProposalSent { .. }
                 | ActivityKind::Email {
-                    event: EmailEvent::Sent | EmailEvent::Replied,
+                    event: EmailEvent::Sent,
                     ..
                 }
         )

@@ -63,7 +63,10 @@ impl Serialize for AttributeValue {
                 // otherwise the lossless {"number": "..."} form.
                 let text = number.to_string();
                 match text.parse::<f64>() {
-                    Ok(f) if f.is_finite() && decimal_from_json(&serde_json::json!(f)).ok() == Some(*number) => {
+                    Ok(f)
+                        if f.is_finite()
+                            && decimal_from_json(&serde_json::json!(f)).ok() == Some(*number) =>
+                    {
                         s.serialize_f64(f)
                     }
                     _ => {

@@ -26,9 +26,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::Timestamp;
 use super::attributes::{AttributeValue, Demographics};
 use super::ids::{CampaignId, CompanyId, ContactId, RepId};
-use super::Timestamp;
 use crate::money::Money;
 
 /// Where a person stands in the customer lifecycle.
@@ -93,7 +93,10 @@ impl LifecycleStage {
     pub fn is_lead(self) -> bool {
         matches!(
             self,
-            LifecycleStage::Lead | LifecycleStage::Mql | LifecycleStage::Sql | LifecycleStage::Opportunity
+            LifecycleStage::Lead
+                | LifecycleStage::Mql
+                | LifecycleStage::Sql
+                | LifecycleStage::Opportunity
         )
     }
 

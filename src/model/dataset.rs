@@ -147,7 +147,9 @@ impl Grouping {
 
     fn group(&self, owner: usize) -> &[u32] {
         match (self.offsets.get(owner), self.offsets.get(owner + 1)) {
-            (Some(&start), Some(&end)) => self.items.get(start as usize..end as usize).unwrap_or(&[]),
+            (Some(&start), Some(&end)) => {
+                self.items.get(start as usize..end as usize).unwrap_or(&[])
+            }
             _ => &[],
         }
     }
@@ -225,7 +227,10 @@ fn check_ref<K: Hash + Eq + std::fmt::Display>(
 
 fn check_non_negative(money: &Money, path: impl FnOnce() -> String, what: &str) -> Result<()> {
     if money.is_negative() {
-        Err(Error::invalid(path(), format!("{what} must not be negative, got {money}")))
+        Err(Error::invalid(
+            path(),
+            format!("{what} must not be negative, got {money}"),
+        ))
     } else {
         Ok(())
     }
@@ -241,7 +246,10 @@ impl Dataset {
             ("deals", parts.deals.len()),
         ] {
             if len >= limit {
-                return Err(Error::invalid(section, format!("{len} records is more than a dataset can index")));
+                return Err(Error::invalid(
+                    section,
+                    format!("{len} records is more than a dataset can index"),
+                ));
             }
         }
         let contact_index = build_index("contacts", &parts.contacts, |c| &c.id)?;
@@ -310,19 +318,48 @@ impl Dataset {
 
     fn validate_people(&self, parts: &DatasetParts) -> Result<()> {
         for (i, rep) in parts.reps.iter().enumerate() {
-            check_ref(&self.team_index, rep.team.as_ref(), || format!("reps[{i}].team"), "team")?;
+            check_ref(
+                &self.team_index,
+                rep.team.as_ref(),
+                || format!("reps[{i}].team"),
+                "team",
+            )?;
         }
         for (i, company) in parts.companies.iter().enumerate() {
-            check_ref(&self.rep_index, company.owner.as_ref(), || format!("companies[{i}].owner"), "rep")?;
+            check_ref(
+                &self.rep_index,
+                company.owner.as_ref(),
+                || format!("companies[{i}].owner"),
+                "rep",
+            )?;
             if let Some(revenue) = &company.annual_revenue {
-                check_non_negative(revenue, || format!("companies[{i}].annual_revenue"), "annual revenue")?;
+                check_non_negative(
+                    revenue,
+                    || format!("companies[{i}].annual_revenue"),
+                    "annual revenue",
+                )?;
             }
         }
         for (i, contact) in parts.contacts.iter().enumerate() {
             let at = |field: &str| format!("contacts[{i}].{field}");
-            check_ref(&self.company_index, contact.company.as_ref(), || at("company"), "company")?;
-            check_ref(&self.rep_index, contact.owner.as_ref(), || at("owner"), "rep")?;
-            check_ref(&self.campaign_index, contact.source_campaign.as_ref(), || at("source_campaign"), "campaign")?;
+            check_ref(
+                &self.company_index,
+                contact.company.as_ref(),
+                || at("company"),
+                "company",
+            )?;
+            check_ref(
+                &self.rep_index,
+                contact.owner.as_ref(),
+                || at("owner"),
+                "rep",
+            )?;
+            check_ref(
+                &self.campaign_index,
+                contact.source_campaign.as_ref(),
+                || at("source_campaign"),
+                "campaign",
+            )?;
             if let Some(income) = &contact.demographics.income {
                 check_non_negative(income, || at("demographics.income"), "income")?;
             }
@@ -330,16 +367,25 @@ impl Dataset {
             for (k, transition) in history.iter().enumerate() {
                 let path = || at(&format!("lifecycle.history[{k}]"));
                 if transition.from == transition.to {
-                    return Err(Error::invalid(path(), format!("transition from {} to itself", transition.from)));
+                    return Err(Error::invalid(
+                        path(),
+                        format!("transition from {} to itself", transition.from),
+                    ));
                 }
                 if let Some(previous) = k.checked_sub(1).and_then(|p| history.get(p)) {
                     if transition.at < previous.at {
-                        return Err(Error::invalid(path(), "lifecycle transitions are not in time order"));
+                        return Err(Error::invalid(
+                            path(),
+                            "lifecycle transitions are not in time order",
+                        ));
                     }
                     if transition.from != previous.to {
                         return Err(Error::invalid(
                             path(),
-                            format!("transition starts at {} but the previous one ended at {}", transition.from, previous.to),
+                            format!(
+                                "transition starts at {} but the previous one ended at {}",
+                                transition.from, previous.to
+                            ),
                         ));
                     }
                 }
@@ -348,7 +394,10 @@ impl Dataset {
                 if last.to != contact.lifecycle.stage {
                     return Err(Error::invalid(
                         at("lifecycle.stage"),
-                        format!("stage is {} but the history ends at {}", contact.lifecycle.stage, last.to),
+                        format!(
+                            "stage is {} but the history ends at {}",
+                            contact.lifecycle.stage, last.to
+                        ),
                     ));
                 }
             }
@@ -359,14 +408,20 @@ impl Dataset {
     fn validate_pipelines(&self, parts: &DatasetParts) -> Result<()> {
         for (i, pipeline) in parts.pipelines.iter().enumerate() {
             if pipeline.stages.is_empty() {
-                return Err(Error::invalid(format!("pipelines[{i}].stages"), format!("pipeline \"{}\" has no stages", pipeline.id)));
+                return Err(Error::invalid(
+                    format!("pipelines[{i}].stages"),
+                    format!("pipeline \"{}\" has no stages", pipeline.id),
+                ));
             }
             let mut seen = HashSet::new();
             for (k, stage) in pipeline.stages.iter().enumerate() {
                 if !seen.insert(&stage.id) {
                     return Err(Error::invalid(
                         format!("pipelines[{i}].stages[{k}].id"),
-                        format!("duplicate stage id \"{}\" in pipeline \"{}\"", stage.id, pipeline.id),
+                        format!(
+                            "duplicate stage id \"{}\" in pipeline \"{}\"",
+                            stage.id, pipeline.id
+                        ),
                     ));
                 }
             }
@@ -377,44 +432,92 @@ impl Dataset {
     fn validate_deals(&self, parts: &DatasetParts) -> Result<()> {
         for (i, deal) in parts.deals.iter().enumerate() {
             let at = |field: &str| format!("deals[{i}].{field}");
-            check_ref(&self.contact_index, Some(&deal.contact), || at("contact"), "contact")?;
-            check_ref(&self.company_index, deal.company.as_ref(), || at("company"), "company")?;
+            check_ref(
+                &self.contact_index,
+                Some(&deal.contact),
+                || at("contact"),
+                "contact",
+            )?;
+            check_ref(
+                &self.company_index,
+                deal.company.as_ref(),
+                || at("company"),
+                "company",
+            )?;
             check_ref(&self.rep_index, deal.owner.as_ref(), || at("owner"), "rep")?;
-            check_ref(&self.campaign_index, deal.source_campaign.as_ref(), || at("source_campaign"), "campaign")?;
-            let pipeline = check_ref(&self.pipeline_index, Some(&deal.pipeline), || at("pipeline"), "pipeline")?
-                .and_then(|p| parts.pipelines.get(p as usize))
-                .ok_or_else(|| Error::not_found(at("pipeline"), format!("unknown pipeline \"{}\"", deal.pipeline)))?;
+            check_ref(
+                &self.campaign_index,
+                deal.source_campaign.as_ref(),
+                || at("source_campaign"),
+                "campaign",
+            )?;
+            let pipeline = check_ref(
+                &self.pipeline_index,
+                Some(&deal.pipeline),
+                || at("pipeline"),
+                "pipeline",
+            )?
+            .and_then(|p| parts.pipelines.get(p as usize))
+            .ok_or_else(|| {
+                Error::not_found(
+                    at("pipeline"),
+                    format!("unknown pipeline \"{}\"", deal.pipeline),
+                )
+            })?;
             let (_, stage) = pipeline.stage(&deal.stage).ok_or_else(|| {
-                Error::not_found(at("stage"), format!("stage \"{}\" is not in pipeline \"{}\"", deal.stage, deal.pipeline))
+                Error::not_found(
+                    at("stage"),
+                    format!(
+                        "stage \"{}\" is not in pipeline \"{}\"",
+                        deal.stage, deal.pipeline
+                    ),
+                )
             })?;
             check_non_negative(&deal.value, || at("value"), "deal value")?;
             match (deal.status, deal.closed_at) {
                 (DealStatus::Open, Some(_)) => {
-                    return Err(Error::invalid(at("closed_at"), format!("open deal \"{}\" has a close date", deal.id)));
+                    return Err(Error::invalid(
+                        at("closed_at"),
+                        format!("open deal \"{}\" has a close date", deal.id),
+                    ));
                 }
                 (DealStatus::Won | DealStatus::Lost, None) => {
-                    return Err(Error::invalid(at("closed_at"), format!("{} deal \"{}\" has no close date", deal.status, deal.id)));
+                    return Err(Error::invalid(
+                        at("closed_at"),
+                        format!("{} deal \"{}\" has no close date", deal.status, deal.id),
+                    ));
                 }
                 (_, Some(closed)) if closed < deal.created_at => {
                     return Err(Error::invalid(
                         at("closed_at"),
-                        format!("deal \"{}\" closed at {closed} before it was created at {}", deal.id, deal.created_at),
+                        format!(
+                            "deal \"{}\" closed at {closed} before it was created at {}",
+                            deal.id, deal.created_at
+                        ),
                     ));
                 }
                 _ => {}
             }
             if deal.lost_reason.is_some() && deal.status != DealStatus::Lost {
-                return Err(Error::invalid(at("lost_reason"), format!("{} deal \"{}\" has a lost reason", deal.status, deal.id)));
+                return Err(Error::invalid(
+                    at("lost_reason"),
+                    format!("{} deal \"{}\" has a lost reason", deal.status, deal.id),
+                ));
             }
-            let stage_conflict = match stage.kind {
-                StageKind::Open => deal.status == DealStatus::Open || false,
-                StageKind::Won => deal.status == DealStatus::Won,
-                StageKind::Lost => deal.status == DealStatus::Lost,
+            // Closed deals may sit in the open stage where they were closed,
+            // but the won and lost stages hold only won and lost deals.
+            let expected = match stage.kind {
+                StageKind::Open => None,
+                StageKind::Won => Some(DealStatus::Won),
+                StageKind::Lost => Some(DealStatus::Lost),
             };
-            if !stage_conflict && stage.kind != StageKind::Open {
+            if let Some(expected) = expected.filter(|&e| e != deal.status) {
                 return Err(Error::invalid(
                     at("status"),
-                    format!("deal \"{}\" is {} but sits in the {:?} stage \"{}\"", deal.id, deal.status, stage.kind, stage.id).to_lowercase(),
+                    format!(
+                        "deal \"{}\" is {} but sits in the {expected} stage \"{}\"",
+                        deal.id, deal.status, stage.id
+                    ),
                 ));
             }
             for (k, visit) in deal.stage_history.iter().enumerate() {
@@ -422,20 +525,32 @@ impl Dataset {
                 if pipeline.stage(&visit.stage).is_none() {
                     return Err(Error::not_found(
                         format!("{}.stage", path()),
-                        format!("stage \"{}\" is not in pipeline \"{}\"", visit.stage, deal.pipeline),
+                        format!(
+                            "stage \"{}\" is not in pipeline \"{}\"",
+                            visit.stage, deal.pipeline
+                        ),
                     ));
                 }
                 if let Some(exited) = visit.exited_at {
                     if exited < visit.entered_at {
-                        return Err(Error::invalid(format!("{}.exited_at", path()), "stage exited before it was entered"));
+                        return Err(Error::invalid(
+                            format!("{}.exited_at", path()),
+                            "stage exited before it was entered",
+                        ));
                     }
                 } else if k + 1 != deal.stage_history.len() {
-                    return Err(Error::invalid(format!("{}.exited_at", path()), "only the last stage visit may be open"));
+                    return Err(Error::invalid(
+                        format!("{}.exited_at", path()),
+                        "only the last stage visit may be open",
+                    ));
                 }
                 if let Some(previous) = k.checked_sub(1).and_then(|p| deal.stage_history.get(p)) {
                     let previous_end = previous.exited_at.unwrap_or(previous.entered_at);
                     if visit.entered_at < previous_end {
-                        return Err(Error::invalid(format!("{}.entered_at", path()), "stage visits overlap or are not in time order"));
+                        return Err(Error::invalid(
+                            format!("{}.entered_at", path()),
+                            "stage visits overlap or are not in time order",
+                        ));
                     }
                 }
             }
@@ -443,7 +558,10 @@ impl Dataset {
                 if last.stage != deal.stage {
                     return Err(Error::invalid(
                         at("stage_history"),
-                        format!("the last stage visit is \"{}\" but the deal is in \"{}\"", last.stage, deal.stage),
+                        format!(
+                            "the last stage visit is \"{}\" but the deal is in \"{}\"",
+                            last.stage, deal.stage
+                        ),
                     ));
                 }
             }
@@ -454,9 +572,24 @@ impl Dataset {
     fn validate_activities(&self, parts: &DatasetParts) -> Result<()> {
         for (i, activity) in parts.activities.iter().enumerate() {
             let at = |field: &str| format!("activities[{i}].{field}");
-            check_ref(&self.contact_index, Some(&activity.contact), || at("contact"), "contact")?;
-            check_ref(&self.deal_index, activity.deal.as_ref(), || at("deal"), "deal")?;
-            check_ref(&self.campaign_index, activity.campaign.as_ref(), || at("campaign"), "campaign")?;
+            check_ref(
+                &self.contact_index,
+                Some(&activity.contact),
+                || at("contact"),
+                "contact",
+            )?;
+            check_ref(
+                &self.deal_index,
+                activity.deal.as_ref(),
+                || at("deal"),
+                "deal",
+            )?;
+            check_ref(
+                &self.campaign_index,
+                activity.campaign.as_ref(),
+                || at("campaign"),
+                "campaign",
+            )?;
             check_ref(&self.rep_index, activity.rep.as_ref(), || at("rep"), "rep")?;
             match &activity.kind {
                 ActivityKind::Purchase { amount, items } => {
@@ -464,23 +597,40 @@ impl Dataset {
                     for (k, item) in items.iter().enumerate() {
                         let path = || at(&format!("kind.items[{k}]"));
                         if item.quantity == 0 {
-                            return Err(Error::invalid(format!("{}.quantity", path()), "quantity must be at least 1"));
+                            return Err(Error::invalid(
+                                format!("{}.quantity", path()),
+                                "quantity must be at least 1",
+                            ));
                         }
-                        check_non_negative(&item.unit_price, || format!("{}.unit_price", path()), "unit price")?;
+                        check_non_negative(
+                            &item.unit_price,
+                            || format!("{}.unit_price", path()),
+                            "unit price",
+                        )?;
                         if item.unit_price.currency != amount.currency {
                             return Err(Error::at(
                                 ErrorKind::CurrencyMismatch,
                                 format!("{}.unit_price", path()),
-                                format!("item priced in {} in a purchase in {}", item.unit_price.currency, amount.currency),
+                                format!(
+                                    "item priced in {} in a purchase in {}",
+                                    item.unit_price.currency, amount.currency
+                                ),
                             ));
                         }
                     }
                 }
-                ActivityKind::ProposalSent { amount: Some(amount) } => {
+                ActivityKind::ProposalSent {
+                    amount: Some(amount),
+                } => {
                     check_non_negative(amount, || at("kind.amount"), "proposal amount")?;
                 }
                 ActivityKind::Referral { referred } => {
-                    check_ref(&self.contact_index, referred.as_ref(), || at("kind.referred"), "contact")?;
+                    check_ref(
+                        &self.contact_index,
+                        referred.as_ref(),
+                        || at("kind.referred"),
+                        "contact",
+                    )?;
                 }
                 _ => {}
             }
@@ -490,24 +640,47 @@ impl Dataset {
 
     fn validate_operations(&self, parts: &DatasetParts) -> Result<()> {
         for (i, campaign) in parts.campaigns.iter().enumerate() {
-            check_non_negative(&campaign.cost, || format!("campaigns[{i}].cost"), "campaign cost")?;
+            check_non_negative(
+                &campaign.cost,
+                || format!("campaigns[{i}].cost"),
+                "campaign cost",
+            )?;
             if campaign.end < campaign.start {
                 return Err(Error::invalid(
                     format!("campaigns[{i}].end"),
-                    format!("campaign \"{}\" ends on {} before it starts on {}", campaign.id, campaign.end, campaign.start),
+                    format!(
+                        "campaign \"{}\" ends on {} before it starts on {}",
+                        campaign.id, campaign.end, campaign.start
+                    ),
                 ));
             }
         }
         for (i, ticket) in parts.tickets.iter().enumerate() {
             let at = |field: &str| format!("tickets[{i}].{field}");
-            check_ref(&self.contact_index, Some(&ticket.contact), || at("contact"), "contact")?;
-            check_ref(&self.rep_index, ticket.assignee.as_ref(), || at("assignee"), "rep")?;
-            for (field, time) in [("first_response_at", ticket.first_response_at), ("resolved_at", ticket.resolved_at)] {
+            check_ref(
+                &self.contact_index,
+                Some(&ticket.contact),
+                || at("contact"),
+                "contact",
+            )?;
+            check_ref(
+                &self.rep_index,
+                ticket.assignee.as_ref(),
+                || at("assignee"),
+                "rep",
+            )?;
+            for (field, time) in [
+                ("first_response_at", ticket.first_response_at),
+                ("resolved_at", ticket.resolved_at),
+            ] {
                 if let Some(time) = time {
                     if time < ticket.opened_at {
                         return Err(Error::invalid(
                             at(field),
-                            format!("ticket \"{}\": {field} {time} is before it was opened at {}", ticket.id, ticket.opened_at),
+                            format!(
+                                "ticket \"{}\": {field} {time} is before it was opened at {}",
+                                ticket.id, ticket.opened_at
+                            ),
                         ));
                     }
                 }
@@ -515,19 +688,46 @@ impl Dataset {
         }
         for (i, task) in parts.tasks.iter().enumerate() {
             let at = |field: &str| format!("tasks[{i}].{field}");
-            check_ref(&self.rep_index, Some(&task.assignee), || at("assignee"), "rep")?;
-            check_ref(&self.contact_index, task.contact.as_ref(), || at("contact"), "contact")?;
+            check_ref(
+                &self.rep_index,
+                Some(&task.assignee),
+                || at("assignee"),
+                "rep",
+            )?;
+            check_ref(
+                &self.contact_index,
+                task.contact.as_ref(),
+                || at("contact"),
+                "contact",
+            )?;
             check_ref(&self.deal_index, task.deal.as_ref(), || at("deal"), "deal")?;
             if let Some(done) = task.done_at {
                 if done < task.created_at {
-                    return Err(Error::invalid(at("done_at"), format!("task \"{}\" was done before it was created", task.id)));
+                    return Err(Error::invalid(
+                        at("done_at"),
+                        format!("task \"{}\" was done before it was created", task.id),
+                    ));
                 }
             }
         }
         for (i, entry) in parts.spend.iter().enumerate() {
-            check_non_negative(&entry.amount, || format!("spend[{i}].amount"), "spend amount")?;
-            check_ref(&self.campaign_index, entry.campaign.as_ref(), || format!("spend[{i}].campaign"), "campaign")?;
-            check_ref(&self.team_index, entry.team.as_ref(), || format!("spend[{i}].team"), "team")?;
+            check_non_negative(
+                &entry.amount,
+                || format!("spend[{i}].amount"),
+                "spend amount",
+            )?;
+            check_ref(
+                &self.campaign_index,
+                entry.campaign.as_ref(),
+                || format!("spend[{i}].campaign"),
+                "campaign",
+            )?;
+            check_ref(
+                &self.team_index,
+                entry.team.as_ref(),
+                || format!("spend[{i}].team"),
+                "team",
+            )?;
         }
         Ok(())
     }
@@ -536,26 +736,40 @@ impl Dataset {
         let parts = &self.parts;
         let contacts = parts.contacts.len();
         let contact_of = |id: &ContactId| self.contact_index.get(id).copied();
-        let mut by_contact = Grouping::build(contacts, parts.activities.iter().map(|a| contact_of(&a.contact)));
+        let mut by_contact = Grouping::build(
+            contacts,
+            parts.activities.iter().map(|a| contact_of(&a.contact)),
+        );
         // Activities of a contact in time order (stable for equal times).
         for owner in 0..contacts {
-            let (start, end) = (by_contact.offsets[owner] as usize, by_contact.offsets[owner + 1] as usize);
+            let (start, end) = (
+                by_contact.offsets[owner] as usize,
+                by_contact.offsets[owner + 1] as usize,
+            );
             if let Some(slice) = by_contact.items.get_mut(start..end) {
                 slice.sort_by_key(|&i| parts.activities.get(i as usize).map(|a| a.at));
             }
         }
-        self.deals_by_contact = Grouping::build(contacts, parts.deals.iter().map(|d| contact_of(&d.contact)));
-        self.tickets_by_contact = Grouping::build(contacts, parts.tickets.iter().map(|t| contact_of(&t.contact)));
+        self.deals_by_contact =
+            Grouping::build(contacts, parts.deals.iter().map(|d| contact_of(&d.contact)));
+        self.tickets_by_contact = Grouping::build(
+            contacts,
+            parts.tickets.iter().map(|t| contact_of(&t.contact)),
+        );
         self.deals_by_pipeline = Grouping::build(
             parts.pipelines.len(),
-            parts.deals.iter().map(|d| self.pipeline_index.get(&d.pipeline).copied()),
+            parts
+                .deals
+                .iter()
+                .map(|d| self.pipeline_index.get(&d.pipeline).copied()),
         );
         self.contacts_by_company = Grouping::build(
             parts.companies.len(),
-            parts
-                .contacts
-                .iter()
-                .map(|c| c.company.as_ref().and_then(|id| self.company_index.get(id).copied())),
+            parts.contacts.iter().map(|c| {
+                c.company
+                    .as_ref()
+                    .and_then(|id| self.company_index.get(id).copied())
+            }),
         );
         std::mem::swap(&mut self.activities_by_contact, &mut by_contact);
     }
@@ -655,7 +869,8 @@ impl Dataset {
 
     /// A contact by id.
     pub fn contact(&self, id: &ContactId) -> Option<&Contact> {
-        self.contact_position(id).and_then(|i| self.parts.contacts.get(i))
+        self.contact_position(id)
+            .and_then(|i| self.parts.contacts.get(i))
     }
     /// A company by id.
     pub fn company(&self, id: &CompanyId) -> Option<&Company> {

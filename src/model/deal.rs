@@ -23,8 +23,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{CampaignId, CompanyId, ContactId, DealId, PipelineId, RepId, StageId};
 use super::Timestamp;
+use super::ids::{CampaignId, CompanyId, ContactId, DealId, PipelineId, RepId, StageId};
 use crate::money::{Money, Percent};
 
 /// Whether a deal is still being worked on.

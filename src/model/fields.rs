@@ -26,9 +26,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::Timestamp;
 use super::attributes::{AttributeValue, FieldKind, ProtectedAttribute};
 use super::contact::{Company, Contact};
-use super::Timestamp;
 use crate::money::Money;
 use crate::{Error, ErrorKind, Result};
 
@@ -188,10 +188,14 @@ impl FieldPath {
     /// `contact|company.attributes.<name>`.
     pub fn parse(path: &str) -> Result<FieldPath> {
         let (entity, rest) = path.split_once('.').ok_or_else(|| unknown_field(path))?;
-        let attribute = rest.strip_prefix("attributes.").filter(|name| !name.is_empty());
+        let attribute = rest
+            .strip_prefix("attributes.")
+            .filter(|name| !name.is_empty());
         match entity {
             "contact" => match attribute {
-                Some(name) => Ok(FieldPath::Contact(ContactField::Attribute(name.to_string()))),
+                Some(name) => Ok(FieldPath::Contact(ContactField::Attribute(
+                    name.to_string(),
+                ))),
                 None => CONTACT_FIELDS
                     .iter()
                     .find(|(n, _)| *n == rest)
@@ -199,7 +203,9 @@ impl FieldPath {
                     .ok_or_else(|| unknown_field(path)),
             },
             "company" => match attribute {
-                Some(name) => Ok(FieldPath::Company(CompanyField::Attribute(name.to_string()))),
+                Some(name) => Ok(FieldPath::Company(CompanyField::Attribute(
+                    name.to_string(),
+                ))),
                 None => COMPANY_FIELDS
                     .iter()
                     .find(|(n, _)| *n == rest)
@@ -213,13 +219,15 @@ impl FieldPath {
     /// The static kind of a built-in field; `None` for custom attributes,
     /// whose kind is that of their value.
     pub fn kind(&self) -> Option<FieldKind> {
-        use ContactField as C;
         use CompanyField as K;
+        use ContactField as C;
         Some(match self {
             FieldPath::Contact(C::Age) => FieldKind::Number,
             FieldPath::Contact(C::Income) => FieldKind::Money,
             FieldPath::Contact(C::CreatedAt) => FieldKind::Timestamp,
-            FieldPath::Contact(C::Attribute(_)) | FieldPath::Company(K::Attribute(_)) => return None,
+            FieldPath::Contact(C::Attribute(_)) | FieldPath::Company(K::Attribute(_)) => {
+                return None;
+            }
             FieldPath::Contact(_) => FieldKind::Text,
             FieldPath::Company(K::Employees) => FieldKind::Number,
             FieldPath::Company(K::AnnualRevenue) => FieldKind::Money,
@@ -233,16 +241,24 @@ impl FieldPath {
         match self {
             FieldPath::Contact(ContactField::Age) => Some(ProtectedAttribute::Age),
             FieldPath::Contact(ContactField::Gender) => Some(ProtectedAttribute::Gender),
-            FieldPath::Contact(ContactField::MaritalStatus) => Some(ProtectedAttribute::MaritalStatus),
+            FieldPath::Contact(ContactField::MaritalStatus) => {
+                Some(ProtectedAttribute::MaritalStatus)
+            }
             FieldPath::Contact(ContactField::Ethnicity) => Some(ProtectedAttribute::Ethnicity),
-            FieldPath::Contact(ContactField::Attribute(name)) => ProtectedAttribute::from_field(name),
+            FieldPath::Contact(ContactField::Attribute(name)) => {
+                ProtectedAttribute::from_field(name)
+            }
             _ => None,
         }
     }
 
     /// Reads the field; `None` when it has no value (or the contact has no
     /// company, for company fields).
-    pub fn resolve<'a>(&self, contact: &'a Contact, company: Option<&'a Company>) -> Option<FieldValue<'a>> {
+    pub fn resolve<'a>(
+        &self,
+        contact: &'a Contact,
+        company: Option<&'a Company>,
+    ) -> Option<FieldValue<'a>> {
         use ContactField as C;
         let text = |value: &'a Option<String>| value.as_deref().map(FieldValue::Text);
         match self {
@@ -271,12 +287,16 @@ impl FieldPath {
                 match field {
                     CompanyField::Name => Some(FieldValue::Text(&company.name)),
                     CompanyField::Industry => text(&company.industry),
-                    CompanyField::Employees => company.employees.map(|n| FieldValue::Number(n.into())),
+                    CompanyField::Employees => {
+                        company.employees.map(|n| FieldValue::Number(n.into()))
+                    }
                     CompanyField::AnnualRevenue => company.annual_revenue.map(FieldValue::Money),
                     CompanyField::Country => text(&company.country),
                     CompanyField::Territory => text(&company.territory),
                     CompanyField::CreatedAt => company.created_at.map(FieldValue::Timestamp),
-                    CompanyField::Attribute(name) => company.attributes.get(name).map(FieldValue::from),
+                    CompanyField::Attribute(name) => {
+                        company.attributes.get(name).map(FieldValue::from)
+                    }
                 }
             }
         }
@@ -286,14 +306,24 @@ impl FieldPath {
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FieldPath::Contact(ContactField::Attribute(name)) => write!(f, "contact.attributes.{name}"),
-            FieldPath::Company(CompanyField::Attribute(name)) => write!(f, "company.attributes.{name}"),
+            FieldPath::Contact(ContactField::Attribute(name)) => {
+                write!(f, "contact.attributes.{name}")
+            }
+            FieldPath::Company(CompanyField::Attribute(name)) => {
+                write!(f, "company.attributes.{name}")
+            }
             FieldPath::Contact(field) => {
-                let name = CONTACT_FIELDS.iter().find(|(_, x)| x == field).map_or("?", |(n, _)| n);
+                let name = CONTACT_FIELDS
+                    .iter()
+                    .find(|(_, x)| x == field)
+                    .map_or("?", |(n, _)| n);
                 write!(f, "contact.{name}")
             }
             FieldPath::Company(field) => {
-                let name = COMPANY_FIELDS.iter().find(|(_, x)| x == field).map_or("?", |(n, _)| n);
+                let name = COMPANY_FIELDS
+                    .iter()
+                    .find(|(_, x)| x == field)
+                    .map_or("?", |(n, _)| n);
                 write!(f, "company.{name}")
             }
         }

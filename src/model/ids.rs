@@ -19,12 +19,18 @@ pub const MAX_ID_LEN: usize = 256;
 
 fn check_id(kind: &str, text: &str) -> Result<()> {
     if text.is_empty() {
-        return Err(Error::new(ErrorKind::Invalid, format!("{kind} id must not be empty")));
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("{kind} id must not be empty"),
+        ));
     }
     if text.len() > MAX_ID_LEN {
         return Err(Error::new(
             ErrorKind::Invalid,
-            format!("{kind} id is {} bytes long, more than {MAX_ID_LEN}", text.len()),
+            format!(
+                "{kind} id is {} bytes long, more than {MAX_ID_LEN}",
+                text.len()
+            ),
         ));
     }
     if text.chars().any(char::is_control) {

@@ -30,7 +30,8 @@ mod team;
 mod ticket;
 
 pub use activity::{
-    Activity, ActivityKind, CallDirection, CallOutcome, CsatScore, EmailEvent, NpsScore, PurchaseItem, SurveyScore,
+    Activity, ActivityKind, CallDirection, CallOutcome, CsatScore, EmailEvent, NpsScore,
+    PurchaseItem, SurveyScore,
 };
 pub use attributes::{AttributeValue, Demographics, FieldKind, ProtectedAttribute};
 pub use campaign::{Campaign, CampaignPurpose, Channel, SpendCategory, SpendEntry, SpendKind};
@@ -39,8 +40,8 @@ pub use dataset::{Dataset, DatasetParts, EntityCounts};
 pub use deal::{Deal, DealKind, DealStatus, Pipeline, Stage, StageKind, StageVisit};
 pub use fields::{CompanyField, ContactField, FieldPath, FieldValue};
 pub use ids::{
-    ActivityId, CampaignId, CompanyId, ContactId, DealId, MAX_ID_LEN, PipelineId, RepId, SpendId, StageId, TaskId,
-    TeamId, TicketId,
+    ActivityId, CampaignId, CompanyId, ContactId, DealId, MAX_ID_LEN, PipelineId, RepId, SpendId,
+    StageId, TaskId, TeamId, TicketId,
 };
 pub use team::{SalesRep, Task, TaskKind, Team};
 pub use ticket::{Priority, Sla, Ticket, TicketChannel, TicketKind};

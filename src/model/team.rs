@@ -15,8 +15,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ContactId, DealId, RepId, TaskId, TeamId};
 use super::Timestamp;
+use super::ids::{ContactId, DealId, RepId, TaskId, TeamId};
 
 /// A salesperson or support agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,8 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ContactId, RepId, TicketId};
 use super::Timestamp;
+use super::ids::{ContactId, RepId, TicketId};
 
 /// How a ticket reached support.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -51,7 +51,9 @@ pub enum TicketKind {
 }
 
 /// Priority of a ticket.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// Low.

@@ -1,0 +1,22 @@
+//! The crmkit tour: loads the sample company and walks through what the
+//! library does with it. Run it with `cargo run --example quickstart`.
+//!
+//! Each area of the library adds a section in its own file beside this one.
+
+mod dataset;
+
+use crmkit::model::Dataset;
+
+/// Where the sample company lives; regenerate it with
+/// `cargo run --example generate_sample`.
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/data/sample_company.json"
+);
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let json = std::fs::read_to_string(SAMPLE)?;
+    let dataset = Dataset::from_json(&json)?;
+    dataset::run(&dataset)?;
+    Ok(())
+}
