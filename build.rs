@@ -26,7 +26,7 @@ mod header {
     /// Runs cbindgen over the crate and writes `$OUT_DIR/crmkit.h`, or exits
     /// the build script with an explanation.
     pub(super) fn generate() {
-        println!("cargo:rerun-if-changed=src");
+        println!("cargo:rerun-if-changed=src/ffi");
         println!("cargo:rerun-if-changed=cbindgen.toml");
 
         let crate_dir = PathBuf::from(required_env("CARGO_MANIFEST_DIR"));
@@ -41,15 +41,18 @@ mod header {
         });
         config.after_includes = Some(version_macros());
 
-        // `with_src` parses `src/lib.rs` and follows its `mod` declarations
-        // without running `cargo metadata` from inside the build.
+        // Only the C API module is parsed: `with_src` reads `src/ffi/mod.rs`
+        // and follows its `mod` declarations (without running `cargo
+        // metadata` inside the build), so the Rust API's types, constants and
+        // associated constants elsewhere in the crate never leak into the
+        // header. Every type the C API uses must therefore live in src/ffi/.
         let bindings = cbindgen::Builder::new()
             .with_config(config)
-            .with_src(crate_dir.join("src").join("lib.rs"))
+            .with_src(crate_dir.join("src").join("ffi").join("mod.rs"))
             .generate()
             .unwrap_or_else(|err| {
                 fail(&format!(
-                    "cbindgen could not generate the C header from src/: {err}"
+                    "cbindgen could not generate the C header from src/ffi/: {err}"
                 ))
             });
 

@@ -165,9 +165,8 @@ impl Error {
                 message: clean_serde_message(&inner),
             }
         })?;
-        de.end().map_err(|err| {
-            Error::new(ErrorKind::Json, clean_serde_message(&err))
-        })?;
+        de.end()
+            .map_err(|err| Error::new(ErrorKind::Json, clean_serde_message(&err)))?;
         Ok(value)
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! [`Money`] is a `rust_decimal::Decimal` amount with an ISO 4217
 //! [`Currency`]. Arithmetic is checked: it fails with
-//! [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) when
-//! currencies differ and with [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+//! [`ErrorKind::CurrencyMismatch`] when
+//! currencies differ and with [`ErrorKind::Overflow`]
 //! when the result does not fit. Converting between currencies needs
 //! caller-supplied [`ExchangeRates`]; crmkit never looks rates up itself.
 //!
@@ -316,7 +316,10 @@ impl Money {
     }
 
     /// Sums values that must all be in `currency`; an empty input is zero.
-    pub fn sum<'a>(currency: Currency, values: impl IntoIterator<Item = &'a Money>) -> Result<Money> {
+    pub fn sum<'a>(
+        currency: Currency,
+        values: impl IntoIterator<Item = &'a Money>,
+    ) -> Result<Money> {
         values
             .into_iter()
             .try_fold(Money::zero(currency), |acc, value| acc.checked_add(value))
@@ -427,7 +430,9 @@ impl ExchangeRates {
                 format!("no exchange rate for {c} (base {})", self.base),
             )
         };
-        let from = self.rate(money.currency).ok_or_else(|| missing(money.currency))?;
+        let from = self
+            .rate(money.currency)
+            .ok_or_else(|| missing(money.currency))?;
         let to = self.rate(target).ok_or_else(|| missing(target))?;
         let in_base = money
             .amount
@@ -520,7 +525,8 @@ mod tests {
     fn money_json_accepts_number_and_string_and_writes_string() {
         let m: Money = serde_json::from_str(r#"{"amount": 0.1, "currency": "USD"}"#).expect("ok");
         assert_eq!(m.amount.to_string(), "0.1");
-        let m: Money = serde_json::from_str(r#"{"amount": "500.00", "currency": "USD"}"#).expect("ok");
+        let m: Money =
+            serde_json::from_str(r#"{"amount": "500.00", "currency": "USD"}"#).expect("ok");
         assert_eq!(
             serde_json::to_string(&m).expect("ser"),
             r#"{"amount":"500.00","currency":"USD"}"#
@@ -533,23 +539,46 @@ mod tests {
     fn minor_units_round_trip_and_refuse_fractions() {
         let m = Money::from_minor(49_999, usd(), 2).expect("ok");
         assert_eq!(m.to_minor(2).expect("ok"), 49_999);
-        assert!(Money::parse("0.001", usd()).expect("ok").to_minor(2).is_err());
-        assert!(Money::parse("1e30", usd()).is_err() || Money::parse("1e25", usd()).expect("ok").to_minor(2).is_err());
+        assert!(
+            Money::parse("0.001", usd())
+                .expect("ok")
+                .to_minor(2)
+                .is_err()
+        );
+        assert!(
+            Money::parse("1e30", usd()).is_err()
+                || Money::parse("1e25", usd())
+                    .expect("ok")
+                    .to_minor(2)
+                    .is_err()
+        );
     }
 
     #[test]
     fn overflow_is_an_error_not_a_panic() {
         let big = Money::new(Decimal::MAX, usd());
-        assert_eq!(big.checked_add(&big).unwrap_err().kind(), ErrorKind::Overflow);
-        assert_eq!(big.checked_mul(Decimal::TWO).unwrap_err().kind(), ErrorKind::Overflow);
-        assert_eq!(big.checked_div(Decimal::ZERO).unwrap_err().kind(), ErrorKind::Invalid);
+        assert_eq!(
+            big.checked_add(&big).unwrap_err().kind(),
+            ErrorKind::Overflow
+        );
+        assert_eq!(
+            big.checked_mul(Decimal::TWO).unwrap_err().kind(),
+            ErrorKind::Overflow
+        );
+        assert_eq!(
+            big.checked_div(Decimal::ZERO).unwrap_err().kind(),
+            ErrorKind::Invalid
+        );
     }
 
     #[test]
     fn percent_bounds() {
         assert!(Percent::new(101).is_err());
         assert!(Percent::new(-1).is_err());
-        assert_eq!(Percent::new(35).expect("ok").as_fraction().to_string(), "0.35");
+        assert_eq!(
+            Percent::new(35).expect("ok").as_fraction().to_string(),
+            "0.35"
+        );
         assert!(serde_json::from_str::<Percent>("150").is_err());
     }
 }

@@ -545,3 +545,15 @@ fn huge_and_odd_numbers_are_errors_not_panics() {
         }
     }
 }
+
+#[test]
+fn a_dataset_must_be_a_json_object() {
+    for text in ["[]", "[[], []]", "null", "42", "\"x\"", ""] {
+        let err = Dataset::from_json(text).expect_err(text);
+        assert_eq!(err.kind(), ErrorKind::Json, "{text}");
+    }
+    assert_eq!(
+        Dataset::from_json("{}").expect("empty object").counts(),
+        EntityCounts::default()
+    );
+}

@@ -1,4 +1,4 @@
-//! C API of [`Dataset`](crate::model::Dataset), the validated snapshot of
+//! C API of [`Dataset`], the validated snapshot of
 //! CRM records that the engines read.
 
 use std::ffi::c_char;
@@ -20,6 +20,12 @@ use crate::model::Dataset;
 pub struct crm_dataset {
     _private: [u8; 0],
 }
+
+// The header promises that a dataset handle may be shared across threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Dataset>();
+};
 
 impl Handle for crm_dataset {
     type Inner = Dataset;

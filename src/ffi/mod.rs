@@ -26,13 +26,13 @@
 //! # Writing a new area (`src/ffi/<area>.rs`)
 //!
 //! Each exported function is a `#[unsafe(no_mangle)] pub unsafe extern "C"
-//! fn` whose whole body is one call to [`boundary`] (or [`boundary_or`] for
+//! fn` whose whole body is one call to `boundary` (or `boundary_or` for
 //! the few functions that return no status). Inside, arguments are converted
 //! with the helpers of this module, all of which return
 //! `Result<_, FfiError>` so that `?` works, and so does `?` on a
 //! [`crate::Error`]:
 //!
-//! ```ignore
+//! ```text
 //! #[unsafe(no_mangle)]
 //! pub unsafe extern "C" fn crm_thing_report_json(
 //!     thing: *const crm_thing,
@@ -755,12 +755,11 @@ pub unsafe extern "C" fn crm_string_free(string: *mut c_char) {
 }
 
 /// The crmkit version string, as in Cargo.toml.
-const VERSION: &CStr = match CStr::from_bytes_with_nul(
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes(),
-) {
-    Ok(version) => version,
-    Err(_) => panic!("the package version contains a NUL byte"),
-};
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(version) => version,
+        Err(_) => panic!("the package version contains a NUL byte"),
+    };
 
 /// Returns the version of the crmkit library ("0.1.0"), which equals
 /// CRM_VERSION_STRING of the header it was built with. The string is static:
@@ -800,7 +799,11 @@ mod tests {
             (crm_status::Json, 3, "CRM_STATUS_JSON"),
             (crm_status::Invalid, 4, "CRM_STATUS_INVALID"),
             (crm_status::NotFound, 5, "CRM_STATUS_NOT_FOUND"),
-            (crm_status::CurrencyMismatch, 6, "CRM_STATUS_CURRENCY_MISMATCH"),
+            (
+                crm_status::CurrencyMismatch,
+                6,
+                "CRM_STATUS_CURRENCY_MISMATCH",
+            ),
             (crm_status::Overflow, 7, "CRM_STATUS_OVERFLOW"),
             (crm_status::Unsupported, 8, "CRM_STATUS_UNSUPPORTED"),
             (
@@ -810,7 +813,11 @@ mod tests {
             ),
             (crm_status::Numerical, 10, "CRM_STATUS_NUMERICAL"),
             (crm_status::Panic, 11, "CRM_STATUS_PANIC"),
-            (crm_status::InvalidArgument, 12, "CRM_STATUS_INVALID_ARGUMENT"),
+            (
+                crm_status::InvalidArgument,
+                12,
+                "CRM_STATUS_INVALID_ARGUMENT",
+            ),
         ];
         assert_eq!(expected.len(), crm_status::ALL.len());
         for (status, code, name) in expected {
@@ -831,7 +838,10 @@ mod tests {
             (ErrorKind::CurrencyMismatch, crm_status::CurrencyMismatch),
             (ErrorKind::Overflow, crm_status::Overflow),
             (ErrorKind::Unsupported, crm_status::Unsupported),
-            (ErrorKind::ProtectedAttribute, crm_status::ProtectedAttribute),
+            (
+                ErrorKind::ProtectedAttribute,
+                crm_status::ProtectedAttribute,
+            ),
             (ErrorKind::Numerical, crm_status::Numerical),
         ];
         for (kind, status) in kinds {
@@ -923,7 +933,9 @@ mod tests {
         unsafe { crm_string_free(ptr) };
     }
 
+    #[allow(non_camel_case_types)]
     struct crm_test_a;
+    #[allow(non_camel_case_types)]
     struct crm_test_b;
     impl Handle for crm_test_a {
         type Inner = String;

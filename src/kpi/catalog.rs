@@ -95,7 +95,10 @@ pub struct KpiDefinition {
     pub formula: &'static str,
 }
 
-fn ser_bound<S: serde::Serializer>(value: &Option<Decimal>, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn ser_bound<S: serde::Serializer>(
+    value: &Option<Decimal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match value {
         Some(v) => s.serialize_str(&v.to_string()),
         None => s.serialize_none(),
@@ -211,12 +214,23 @@ catalog! {
 impl KpiId {
     /// Parses a KPI id, with an error listing the known ids.
     pub fn parse(id: &str) -> Result<KpiId> {
-        KpiId::ALL.iter().copied().find(|k| k.as_str() == id).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Unsupported,
-                format!("unknown kpi {id:?}; known kpis: {}", KpiId::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")),
-            )
-        })
+        KpiId::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == id)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "unknown kpi {id:?}; known kpis: {}",
+                        KpiId::ALL
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -252,7 +266,11 @@ mod tests {
                 assert!(min < max, "{}", def.id);
             }
             if let Some(ideal) = def.ideal_limit {
-                assert!(def.min.is_none_or(|m| ideal >= m) && def.max.is_none_or(|m| ideal <= m), "{}", def.id);
+                assert!(
+                    def.min.is_none_or(|m| ideal >= m) && def.max.is_none_or(|m| ideal <= m),
+                    "{}",
+                    def.id
+                );
             }
         }
     }

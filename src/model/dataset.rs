@@ -298,6 +298,14 @@ impl Dataset {
     /// Parses and validates a dataset from JSON. Errors name the JSON path
     /// (`deals[3].value`) and the rule broken.
     pub fn from_json(json: &str) -> Result<Dataset> {
+        // serde would also read a struct from a JSON array; a dataset is an
+        // object.
+        if !json.trim_start().starts_with('{') {
+            return Err(Error::new(
+                ErrorKind::Json,
+                "a dataset must be a json object",
+            ));
+        }
         let parts: DatasetParts = Error::parse_json(json)?;
         Dataset::new(parts)
     }

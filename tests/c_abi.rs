@@ -1,0 +1,328 @@
+//! Compiles every `tests/c/*.c` file against `include/crmkit.h` and the
+//! static library cargo built for this test run, and runs it: as C99, as
+//! C++17, and as C99 under valgrind when valgrind is installed.
+//!
+//! Each program must exit with status 0. It receives one argument, the path
+//! of `examples/data/sample_company.json`, when that file exists. The C and
+//! C++ compilers are `cc` and `c++`, or `$CC` and `$CXX` when set.
+#![cfg(feature = "ffi")]
+
+use std::ffi::{OsStr, OsString};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use std::{env, fs, thread};
+
+/// Warnings are errors in both languages.
+const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
+const CXX_FLAGS: &[&str] = &[
+    "-x",
+    "c++",
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Wpedantic",
+    "-Werror",
+];
+
+/// What a Rust static library needs from the system
+/// (`rustc --print native-static-libs`).
+#[cfg(target_os = "linux")]
+const SYSTEM_LIBS: &[&str] = &[
+    "-lpthread",
+    "-ldl",
+    "-lm",
+    "-lrt",
+    "-lutil",
+    "-lgcc_s",
+    "-lc",
+];
+#[cfg(not(target_os = "linux"))]
+const SYSTEM_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
+
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+const VALGRIND_TIMEOUT: Duration = Duration::from_secs(600);
+
+#[derive(Clone, Copy, Debug)]
+enum Language {
+    C,
+    Cxx,
+}
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `tests/c/*.c`, sorted; there must be at least one.
+fn c_sources() -> Vec<PathBuf> {
+    let dir = manifest_dir().join("tests/c");
+    let mut sources: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|err| panic!("cannot list {}: {err}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension() == Some(OsStr::new("c")) && path.is_file())
+        .collect();
+    sources.sort();
+    assert!(!sources.is_empty(), "no C tests found in {}", dir.display());
+    sources
+}
+
+/// `libcrmkit.a` in the profile directory of this test binary
+/// (`target/<profile>/deps/c_abi-<hash>` → `target/<profile>/libcrmkit.a`).
+fn static_library() -> PathBuf {
+    let exe = env::current_exe().expect("path of the test binary");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("unexpected test binary location {}", exe.display()));
+    let lib = profile_dir.join("libcrmkit.a");
+    assert!(
+        lib.is_file(),
+        "the static library {} is missing: `cargo test` should build it because crmkit's \
+         crate-type includes \"staticlib\" (check [lib] crate-type in Cargo.toml)",
+        lib.display()
+    );
+    lib
+}
+
+/// The sample data file to pass to the programs, if it exists.
+fn sample_data() -> Option<PathBuf> {
+    let path = manifest_dir().join("examples/data/sample_company.json");
+    path.is_file().then_some(path)
+}
+
+fn compiler(language: Language) -> OsString {
+    let (var, default) = match language {
+        Language::C => ("CC", "cc"),
+        Language::Cxx => ("CXX", "c++"),
+    };
+    let compiler = env::var_os(var)
+        .filter(|value| !value.is_empty())
+        .unwrap_or_else(|| default.into());
+    let found = Command::new(&compiler)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    assert!(
+        found,
+        "no working {language:?} compiler `{}` was found; the C ABI tests need one \
+         (install gcc/g++ or clang, or set ${var})",
+        compiler.to_string_lossy()
+    );
+    compiler
+}
+
+fn on_path(program: &str) -> bool {
+    env::var_os("PATH")
+        .is_some_and(|paths| env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// A fresh directory for this test's binaries under cargo's temp dir.
+fn build_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("c_abi")
+        .join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("cannot create {}: {err}", dir.display()));
+    dir
+}
+
+fn describe(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+fn report(command: &Command, output: &Output) -> String {
+    format!(
+        "command: {}\nstatus: {}\n--- stdout ---\n{}--- stderr ---\n{}",
+        describe(command),
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Runs `command` to completion, killing it after `timeout`.
+fn run(mut command: Command, timeout: Duration) -> Result<Output, String> {
+    let start = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| format!("cannot start `{}`: {err}", describe(&command)))?;
+    // Drain the pipes on other threads so a chatty child cannot block.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out_reader = thread::spawn(move || {
+        let mut buffer = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut buffer);
+        buffer
+    });
+    let err_reader = thread::spawn(move || {
+        let mut buffer = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut buffer);
+        buffer
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|err| err.to_string())? {
+            break status;
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "`{}` did not finish within {timeout:?}",
+                describe(&command)
+            ));
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let output = Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    };
+    if output.status.success() {
+        Ok(output)
+    } else {
+        Err(report(&command, &output))
+    }
+}
+
+/// Compiles `source` into an executable in `dir`.
+fn compile(language: Language, source: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let stem = source.file_stem().expect("file name").to_string_lossy();
+    let exe = dir.join(stem.as_ref());
+    let mut command = Command::new(compiler(language));
+    command.args(match language {
+        Language::C => C_FLAGS,
+        Language::Cxx => CXX_FLAGS,
+    });
+    command
+        .arg("-g")
+        .arg("-I")
+        .arg(manifest_dir().join("include"))
+        .arg(source);
+    if let Language::Cxx = language {
+        // `-x c++` applies to every later input: the library is not C++.
+        command.args(["-x", "none"]);
+    }
+    command
+        .arg(static_library())
+        .args(SYSTEM_LIBS)
+        .arg("-o")
+        .arg(&exe);
+    run(command, RUN_TIMEOUT).map(|_| exe)
+}
+
+/// The programs are compiled against the checked-in `include/crmkit.h`, so it
+/// must be the header `build.rs` generated (`tests/header.rs` checks the same).
+fn check_header_is_fresh() {
+    let checked_in = manifest_dir().join("include/crmkit.h");
+    let generated = Path::new(concat!(env!("OUT_DIR"), "/crmkit.h"));
+    let fresh = matches!(
+        (fs::read(&checked_in), fs::read(generated)),
+        (Ok(old), Ok(new)) if old == new
+    );
+    assert!(
+        fresh,
+        "{} is missing or stale (it differs from {}); regenerate it with \
+         `CRMKIT_BLESS=1 cargo test --test header`",
+        checked_in.display(),
+        generated.display()
+    );
+}
+
+/// The arguments of every C test program.
+fn program_args() -> Vec<PathBuf> {
+    sample_data().into_iter().collect()
+}
+
+/// Compiles and runs every C test in `language`, through `wrapper` (a
+/// command and its arguments, e.g. valgrind) if given; panics with all the
+/// failures at once.
+fn compile_and_run_all(name: &str, language: Language, wrapper: &[&str], timeout: Duration) {
+    check_header_is_fresh();
+    let dir = build_dir(name);
+    let mut failures = String::new();
+    let sources = c_sources();
+    for source in &sources {
+        let exe = match compile(language, source, &dir) {
+            Ok(exe) => exe,
+            Err(message) => {
+                let _ = writeln!(
+                    failures,
+                    "\n=== {} does not compile as {language:?}\n{message}",
+                    source.display()
+                );
+                continue;
+            }
+        };
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(&exe);
+                command
+            }
+            None => Command::new(&exe),
+        };
+        command.args(program_args()).current_dir(manifest_dir());
+        match run(command, timeout) {
+            Ok(output) => eprintln!(
+                "{} ({name}): ok\n{}",
+                source.display(),
+                String::from_utf8_lossy(&output.stdout).trim_end()
+            ),
+            Err(message) => {
+                let _ = writeln!(
+                    failures,
+                    "\n=== {} failed ({name})\n{message}",
+                    source.display()
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "C ABI tests failed:{failures}");
+    eprintln!("{} C test(s) passed ({name})", sources.len());
+}
+
+#[test]
+fn c_tests_pass_as_c99() {
+    compile_and_run_all("c99", Language::C, &[], RUN_TIMEOUT);
+}
+
+#[test]
+fn c_tests_pass_as_cpp17() {
+    compile_and_run_all("cpp17", Language::Cxx, &[], RUN_TIMEOUT);
+}
+
+#[test]
+fn c_tests_pass_under_valgrind() {
+    if !on_path("valgrind") {
+        eprintln!(
+            "valgrind is not installed: the C tests ran without the memory check \
+             (install valgrind to enable it)"
+        );
+        return;
+    }
+    compile_and_run_all(
+        "valgrind",
+        Language::C,
+        &[
+            "valgrind",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+            "-q",
+        ],
+        VALGRIND_TIMEOUT,
+    );
+}
