@@ -29,7 +29,7 @@ fn load(bytes: &[u8]) -> (crm_status, *mut crm_dataset) {
             .collect::<Vec<u8>>(),
     )
     .expect("no nul");
-    let sentinel = 0x1 as *mut crm_dataset;
+    let sentinel = ptr::dangling_mut::<crm_dataset>();
     let mut out = sentinel;
     // SAFETY: text is NUL-terminated and out is a valid pointer.
     let status = unsafe { crm_dataset_from_json(text.as_ptr(), &mut out) };
