@@ -67,15 +67,20 @@ fn c_sources() -> Vec<PathBuf> {
     sources
 }
 
-/// `libcrmkit.a` in the profile directory of this test binary
-/// (`target/<profile>/deps/c_abi-<hash>` → `target/<profile>/libcrmkit.a`).
+/// The `libcrmkit.a` that `cargo test` built for this run.
+///
+/// Cargo writes a library with a `staticlib` or `cdylib` crate type without
+/// a hash in its name to `target/<profile>/deps/`, and copies it up to
+/// `target/<profile>/` only for `cargo build`. So the one in `deps/` is the
+/// one built with this test binary; the copy one level up, if any, may be
+/// stale.
 fn static_library() -> PathBuf {
     let exe = env::current_exe().expect("path of the test binary");
-    let profile_dir = exe
+    // target/<profile>/deps/c_abi-<hash> → target/<profile>/deps
+    let deps_dir = exe
         .parent()
-        .and_then(Path::parent)
         .unwrap_or_else(|| panic!("unexpected test binary location {}", exe.display()));
-    let lib = profile_dir.join("libcrmkit.a");
+    let lib = deps_dir.join("libcrmkit.a");
     assert!(
         lib.is_file(),
         "the static library {} is missing: `cargo test` should build it because crmkit's \
