@@ -173,6 +173,18 @@ const char *crm_version(void);
 uint32_t crm_abi_version(void);
 
 /**
+ * Panics inside the panic boundary, on purpose, and returns
+ * CRM_STATUS_PANIC; crm_last_error_message() then names the panic.
+ *
+ * It exists so that hosts and crmkit's own C tests can check that a bug
+ * inside the library reaches them as a status code instead of unwinding
+ * into C (which would be undefined behaviour) or aborting the process. The
+ * library stays usable afterwards. Rust's default panic hook prints a line
+ * to stderr when this is called.
+ */
+enum crm_status crm_test_force_panic(void);
+
+/**
  * Loads and validates a dataset from a JSON document and writes a new handle
  * to `*out`.
  *

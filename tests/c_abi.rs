@@ -1,6 +1,8 @@
 //! Compiles every `tests/c/*.c` file against `include/crmkit.h` and the
 //! static library cargo built for this test run, and runs it: as C99, as
-//! C++17, and as C99 under valgrind when valgrind is installed.
+//! C++17, and as C99 under valgrind when valgrind is installed. The C++
+//! programs in `tests/cpp/*.cpp` (which test the wrapper `include/crmkit.hpp`)
+//! are compiled as C++17 and run the same way.
 //!
 //! Each program must exit with status 0. It receives one argument, the path
 //! of `examples/data/sample_company.json`, when that file exists. The C and
@@ -44,26 +46,40 @@ const SYSTEM_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 const VALGRIND_TIMEOUT: Duration = Duration::from_secs(600);
 
+const CPP_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
+
 #[derive(Clone, Copy, Debug)]
 enum Language {
+    /// A `tests/c/*.c` program compiled as C99.
     C,
+    /// A `tests/c/*.c` program compiled as C++17 (the header must work in both).
     Cxx,
+    /// A `tests/cpp/*.cpp` program (C++17 only).
+    Cpp,
 }
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every `tests/c/*.c`, sorted; there must be at least one.
-fn c_sources() -> Vec<PathBuf> {
-    let dir = manifest_dir().join("tests/c");
+/// The test programs of `language`: every `tests/c/*.c` or `tests/cpp/*.cpp`,
+/// sorted; there must be at least one.
+fn sources(language: Language) -> Vec<PathBuf> {
+    let (dir, extension) = match language {
+        Language::C | Language::Cxx => (manifest_dir().join("tests/c"), "c"),
+        Language::Cpp => (manifest_dir().join("tests/cpp"), "cpp"),
+    };
     let mut sources: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|err| panic!("cannot list {}: {err}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.extension() == Some(OsStr::new("c")) && path.is_file())
+        .filter(|path| path.extension() == Some(OsStr::new(extension)) && path.is_file())
         .collect();
     sources.sort();
-    assert!(!sources.is_empty(), "no C tests found in {}", dir.display());
+    assert!(
+        !sources.is_empty(),
+        "no {language:?} tests found in {}",
+        dir.display()
+    );
     sources
 }
 
@@ -99,7 +115,7 @@ fn sample_data() -> Option<PathBuf> {
 fn compiler(language: Language) -> OsString {
     let (var, default) = match language {
         Language::C => ("CC", "cc"),
-        Language::Cxx => ("CXX", "c++"),
+        Language::Cxx | Language::Cpp => ("CXX", "c++"),
     };
     let compiler = env::var_os(var)
         .filter(|value| !value.is_empty())
@@ -209,6 +225,7 @@ fn compile(language: Language, source: &Path, dir: &Path) -> Result<PathBuf, Str
     command.args(match language {
         Language::C => C_FLAGS,
         Language::Cxx => CXX_FLAGS,
+        Language::Cpp => CPP_FLAGS,
     });
     command
         .arg("-g")
@@ -254,10 +271,20 @@ fn program_args() -> Vec<PathBuf> {
 /// command and its arguments, e.g. valgrind) if given; panics with all the
 /// failures at once.
 fn compile_and_run_all(name: &str, language: Language, wrapper: &[&str], timeout: Duration) {
+    compile_and_run(name, language, sources(language), wrapper, timeout);
+}
+
+/// Compiles and runs `sources` (see [`compile_and_run_all`]).
+fn compile_and_run(
+    name: &str,
+    language: Language,
+    sources: Vec<PathBuf>,
+    wrapper: &[&str],
+    timeout: Duration,
+) {
     check_header_is_fresh();
     let dir = build_dir(name);
     let mut failures = String::new();
-    let sources = c_sources();
     for source in &sources {
         let exe = match compile(language, source, &dir) {
             Ok(exe) => exe,
@@ -295,7 +322,7 @@ fn compile_and_run_all(name: &str, language: Language, wrapper: &[&str], timeout
         }
     }
     assert!(failures.is_empty(), "C ABI tests failed:{failures}");
-    eprintln!("{} C test(s) passed ({name})", sources.len());
+    eprintln!("{} {language:?} test(s) passed ({name})", sources.len());
 }
 
 #[test]
@@ -309,25 +336,103 @@ fn c_tests_pass_as_cpp17() {
 }
 
 #[test]
-fn c_tests_pass_under_valgrind() {
-    if !on_path("valgrind") {
+fn cpp_wrapper_tests_pass() {
+    compile_and_run_all("cpp", Language::Cpp, &[], RUN_TIMEOUT);
+}
+
+/// valgrind's memcheck, failing on any error or definite leak.
+const MEMCHECK: &[&str] = &[
+    "valgrind",
+    "--error-exitcode=99",
+    "--leak-check=full",
+    "--errors-for-leak-kinds=definite",
+    "--show-leak-kinds=definite",
+    "-q",
+];
+
+fn valgrind_installed() -> bool {
+    let installed = on_path("valgrind");
+    if !installed {
         eprintln!(
             "valgrind is not installed: the C tests ran without the memory check \
              (install valgrind to enable it)"
         );
-        return;
     }
-    compile_and_run_all(
-        "valgrind",
-        Language::C,
-        &[
-            "valgrind",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite",
-            "--show-leak-kinds=definite",
-            "-q",
-        ],
-        VALGRIND_TIMEOUT,
-    );
+    installed
+}
+
+#[test]
+fn c_tests_pass_under_valgrind() {
+    if valgrind_installed() {
+        compile_and_run_all("valgrind", Language::C, MEMCHECK, VALGRIND_TIMEOUT);
+    }
+}
+
+#[test]
+fn cpp_wrapper_tests_pass_under_valgrind() {
+    if valgrind_installed() {
+        compile_and_run_all("cpp-valgrind", Language::Cpp, MEMCHECK, VALGRIND_TIMEOUT);
+    }
+}
+
+/// The multi-threaded C programs: `tests/c/threads*.c`.
+fn thread_sources() -> Vec<PathBuf> {
+    let threads: Vec<PathBuf> = sources(Language::C)
+        .into_iter()
+        .filter(|path| {
+            path.file_stem()
+                .is_some_and(|stem| stem.to_string_lossy().starts_with("threads"))
+        })
+        .collect();
+    assert!(!threads.is_empty(), "no tests/c/threads*.c programs found");
+    threads
+}
+
+/// The suppression file for the race detectors (one benign, documented
+/// report of the memchr crate).
+fn race_suppressions() -> String {
+    format!(
+        "--suppressions={}",
+        manifest_dir().join("tests/valgrind/races.supp").display()
+    )
+}
+
+#[test]
+fn c_thread_tests_have_no_races_under_helgrind() {
+    if valgrind_installed() {
+        let suppressions = race_suppressions();
+        compile_and_run(
+            "helgrind",
+            Language::C,
+            thread_sources(),
+            &[
+                "valgrind",
+                "--tool=helgrind",
+                &suppressions,
+                "--error-exitcode=99",
+                "-q",
+            ],
+            VALGRIND_TIMEOUT,
+        );
+    }
+}
+
+#[test]
+fn c_thread_tests_have_no_races_under_drd() {
+    if valgrind_installed() {
+        let suppressions = race_suppressions();
+        compile_and_run(
+            "drd",
+            Language::C,
+            thread_sources(),
+            &[
+                "valgrind",
+                "--tool=drd",
+                &suppressions,
+                "--error-exitcode=99",
+                "-q",
+            ],
+            VALGRIND_TIMEOUT,
+        );
+    }
 }

@@ -777,6 +777,19 @@ pub extern "C" fn crm_abi_version() -> u32 {
     ABI_VERSION
 }
 
+/// Panics inside the panic boundary, on purpose, and returns
+/// CRM_STATUS_PANIC; crm_last_error_message() then names the panic.
+///
+/// It exists so that hosts and crmkit's own C tests can check that a bug
+/// inside the library reaches them as a status code instead of unwinding
+/// into C (which would be undefined behaviour) or aborting the process. The
+/// library stays usable afterwards. Rust's default panic hook prints a line
+/// to stderr when this is called.
+#[unsafe(no_mangle)]
+pub extern "C" fn crm_test_force_panic() -> crm_status {
+    boundary(|| panic!("crm_test_force_panic: a panic forced by the caller"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

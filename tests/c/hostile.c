@@ -1,0 +1,116 @@
+/*
+ * Hostile arguments for every exported function: NULL pointers, invalid
+ * UTF-8, malformed JSON, handles of the wrong kind, out-of-range scalars, and
+ * a panic forced inside the library. Each call must return a status and set a
+ * message (or, for the functions without a status, do nothing harmful) and
+ * leave its out-parameters untouched.
+ *
+ * tests/ffi_coverage.rs checks that every function declared in
+ * include/crmkit.h is called in this file, so a new function cannot be
+ * forgotten: add a hostile_<area>() section when you add one.
+ *
+ * Compiled by tests/c_abi.rs as C99 and as C++17 with warnings as errors, run
+ * natively and under valgrind when it is installed.
+ */
+#include "crmkit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+            failures++;                                                        \
+        }                                                                      \
+    } while (0)
+
+/* `call` must fail with `expected` and leave a non-empty message. */
+#define CHECK_FAILS(call, expected)                                            \
+    do {                                                                       \
+        crm_status got_ = (call);                                              \
+        const char *message_ = crm_last_error_message();                      \
+        if (got_ != (expected) || message_ == NULL || message_[0] == '\0') {   \
+            fprintf(stderr, "%s:%d: %s returned %s (expected %s), "            \
+                            "message \"%s\"\n",                                \
+                    __FILE__, __LINE__, #call, crm_status_str(got_),           \
+                    crm_status_str(expected), message_ ? message_ : "(null)"); \
+            failures++;                                                        \
+        }                                                                      \
+    } while (0)
+
+/* A recognisable pointer value that crmkit must not overwrite on failure. */
+static char sentinel_target;
+#define SENTINEL ((void *)&sentinel_target)
+
+/* Invalid UTF-8: a lone continuation byte and an overlong encoding. */
+static const char BAD_UTF8[] = "{\"contacts\": [\"\x80\xc0\xaf\"]}";
+
+/*
+ * Memory that is not a crmkit handle. crmkit reads the first 8 bytes of a
+ * handle to check its kind, so a zeroed buffer is a well-defined stand-in
+ * for "a pointer to some other object".
+ */
+static unsigned long long not_a_handle[8];
+
+static void hostile_base(void) {
+    int code;
+    /* Status names for every value, known or not, are static strings. */
+    for (code = -3; code < 40; code++) {
+        const char *name = crm_status_str(code);
+        CHECK(name != NULL && strncmp(name, "CRM_STATUS_", 11) == 0);
+    }
+    CHECK(strcmp(crm_status_str(-1), "CRM_STATUS_UNKNOWN") == 0);
+    CHECK(strcmp(crm_status_str(2147483647), "CRM_STATUS_UNKNOWN") == 0);
+    CHECK(crm_version() != NULL && crm_version()[0] != '\0');
+    CHECK(crm_abi_version() == CRM_ABI_VERSION);
+    crm_string_free(NULL); /* a no-op */
+
+    /* A panic inside the library becomes a status, and the library goes on. */
+    CHECK_FAILS(crm_test_force_panic(), CRM_STATUS_PANIC);
+    CHECK(strstr(crm_last_error_message(), "crm_test_force_panic") != NULL);
+    CHECK(strcmp(crm_status_str(CRM_STATUS_PANIC), "CRM_STATUS_PANIC") == 0);
+}
+
+static void hostile_dataset(void) {
+    crm_dataset *out = (crm_dataset *)SENTINEL;
+    char *json = (char *)SENTINEL;
+    crm_dataset *dataset = NULL;
+
+    CHECK_FAILS(crm_dataset_from_json(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_dataset_from_json("{}", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_dataset_from_json(BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_dataset_from_json("", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_dataset_from_json("[1, 2", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_dataset_from_json("null", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_dataset_from_json("{\"deals\": 1e999}", &out), CRM_STATUS_JSON);
+    CHECK(out == (crm_dataset *)SENTINEL);
+
+    CHECK_FAILS(crm_dataset_counts_json(NULL, &json), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_dataset_counts_json((const crm_dataset *)(void *)not_a_handle, &json),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK(json == (char *)SENTINEL);
+
+    if (crm_dataset_from_json("{}", &dataset) == CRM_STATUS_OK) {
+        CHECK_FAILS(crm_dataset_counts_json(dataset, NULL), CRM_STATUS_NULL_POINTER);
+        crm_dataset_free(dataset);
+    } else {
+        fprintf(stderr, "the empty dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+    }
+    crm_dataset_free(NULL); /* a no-op */
+}
+
+int main(void) {
+    hostile_base();
+    hostile_dataset();
+    if (failures != 0) {
+        fprintf(stderr, "hostile: %d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("hostile: every exported function survived hostile arguments\n");
+    return 0;
+}
