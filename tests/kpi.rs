@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use crmkit::ErrorKind;
 use crmkit::kpi::catalog::KpiId;
 use crmkit::kpi::{
-    ChurnBasis, KpiEngine, KpiRequest, KpiValue, Measurement, Segment, TimeSeriesRequest,
-    UndefinedCode, compute, time_series,
+    ChurnBasis, KpiEngine, KpiRequest, KpiValue, Measurement, TimeSeriesRequest, UndefinedCode,
+    compute, time_series,
 };
 use crmkit::model::Dataset;
 use rust_decimal::Decimal;

@@ -36,11 +36,11 @@ impl Part {
 #[derive(Debug, Clone, Copy)]
 enum Split {
     /// Cut every list at positions derived from the seed.
-    ByPosition,
+    Position,
     /// All records of a contact go to the same part.
-    ByCustomer,
+    Customer,
     /// Records go to the part of their time stamp.
-    ByTime,
+    Time,
 }
 
 fn bucket_of_text(text: &str, parts: usize) -> usize {
@@ -79,9 +79,9 @@ fn split(ds: &Dataset, how: Split, parts: usize, salt: u64) -> Vec<Part> {
             let list = $list;
             for (i, item) in list.iter().enumerate() {
                 let b = match how {
-                    Split::ByPosition => positional(i, list.len()),
-                    Split::ByCustomer => bucket_of_text(&$customer(item), parts),
-                    Split::ByTime => bucket_of_time($time(item), &cuts),
+                    Split::Position => positional(i, list.len()),
+                    Split::Customer => bucket_of_text(&$customer(item), parts),
+                    Split::Time => bucket_of_time($time(item), &cuts),
                 };
                 out[b].$field.push(item.clone());
             }
@@ -202,7 +202,7 @@ proptest! {
         days in 1i64..200,
         seg in any::<u8>(),
         options in any::<u8>(),
-        how in prop_oneof![Just(Split::ByPosition), Just(Split::ByCustomer), Just(Split::ByTime)],
+        how in prop_oneof![Just(Split::Position), Just(Split::Customer), Just(Split::Time)],
         parts in 1usize..5,
         salt in any::<u64>(),
     ) {
@@ -218,8 +218,8 @@ fn merging_works_on_the_full_sample_company_split_by_customer_and_by_time() {
     for (offset, days) in [(0, 365), (90, 92), (240, 30)] {
         for seg in [0, 2, 3, 5] {
             let r = request(offset, days, seg, 5);
-            check_merge(&ds, &r, Split::ByCustomer, 3, 1);
-            check_merge(&ds, &r, Split::ByTime, 4, 2);
+            check_merge(&ds, &r, Split::Customer, 3, 1);
+            check_merge(&ds, &r, Split::Time, 4, 2);
         }
     }
 }
