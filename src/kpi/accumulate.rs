@@ -10,7 +10,7 @@
 
 use rust_decimal::Decimal;
 
-use super::context::{Context, Window, ts};
+use super::context::{Context, Window, stage_index, ts};
 use crate::model::{
     Activity, ActivityKind, CallDirection, CallOutcome, Campaign, Contact, Deal, DealKind,
     DealStatus, EmailEvent, LifecycleStage, SpendCategory, SpendEntry, SpendKind, SurveyScore,
@@ -371,30 +371,40 @@ impl KpiAccumulator {
         }
         let life = &contact.lifecycle;
         let first = life.history.first().map_or(life.stage, |t| t.from);
-        // (stage, entered at), oldest first.
-        let entries = std::iter::once((first, created))
-            .chain(life.history.iter().map(|t| (t.to, ts(t.at))))
-            .collect::<Vec<_>>();
-        let reached = |pred: fn(LifecycleStage) -> bool| entries.iter().any(|(s, _)| pred(*s));
+        // Entry `i` of the lifecycle: the stage and when it was entered
+        // (entry 0 is the stage the contact was created in).
+        let entry = |i: usize| -> Option<(LifecycleStage, i64)> {
+            match i.checked_sub(1) {
+                None => Some((first, created)),
+                Some(k) => life.history.get(k).map(|t| (t.to, ts(t.at))),
+            }
+        };
+        let entries = life.history.len() + 1;
+        let reached = |pred: fn(LifecycleStage) -> bool| {
+            (0..entries).any(|i| entry(i).is_some_and(|(s, _)| pred(s)))
+        };
         if in_period && reached(|s| s.is_lead() || s.is_customer()) {
             self.leads += 1;
             if reached(LifecycleStage::is_customer) {
                 self.leads_converted += 1;
             }
         }
-        for (i, (stage, at)) in entries.iter().enumerate() {
-            if !w.contains(*at) {
+        for i in 0..entries {
+            let Some((stage, at)) = entry(i) else {
+                continue;
+            };
+            if !w.contains(at) {
                 continue;
             }
-            let Some(slot) = FUNNEL.iter().position(|s| s == stage) else {
+            let Some(slot) = FUNNEL.iter().position(|s| *s == stage) else {
                 continue;
             };
             self.stage_entered[slot] += 1;
-            let advanced = entries
-                .get(i + 1..)
-                .unwrap_or(&[])
-                .iter()
-                .any(|(later, _)| later > stage && *later != LifecycleStage::Disqualified);
+            let advanced = (i + 1..entries).any(|j| {
+                entry(j).is_some_and(|(later, _)| {
+                    later > stage && later != LifecycleStage::Disqualified
+                })
+            });
             if advanced {
                 self.stage_advanced[slot] += 1;
             }
@@ -443,6 +453,7 @@ impl KpiAccumulator {
             return Ok(());
         }
         let value = ctx.amount(&deal.value)?;
+        let pipeline = ctx.stages.pipeline(ctx.dataset, &deal.pipeline);
         match (deal.status, closed) {
             (DealStatus::Won, Some(closed)) => {
                 self.mark_active(position, closed);
@@ -495,9 +506,7 @@ impl KpiAccumulator {
                 .rev()
                 .find(|v| ts(v.entered_at) < w.t1)
                 .map_or(&deal.stage, |v| &v.stage);
-            let probability = ctx
-                .stages
-                .index(ctx.dataset, &deal.pipeline, stage)
+            let probability = stage_index(pipeline, stage)
                 .and_then(|i| ctx.stages.stages.get(i))
                 .map_or(Decimal::ZERO, |s| s.1);
             let weighted = value
@@ -512,8 +521,9 @@ impl KpiAccumulator {
             if !w.contains(exited) {
                 continue;
             }
-            let index = ctx.stages.index(ctx.dataset, &deal.pipeline, &visit.stage);
-            if let Some(slot) = index.and_then(|i| self.stays.get_mut(i)) {
+            if let Some(slot) =
+                stage_index(pipeline, &visit.stage).and_then(|i| self.stays.get_mut(i))
+            {
                 slot.0 += 1;
                 slot.1 += i128::from(exited - ts(visit.entered_at));
             }

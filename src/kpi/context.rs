@@ -66,18 +66,19 @@ impl Window {
 /// Where a stage sits in the flat table of all pipelines' stages.
 #[derive(Debug, Clone)]
 pub(crate) struct StageTable {
-    /// Offset of each pipeline's first stage.
-    offsets: HashMap<PipelineId, usize>,
+    /// Position of each pipeline in the dataset and the flat offset of its
+    /// first stage.
+    pipelines: HashMap<PipelineId, (usize, usize)>,
     /// `(pipeline id / stage id, probability as a fraction, kind)`.
     pub stages: Vec<(String, Decimal, StageKind)>,
 }
 
 impl StageTable {
     fn new(dataset: &Dataset) -> StageTable {
-        let mut offsets = HashMap::new();
+        let mut pipelines = HashMap::new();
         let mut stages = Vec::new();
-        for pipeline in dataset.pipelines() {
-            offsets.insert(pipeline.id.clone(), stages.len());
+        for (position, pipeline) in dataset.pipelines().iter().enumerate() {
+            pipelines.insert(pipeline.id.clone(), (position, stages.len()));
             for stage in &pipeline.stages {
                 stages.push((
                     format!("{}/{}", pipeline.id, stage.id),
@@ -86,20 +87,42 @@ impl StageTable {
                 ));
             }
         }
-        StageTable { offsets, stages }
+        StageTable { pipelines, stages }
     }
 
-    /// The flat index of `stage` of `pipeline`.
-    pub fn index(
+    /// The pipeline `id` and the flat offset of its first stage.
+    pub fn pipeline<'d>(
         &self,
-        dataset: &Dataset,
-        pipeline: &PipelineId,
-        stage: &crate::model::StageId,
-    ) -> Option<usize> {
-        let offset = *self.offsets.get(pipeline)?;
-        let (position, _) = dataset.pipeline(pipeline)?.stage(stage)?;
-        Some(offset + position)
+        dataset: &'d Dataset,
+        id: &PipelineId,
+    ) -> Option<(usize, &'d crate::model::Pipeline)> {
+        // A handful of pipelines is the rule: comparing ids beats hashing.
+        if self.pipelines.len() <= 8 {
+            let mut offset = 0;
+            for pipeline in dataset.pipelines() {
+                if &pipeline.id == id {
+                    return Some((offset, pipeline));
+                }
+                offset += pipeline.stages.len();
+            }
+            return None;
+        }
+        let &(position, offset) = self.pipelines.get(id)?;
+        Some((offset, dataset.pipelines().get(position)?))
     }
+}
+
+/// The flat index of `stage` in a pipeline found with [`StageTable::pipeline`].
+pub(crate) fn stage_index(
+    found: Option<(usize, &crate::model::Pipeline)>,
+    stage: &crate::model::StageId,
+) -> Option<usize> {
+    let (offset, pipeline) = found?;
+    pipeline
+        .stages
+        .iter()
+        .position(|s| &s.id == stage)
+        .map(|p| offset + p)
 }
 
 /// The shared, read-only context of every accumulator of one engine.
@@ -221,6 +244,7 @@ impl<'d> Context<'d> {
         }
     }
 
+    #[inline]
     pub fn contact_in_segment(&self, contact: &Contact) -> bool {
         match &self.segment {
             None => true,
@@ -235,6 +259,7 @@ impl<'d> Context<'d> {
         }
     }
 
+    #[inline]
     pub fn deal_in_segment(&self, deal: &Deal) -> bool {
         match &self.segment {
             None => true,
@@ -246,6 +271,7 @@ impl<'d> Context<'d> {
         }
     }
 
+    #[inline]
     pub fn activity_in_segment(&self, activity: &Activity) -> bool {
         match &self.segment {
             None => true,
@@ -272,6 +298,7 @@ impl<'d> Context<'d> {
         }
     }
 
+    #[inline]
     pub fn ticket_in_segment(&self, ticket: &Ticket) -> bool {
         match &self.segment {
             None => true,

@@ -136,38 +136,68 @@ impl<'d> KpiEngine<'d> {
     /// pass.
     pub fn accumulate_all(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>) -> Result<()> {
         let ds = self.ctx.dataset;
-        let whole_contacts = std::ptr::eq(part.contacts, ds.contacts());
-        for (i, contact) in part.contacts.iter().enumerate() {
-            let position = if whole_contacts {
-                Some(i)
-            } else {
-                ds.contact_position(&contact.id)
-            };
-            for acc in accs.iter_mut() {
-                acc.add_contact(&self.ctx, position, contact)?;
+        // The whole dataset: walk contacts, deals, activities and tickets
+        // grouped by contact position, so no record needs an id lookup.
+        let grouped = std::ptr::eq(part.contacts, ds.contacts())
+            && std::ptr::eq(part.deals, ds.deals())
+            && std::ptr::eq(part.activities, ds.activities())
+            && std::ptr::eq(part.tickets, ds.tickets());
+        if grouped {
+            for (position, contact) in ds.contacts().iter().enumerate() {
+                for acc in accs.iter_mut() {
+                    acc.add_contact(&self.ctx, Some(position), contact)?;
+                }
             }
-        }
-        for deal in part.deals {
-            let position = ds.contact_position(&deal.contact);
-            for acc in accs.iter_mut() {
-                acc.add_deal(&self.ctx, position, deal)?;
+            for position in 0..ds.contacts().len() {
+                for deal in ds.deals_at(position) {
+                    for acc in accs.iter_mut() {
+                        acc.add_deal(&self.ctx, Some(position), deal)?;
+                    }
+                }
             }
-        }
-        for activity in part.activities {
-            // Only purchases, outbound calls and lost e-mail addresses touch
-            // the per-contact table; skip the lookup for everything else.
-            let position = if needs_contact(activity) {
-                ds.contact_position(&activity.contact)
-            } else {
-                None
-            };
-            for acc in accs.iter_mut() {
-                acc.add_activity(&self.ctx, position, activity)?;
+            for position in 0..ds.contacts().len() {
+                for activity in ds.activities_at(position) {
+                    for acc in accs.iter_mut() {
+                        acc.add_activity(&self.ctx, Some(position), activity)?;
+                    }
+                }
             }
-        }
-        for ticket in part.tickets {
-            for acc in accs.iter_mut() {
-                acc.add_ticket(&self.ctx, ticket)?;
+            for position in 0..ds.contacts().len() {
+                for ticket in ds.tickets_at(position) {
+                    for acc in accs.iter_mut() {
+                        acc.add_ticket(&self.ctx, ticket)?;
+                    }
+                }
+            }
+        } else {
+            for contact in part.contacts {
+                let position = ds.contact_position(&contact.id);
+                for acc in accs.iter_mut() {
+                    acc.add_contact(&self.ctx, position, contact)?;
+                }
+            }
+            for deal in part.deals {
+                let position = ds.contact_position(&deal.contact);
+                for acc in accs.iter_mut() {
+                    acc.add_deal(&self.ctx, position, deal)?;
+                }
+            }
+            for activity in part.activities {
+                // Only purchases, outbound calls and lost e-mail addresses
+                // touch the per-contact table; skip the lookup otherwise.
+                let position = if needs_contact(activity) {
+                    ds.contact_position(&activity.contact)
+                } else {
+                    None
+                };
+                for acc in accs.iter_mut() {
+                    acc.add_activity(&self.ctx, position, activity)?;
+                }
+            }
+            for ticket in part.tickets {
+                for acc in accs.iter_mut() {
+                    acc.add_ticket(&self.ctx, ticket)?;
+                }
             }
         }
         for spend in part.spend {
