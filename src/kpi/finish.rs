@@ -92,7 +92,13 @@ fn mul(a: Decimal, b: Decimal) -> Result<Decimal> {
 fn mean_duration(kpi: KpiId, total_secs: i128, count: u64, reason: &str) -> Measurement {
     let unit = kpi.definition().unit;
     let per = unit_seconds(unit);
-    let total = Decimal::from_i128_with_scale(total_secs, 0);
+    let Ok(total) = Decimal::try_from_i128_with_scale(total_secs, 0) else {
+        return Measurement::undefined(
+            kpi,
+            UndefinedCode::Overflow,
+            "the total duration overflows",
+        );
+    };
     let numerator = total
         .checked_div(d(per))
         .unwrap_or(Decimal::ZERO)
@@ -127,7 +133,9 @@ fn median_duration(kpi: KpiId, values: &mut [i64], reason: &str) -> Measurement 
             (i128::from(a) + i128::from(b), 2)
         }
     };
-    let total = Decimal::from_i128_with_scale(sum, 0);
+    let Ok(total) = Decimal::try_from_i128_with_scale(sum, 0) else {
+        return Measurement::undefined(kpi, UndefinedCode::Overflow, "the duration overflows");
+    };
     Measurement {
         kpi,
         value: divide(

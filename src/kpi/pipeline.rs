@@ -194,8 +194,11 @@ pub struct PipelineReport {
     pub findings: Vec<Finding>,
 }
 
-fn days(seconds: i64) -> Decimal {
-    Decimal::from(seconds) / Decimal::from(86_400)
+fn days(seconds: i128) -> Decimal {
+    Decimal::try_from_i128_with_scale(seconds, 0)
+        .ok()
+        .and_then(|s| s.checked_div(Decimal::from(86_400)))
+        .unwrap_or(Decimal::MAX)
 }
 
 fn median_days(values: &mut [i64]) -> KpiValue {
@@ -203,9 +206,10 @@ fn median_days(values: &mut [i64]) -> KpiValue {
     let n = values.len();
     let (sum, count) = match n {
         0 => (0, 0),
-        _ if n % 2 == 1 => (values.get(n / 2).copied().unwrap_or(0), 1),
+        _ if n % 2 == 1 => (i128::from(values.get(n / 2).copied().unwrap_or(0)), 1),
         _ => (
-            values.get(n / 2 - 1).copied().unwrap_or(0) + values.get(n / 2).copied().unwrap_or(0),
+            i128::from(values.get(n / 2 - 1).copied().unwrap_or(0))
+                + i128::from(values.get(n / 2).copied().unwrap_or(0)),
             2,
         ),
     };
@@ -316,7 +320,7 @@ pub fn pipeline_report(
         }
         let mut list = ages.get(index).cloned().unwrap_or_default();
         let count = list.len() as u64;
-        let total: i64 = list.iter().sum();
+        let total: i128 = list.iter().map(|&a| i128::from(a)).sum();
         stages.push(StageReport {
             stage: stage.id.clone(),
             name: stage.name.clone(),
