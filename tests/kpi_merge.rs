@@ -262,3 +262,59 @@ fn merging_an_empty_accumulator_changes_nothing() {
     acc.merge(&engine.accumulator()).expect("merge");
     assert_eq!(engine.finish(&acc).expect("finish"), before);
 }
+
+#[test]
+fn accumulators_shipped_as_json_merge_to_the_whole() {
+    let ds = generate(&SampleConfig::default()).expect("sample");
+    let r = request(60, 180, 0, 0);
+    let engine = KpiEngine::new(&ds, &r).expect("engine");
+    let mut merged = engine.accumulator();
+    for part in split(&ds, Split::Customer, 3, 5) {
+        let mut acc = engine.accumulator();
+        engine
+            .accumulate(&mut acc, &part.view())
+            .expect("accumulate");
+        // As if computed on another machine.
+        let shipped = crmkit::kpi::KpiAccumulator::from_json(&acc.to_json().expect("json"))
+            .expect("read back");
+        assert_eq!(shipped, acc);
+        merged.merge(&shipped).expect("merge");
+    }
+    assert_eq!(
+        engine.finish(&merged).expect("finish"),
+        engine.compute().expect("whole")
+    );
+    let err = crmkit::kpi::KpiAccumulator::from_json(r#"{"window": 3}"#).unwrap_err();
+    assert!(err.path().is_some(), "{err}");
+}
+
+#[test]
+fn parts_can_be_accumulated_on_several_threads() {
+    let ds = generate(&SampleConfig::default()).expect("sample");
+    let engine = KpiEngine::new(&ds, &request(0, 365, 3, 4)).expect("engine");
+    let parts = split(&ds, Split::Time, 4, 9);
+    let accs: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let engine = &engine;
+                scope.spawn(move || {
+                    let mut acc = engine.accumulator();
+                    engine.accumulate(&mut acc, &part.view()).map(|()| acc)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread").expect("accumulate"))
+            .collect()
+    });
+    let mut merged = engine.accumulator();
+    for acc in &accs {
+        merged.merge(acc).expect("merge");
+    }
+    assert_eq!(
+        engine.finish(&merged).expect("finish"),
+        engine.compute().expect("whole")
+    );
+}

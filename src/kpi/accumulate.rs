@@ -9,6 +9,7 @@
 //! table that merges element by element.
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::context::{Context, Window, stage_index, ts};
 use crate::model::{
@@ -32,7 +33,7 @@ pub(crate) const FIRST_WON_IN_SEGMENT: u8 = 1;
 pub(crate) const FIRST_WON_FROM_CAMPAIGN: u8 = 1 << 1;
 
 /// What the accumulator knows about one contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ContactState {
     /// Close time of the contact's first won deal (any segment), or
     /// `i64::MAX`.
@@ -91,7 +92,13 @@ pub(crate) const FUNNEL: [LifecycleStage; 6] = [
 /// feed it with [`KpiEngine::accumulate`](super::KpiEngine::accumulate), merge
 /// partial ones with [`KpiAccumulator::merge`] and turn it into values with
 /// [`KpiEngine::finish`](super::KpiEngine::finish).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Accumulators are serde-serialisable, so partial results computed on other
+/// machines can be shipped as JSON ([`KpiAccumulator::to_json`]) and merged
+/// here; a deserialised accumulator only merges with one of the same period
+/// and dataset shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KpiAccumulator {
     pub(crate) window: Window,
     pub(crate) contacts: Vec<ContactState>,
@@ -225,6 +232,22 @@ impl KpiAccumulator {
             campaigns_run: 0,
             campaign_cost: Decimal::ZERO,
         }
+    }
+
+    /// The accumulator as JSON, to ship it to where the parts are merged.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| {
+            Error::new(
+                crate::ErrorKind::Json,
+                format!("cannot write accumulator: {e}"),
+            )
+        })
+    }
+
+    /// Reads an accumulator written by [`KpiAccumulator::to_json`]; errors
+    /// name the JSON path.
+    pub fn from_json(json: &str) -> Result<KpiAccumulator> {
+        Error::parse_json(json)
     }
 
     /// The period this accumulator covers.

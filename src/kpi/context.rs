@@ -22,7 +22,7 @@ pub(crate) fn day_start(date: NaiveDate) -> i64 {
 }
 
 /// The instants a period's accumulator compares against, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Window {
     pub period: Period,
     /// First instant of the period.
