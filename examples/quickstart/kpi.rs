@@ -14,7 +14,9 @@ fn show(value: &KpiValue) -> String {
 }
 
 pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
-    // The last full quarter of the sample, compared with the one before.
+    // The second quarter of 2026, compared with the one before. The sample
+    // holds one year of data, so a customer counts as active when it bought
+    // in the last 120 days (the default, 365, would leave nobody to churn).
     let request = KpiRequest::from_json(
         r#"{
         "kpis": ["lead_count", "lead_conversion_rate", "new_customers", "win_rate",
@@ -23,8 +25,9 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
                  "churn_rate", "retention_rate", "customer_acquisition_cost",
                  "marketing_roi", "net_promoter_score", "customer_satisfaction",
                  "average_resolution_time", "sla_compliance", "abandoned_calls"],
-        "period": {"start": "2026-07-01", "end": "2026-10-01"},
-        "granularity": "quarter"
+        "period": {"start": "2026-04-01", "end": "2026-07-01"},
+        "granularity": "quarter",
+        "options": {"active_customer_days": 120}
     }"#,
     )?;
     let report = compute(dataset, &request)?;
