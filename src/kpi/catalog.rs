@@ -5,6 +5,15 @@
 //! goal validator: a goal names a [`KpiId`], and the validator reads the
 //! KPI's unit, direction and domain from here.
 //!
+//! Each variant's documentation is its exact formula as computed by
+//! [`crate::kpi`], with the choice made where sources disagree. Where two
+//! definitions are both common the other one is an option of
+//! [`KpiOptions`](crate::kpi::KpiOptions): churn over starting customers or
+//! over customers up for renewal (`churn_basis`), CAC with or without
+//! salaries (`cac_includes_salaries`), the new-revenue window
+//! (`new_revenue_months`), the active-customer window, the gross margin of
+//! the simple CLV.
+//!
 //! ```
 //! use crmkit::kpi::catalog::{Direction, KpiId, Unit};
 //!

@@ -78,6 +78,14 @@ pub struct KpiEngine<'d> {
     granularity: Option<Granularity>,
 }
 
+// The docs promise that engines and accumulators can be shared and sent
+// across threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<KpiEngine<'static>>();
+    shareable::<KpiAccumulator>();
+};
+
 impl<'d> KpiEngine<'d> {
     /// Compiles `request` for `dataset`.
     ///

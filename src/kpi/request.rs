@@ -93,8 +93,9 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct KpiOptions {
     /// The currency money KPIs are reported in; defaults to the dataset's
-    /// reporting currency. Other currencies are converted with the
-    /// dataset's exchange rates.
+    /// reporting currency, else the currency of its first deal. Other
+    /// currencies are converted with the dataset's exchange rates (without
+    /// rates, mixing currencies is a currency-mismatch error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// New revenue counts deals won within this many months of the
