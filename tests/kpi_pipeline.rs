@@ -200,3 +200,76 @@ fn the_report_serialises_to_json() {
     assert_eq!(json["stages"][1]["share"]["numerator"], 3);
     assert_eq!(json["findings"][0]["code"], "bottleneck_without_follow_up");
 }
+
+const LEADS: &str = r#"{
+  "contacts": [
+    {"id": "L-1", "created_at": "2024-01-01T00:00:00Z", "lifecycle": {"stage": "mql", "history": [
+      {"from": "lead", "to": "mql", "at": "2024-01-10T00:00:00Z"}]}},
+    {"id": "L-2", "created_at": "2024-02-01T00:00:00Z", "lifecycle": {"stage": "lead"}},
+    {"id": "L-3", "created_at": "2024-01-05T00:00:00Z", "lifecycle": {"stage": "disqualified", "history": [
+      {"from": "lead", "to": "mql", "at": "2024-01-06T00:00:00Z"},
+      {"from": "mql", "to": "disqualified", "at": "2024-01-20T00:00:00Z"}]}},
+    {"id": "L-4", "created_at": "2024-01-01T00:00:00Z", "lifecycle": {"stage": "sql", "history": [
+      {"from": "subscriber", "to": "lead", "at": "2024-02-15T00:00:00Z"},
+      {"from": "lead", "to": "sql", "at": "2024-04-01T00:00:00Z"}]}}],
+  "activities": [
+    {"id": "A-1", "contact": "L-1", "at": "2024-01-12T00:00:00Z", "kind": {"type": "call", "direction": "outbound", "outcome": "connected"}},
+    {"id": "A-2", "contact": "L-2", "at": "2024-02-02T00:00:00Z", "kind": {"type": "email", "event": "opened"}},
+    {"id": "A-3", "contact": "L-4", "at": "2024-02-16T00:00:00Z", "kind": {"type": "meeting"}}]
+}"#;
+
+#[test]
+fn the_report_follows_leads_through_the_lifecycle() {
+    let ds = Dataset::from_json(LEADS).expect("dataset");
+    let report = pipeline_report(&ds, &request(r#", "items": "leads""#)).expect("report");
+    assert_eq!(report.pipeline, None);
+    // On March 1: L-1 is an MQL since Jan 10 (51 days), L-2 a lead since Feb 1
+    // (29 days), L-4 a lead since Feb 15 (15 days; its move to SQL is in April);
+    // L-3 is disqualified.
+    assert_eq!(report.open_items, 3);
+    let keys: Vec<_> = report
+        .stages
+        .iter()
+        .map(|s| (s.stage.as_str(), s.open))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![("lead", 2), ("mql", 1), ("sql", 0), ("opportunity", 0)]
+    );
+    let lead = &report.stages[0];
+    assert_eq!(lead.mean_days_in_stage.as_decimal(), Some(dec("22"))); // (29 + 15) / 2
+    // L-4 got a meeting a day in; L-2 only opened an e-mail: 1 / 2.
+    assert_eq!(
+        (
+            lead.follow_up_coverage.numerator,
+            lead.follow_up_coverage.denominator
+        ),
+        (1, 2)
+    );
+    // Lead stays that ended: L-1 and L-3 moved on to MQL: 2 / 2. (L-4's subscriber
+    // stay is not a lead stage.)
+    assert_eq!(
+        (
+            lead.conversion_to_next.numerator,
+            lead.conversion_to_next.denominator
+        ),
+        (2, 2)
+    );
+    // MQL stays that ended: L-3, disqualified: 0 / 1.
+    let mql = &report.stages[1];
+    assert_eq!(
+        (
+            mql.conversion_to_next.numerator,
+            mql.conversion_to_next.denominator
+        ),
+        (0, 1)
+    );
+    assert_eq!(mql.follow_up_coverage.value.as_decimal(), Some(dec("100")));
+    assert_eq!(
+        report.findings[0].message,
+        "66.7 % of open leads (2 of 3) sit in Lead, and only 50 % of those (1 of 2) were followed up within 7 days"
+    );
+    // A lead report takes no pipeline.
+    let err = pipeline_report(&ds, &request(r#", "items": "leads", "pipeline": "p""#)).unwrap_err();
+    assert_eq!(err.path(), Some("pipeline"));
+}

@@ -117,7 +117,9 @@ pub unsafe extern "C" fn crm_kpi_time_series(
 /// `request_json`: {"as_of":"2026-11-01T00:00:00Z","pipeline":"sales"
 /// (optional, default the first pipeline),"follow_up_days":7 (optional),
 /// "bottleneck_share":40,"coverage_target":80 (optional percents),
-/// "segment":{"owner":"R-1"} (optional)}. The result is {"pipeline":"sales",
+/// "segment":{"owner":"R-1"} (optional),"items":"deals" (optional; "leads"
+/// follows contacts through the lead stages of the lifecycle instead, and
+/// takes no pipeline)}. The result is {"items":"deals","pipeline":"sales",
 /// "as_of":..,"open_items":61,"stages":[{"stage":"needs-analysis",
 /// "name":..,"open":28,"share":{"status":"defined","value":"45.9..",
 /// "numerator":28,"denominator":61},"mean_days_in_stage":{..},

@@ -43,6 +43,6 @@ pub use engine::{
     Change, KpiEngine, KpiReport, MAX_SERIES_POINTS, Partition, ReportRow, TimeSeries,
     TimeSeriesPoint, compute, time_series,
 };
-pub use pipeline::{PipelineReport, PipelineReportRequest, pipeline_report};
+pub use pipeline::{Items, PipelineReport, PipelineReportRequest, pipeline_report};
 pub use request::{ChurnBasis, KpiOptions, KpiRequest, Segment, TimeSeriesRequest};
 pub use value::{BreakdownRow, KpiValue, Measurement, UndefinedCode};

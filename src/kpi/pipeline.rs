@@ -30,6 +30,12 @@
 //!   activity ([`ActivityKind::is_follow_up`](crate::model::ActivityKind::is_follow_up):
 //!   a call, meeting, proposal or e-mail sent) linked to the deal within
 //!   `follow_up_days` of entering the stage.
+//!
+//! With `"items": "leads"` the report follows contacts through the lead
+//! stages of the lifecycle (lead, MQL, SQL, opportunity) instead: an item
+//! sits in the stage of its last lifecycle transition at or before `as_of`,
+//! a stay moves on when the next stage is later in the funnel (not
+//! disqualified), and a follow-up is any follow-up activity with the contact.
 
 use chrono::Duration;
 use rust_decimal::Decimal;
@@ -38,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use super::context::Context;
 use super::request::{KpiOptions, Segment};
 use super::value::{KpiValue, divide};
-use crate::model::{Dataset, PipelineId, StageId, StageKind, Timestamp};
+use crate::model::{Dataset, LifecycleStage, PipelineId, StageId, StageKind, Timestamp};
 use crate::money::{Currency, Percent};
 use crate::{Error, Result};
 
@@ -69,6 +75,31 @@ pub struct PipelineReportRequest {
     /// Optional segment (owner, team, campaign or channel of the deals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<Segment>,
+    /// Deals through a pipeline's stages (default) or leads through the
+    /// lifecycle stages.
+    #[serde(default)]
+    pub items: Items,
+}
+
+/// What the report follows through stages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Items {
+    /// Open deals in the working stages of a pipeline.
+    #[default]
+    Deals,
+    /// Contacts in the lead stages of the lifecycle (lead, MQL, SQL,
+    /// opportunity); a follow-up is any follow-up activity with the contact.
+    Leads,
+}
+
+impl Items {
+    fn noun(self) -> &'static str {
+        match self {
+            Items::Deals => "deals",
+            Items::Leads => "leads",
+        }
+    }
 }
 
 impl PipelineReportRequest {
@@ -81,6 +112,7 @@ impl PipelineReportRequest {
             bottleneck_share: None,
             coverage_target: None,
             segment: None,
+            items: Items::Deals,
         }
     }
 
@@ -180,8 +212,11 @@ pub struct Finding {
 /// The bottleneck report of one pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PipelineReport {
-    /// The pipeline.
-    pub pipeline: PipelineId,
+    /// Deals or leads.
+    pub items: Items,
+    /// The pipeline (for deals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineId>,
     /// The instant described.
     pub as_of: Timestamp,
     /// The follow-up window used.
@@ -232,15 +267,6 @@ pub fn pipeline_report(
     dataset: &Dataset,
     request: &PipelineReportRequest,
 ) -> Result<PipelineReport> {
-    let pipeline = match &request.pipeline {
-        Some(id) => dataset
-            .pipeline(id)
-            .ok_or_else(|| Error::not_found("pipeline", format!("unknown pipeline \"{id}\"")))?,
-        None => dataset
-            .pipelines()
-            .first()
-            .ok_or_else(|| Error::invalid("pipeline", "the dataset has no pipeline"))?,
-    };
     let options = KpiOptions {
         currency: Some(
             dataset
@@ -250,13 +276,137 @@ pub fn pipeline_report(
         ..KpiOptions::default()
     };
     let ctx = Context::new(dataset, request.segment.clone(), options)?;
+    let (pipeline, rows, tally) = match request.items {
+        Items::Deals => {
+            let pipeline = match &request.pipeline {
+                Some(id) => dataset.pipeline(id).ok_or_else(|| {
+                    Error::not_found("pipeline", format!("unknown pipeline \"{id}\""))
+                })?,
+                None => dataset
+                    .pipelines()
+                    .first()
+                    .ok_or_else(|| Error::invalid("pipeline", "the dataset has no pipeline"))?,
+            };
+            let rows = pipeline
+                .stages
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.kind == StageKind::Open)
+                .map(|(i, s)| (i, s.id.clone(), s.name.clone()))
+                .collect::<Vec<_>>();
+            let tally = deal_tally(dataset, &ctx, pipeline, request);
+            (Some(pipeline.id.clone()), rows, tally)
+        }
+        Items::Leads => {
+            if request.pipeline.is_some() {
+                return Err(Error::invalid(
+                    "pipeline",
+                    "a lead report follows the lifecycle, not a pipeline",
+                ));
+            }
+            let rows = LEAD_STAGES
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    Ok((
+                        i,
+                        StageId::new(s.as_str())?,
+                        lead_stage_name(*s).to_string(),
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            (None, rows, lead_tally(dataset, &ctx, request))
+        }
+    };
+    let open_items: u64 = tally.ages.iter().map(|a| a.len() as u64).sum();
+    let mut stages = Vec::new();
+    for (index, stage, name) in rows {
+        let mut list = tally.ages.get(index).cloned().unwrap_or_default();
+        let count = list.len() as u64;
+        let total: i128 = list.iter().map(|&a| i128::from(a)).sum();
+        stages.push(StageReport {
+            stage,
+            name,
+            open: count,
+            share: Share::new(count, open_items, "no open items"),
+            mean_days_in_stage: divide(
+                days(total),
+                Decimal::from(count),
+                Decimal::ONE,
+                "no items in the stage",
+            ),
+            median_days_in_stage: median_days(&mut list),
+            conversion_to_next: Share::new(
+                tally.advanced.get(index).copied().unwrap_or(0),
+                tally.exits.get(index).copied().unwrap_or(0),
+                "no stay in the stage has ended",
+            ),
+            follow_up_coverage: Share::new(
+                tally.followed.get(index).copied().unwrap_or(0),
+                count,
+                "no items in the stage",
+            ),
+        });
+    }
+    let findings = findings(&stages, request);
+    Ok(PipelineReport {
+        items: request.items,
+        pipeline,
+        as_of: request.as_of,
+        follow_up_days: request.follow_up_days,
+        open_items,
+        stages,
+        findings,
+    })
+}
+
+/// Per stage index: ages of the items there, follow-ups, ended stays and
+/// stays that moved on.
+struct Tally {
+    ages: Vec<Vec<i64>>,
+    followed: Vec<u64>,
+    exits: Vec<u64>,
+    advanced: Vec<u64>,
+}
+
+impl Tally {
+    fn new(stages: usize) -> Tally {
+        Tally {
+            ages: vec![Vec::new(); stages],
+            followed: vec![0; stages],
+            exits: vec![0; stages],
+            advanced: vec![0; stages],
+        }
+    }
+
+    fn stay_ended(&mut self, index: usize, moved_on: bool) {
+        if let Some(e) = self.exits.get_mut(index) {
+            *e += 1;
+        }
+        if moved_on && let Some(a) = self.advanced.get_mut(index) {
+            *a += 1;
+        }
+    }
+
+    fn waiting(&mut self, index: usize, age_seconds: i64, followed_up: bool) {
+        if let Some(list) = self.ages.get_mut(index) {
+            list.push(age_seconds);
+        }
+        if followed_up && let Some(f) = self.followed.get_mut(index) {
+            *f += 1;
+        }
+    }
+}
+
+fn deal_tally(
+    dataset: &Dataset,
+    ctx: &Context<'_>,
+    pipeline: &crate::model::Pipeline,
+    request: &PipelineReportRequest,
+) -> Tally {
     let as_of = request.as_of;
     let window = Duration::days(i64::from(request.follow_up_days));
-    let n = pipeline.stages.len();
-    let mut ages: Vec<Vec<i64>> = vec![Vec::new(); n];
-    let mut followed = vec![0u64; n];
-    let mut exits = vec![0u64; n];
-    let mut advanced = vec![0u64; n];
+    let mut tally = Tally::new(pipeline.stages.len());
     for deal in dataset.deals_in_pipeline(&pipeline.id) {
         if !ctx.deal_in_segment(deal) || deal.created_at > as_of {
             continue;
@@ -269,21 +419,15 @@ pub fn pipeline_report(
             let Some((index, _)) = pipeline.stage(&visit.stage) else {
                 continue;
             };
-            if let Some(e) = exits.get_mut(index) {
-                *e += 1;
-            }
-            let next_ok = deal
+            let moved_on = deal
                 .stage_history
                 .get(i + 1)
                 .filter(|next| next.entered_at <= as_of)
                 .and_then(|next| pipeline.stage(&next.stage))
                 .is_some_and(|(_, s)| s.kind != StageKind::Lost);
-            if next_ok && let Some(a) = advanced.get_mut(index) {
-                *a += 1;
-            }
+            tally.stay_ended(index, moved_on);
         }
-        let open = deal.closed_at.is_none_or(|c| c > as_of);
-        if !open {
+        if deal.closed_at.is_some_and(|c| c <= as_of) {
             continue;
         }
         let (stage, entered) = deal
@@ -298,62 +442,72 @@ pub fn pipeline_report(
         if s.kind != StageKind::Open {
             continue;
         }
-        if let Some(list) = ages.get_mut(index) {
-            list.push((as_of - entered).num_seconds());
-        }
         let deadline = (entered + window).min(as_of);
-        let was_followed = dataset.activities_of(&deal.contact).any(|a| {
+        let followed_up = dataset.activities_of(&deal.contact).any(|a| {
             a.deal.as_ref() == Some(&deal.id)
                 && a.kind.is_follow_up()
                 && entered <= a.at
                 && a.at <= deadline
         });
-        if was_followed && let Some(f) = followed.get_mut(index) {
-            *f += 1;
-        }
+        tally.waiting(index, (as_of - entered).num_seconds(), followed_up);
     }
-    let open_items: u64 = ages.iter().map(|a| a.len() as u64).sum();
-    let mut stages = Vec::new();
-    for (index, stage) in pipeline.stages.iter().enumerate() {
-        if stage.kind != StageKind::Open {
+    tally
+}
+
+/// The lifecycle stages a lead report follows.
+const LEAD_STAGES: [LifecycleStage; 4] = [
+    LifecycleStage::Lead,
+    LifecycleStage::Mql,
+    LifecycleStage::Sql,
+    LifecycleStage::Opportunity,
+];
+
+fn lead_stage_name(stage: LifecycleStage) -> &'static str {
+    match stage {
+        LifecycleStage::Lead => "Lead",
+        LifecycleStage::Mql => "Marketing-qualified lead",
+        LifecycleStage::Sql => "Sales-qualified lead",
+        LifecycleStage::Opportunity => "Opportunity",
+        _ => "Other",
+    }
+}
+
+fn lead_tally(dataset: &Dataset, ctx: &Context<'_>, request: &PipelineReportRequest) -> Tally {
+    let as_of = request.as_of;
+    let window = Duration::days(i64::from(request.follow_up_days));
+    let mut tally = Tally::new(LEAD_STAGES.len());
+    let slot = |stage: LifecycleStage| LEAD_STAGES.iter().position(|s| *s == stage);
+    for (position, contact) in dataset.contacts().iter().enumerate() {
+        if !ctx.contact_in_segment(contact) || contact.created_at > as_of {
             continue;
         }
-        let mut list = ages.get(index).cloned().unwrap_or_default();
-        let count = list.len() as u64;
-        let total: i128 = list.iter().map(|&a| i128::from(a)).sum();
-        stages.push(StageReport {
-            stage: stage.id.clone(),
-            name: stage.name.clone(),
-            open: count,
-            share: Share::new(count, open_items, "no open items in the pipeline"),
-            mean_days_in_stage: divide(
-                days(total),
-                Decimal::from(count),
-                Decimal::ONE,
-                "no items in the stage",
-            ),
-            median_days_in_stage: median_days(&mut list),
-            conversion_to_next: Share::new(
-                advanced.get(index).copied().unwrap_or(0),
-                exits.get(index).copied().unwrap_or(0),
-                "no stay in the stage has ended",
-            ),
-            follow_up_coverage: Share::new(
-                followed.get(index).copied().unwrap_or(0),
-                count,
-                "no items in the stage",
-            ),
-        });
+        let life = &contact.lifecycle;
+        let first = life.history.first().map_or(life.stage, |t| t.from);
+        // (stage, entered at) up to as_of, oldest first.
+        let entries: Vec<_> = std::iter::once((first, contact.created_at))
+            .chain(life.history.iter().map(|t| (t.to, t.at)))
+            .filter(|(_, at)| *at <= as_of)
+            .collect();
+        for pair in entries.windows(2) {
+            if let [(stage, _), (next, _)] = pair
+                && let Some(index) = slot(*stage)
+            {
+                tally.stay_ended(index, next > stage && *next != LifecycleStage::Disqualified);
+            }
+        }
+        let Some(&(stage, entered)) = entries.last() else {
+            continue;
+        };
+        let Some(index) = slot(stage) else {
+            continue;
+        };
+        let deadline = (entered + window).min(as_of);
+        let followed_up = dataset
+            .activities_at(position)
+            .any(|a| a.kind.is_follow_up() && entered <= a.at && a.at <= deadline);
+        tally.waiting(index, (as_of - entered).num_seconds(), followed_up);
     }
-    let findings = findings(&stages, request);
-    Ok(PipelineReport {
-        pipeline: pipeline.id.clone(),
-        as_of,
-        follow_up_days: request.follow_up_days,
-        open_items,
-        stages,
-        findings,
-    })
+    tally
 }
 
 fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<Finding> {
@@ -372,8 +526,9 @@ fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<Find
     if let Some(stage) = bottleneck {
         let low = below(&stage.follow_up_coverage, coverage_target);
         let mut message = format!(
-            "{} of open deals ({} of {}) sit in {}",
+            "{} of open {} ({} of {}) sit in {}",
             stage.share.percent_text(),
+            request.items.noun(),
             stage.share.numerator,
             stage.share.denominator,
             stage.name
@@ -407,8 +562,9 @@ fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<Find
             code: FindingCode::LowFollowUp,
             stage: stage.stage.clone(),
             message: format!(
-                "only {} of the deals in {} ({} of {}) were followed up within {} days",
+                "only {} of the {} in {} ({} of {}) were followed up within {} days",
                 stage.follow_up_coverage.percent_text(),
+                request.items.noun(),
                 stage.name,
                 stage.follow_up_coverage.numerator,
                 stage.follow_up_coverage.denominator,
