@@ -39,7 +39,9 @@
 //!   campaigns, tickets, tasks, reps; the validated [`model::Dataset`].
 //! - [`money`]: exact money, currencies, exchange rates, percentages.
 //! - [`calendar`]: periods, fiscal calendars, relative deadlines.
-//! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
+//! - [`kpi`]: the KPI catalog (ids, units, directions, formulas), exact KPI
+//!   calculators per period and segment, mergeable accumulators, reports,
+//!   time series and the pipeline bottleneck report.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.

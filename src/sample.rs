@@ -174,6 +174,11 @@ struct Generator<'a> {
     parts: DatasetParts,
     next_activity: usize,
     stage_ids: Vec<StageId>,
+    /// Open deals waiting in needs analysis, and how many were followed up.
+    waiting_in_needs_analysis: usize,
+    followed_in_needs_analysis: usize,
+    /// The waiting deals without a follow-up: (contact, deal, entered, rep).
+    not_followed: Vec<(ContactId, DealId, Timestamp, Option<RepId>)>,
 }
 
 /// Generates a validated dataset.
@@ -202,6 +207,9 @@ pub fn generate_parts(config: &SampleConfig) -> Result<DatasetParts> {
         end,
         parts: DatasetParts::default(),
         next_activity: 0,
+        waiting_in_needs_analysis: 0,
+        followed_in_needs_analysis: 0,
+        not_followed: Vec::new(),
         stage_ids: STAGES
             .iter()
             .map(|(sid, ..)| StageId::new(*sid))
@@ -210,6 +218,7 @@ pub fn generate_parts(config: &SampleConfig) -> Result<DatasetParts> {
     generator.setup()?;
     generator.people()?;
     generator.service()?;
+    generator.follow_up_two_thirds()?;
     Ok(generator.parts)
 }
 
@@ -741,6 +750,19 @@ impl Generator<'_> {
             // Two thirds of the deals waiting in needs analysis were followed
             // up within a week; the rest were not touched since.
             let follow_up = !open_in_needs_analysis || self.rng.chance(2.0 / 3.0);
+            if open_in_needs_analysis {
+                self.waiting_in_needs_analysis += 1;
+                if follow_up {
+                    self.followed_in_needs_analysis += 1;
+                } else {
+                    self.not_followed.push((
+                        contact.id.clone(),
+                        deal.clone(),
+                        visit.entered_at,
+                        rep.cloned(),
+                    ));
+                }
+            }
             if follow_up {
                 let at = visit.entered_at + Duration::hours(self.rng.range(2, 24 * 6));
                 let at = at.min(self.end - Duration::hours(1));
@@ -856,6 +878,39 @@ impl Generator<'_> {
                     )?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Tops the follow-ups of the deals waiting in needs analysis up to
+    /// two thirds (rounded), so that the sample shows the promised finding
+    /// exactly rather than up to the noise of the random draw. The extra
+    /// calls are appended after every other activity, so no other record
+    /// changes.
+    fn follow_up_two_thirds(&mut self) -> Result<()> {
+        let target = (self.waiting_in_needs_analysis * 2 + 1) / 3;
+        let extra = target.saturating_sub(self.followed_in_needs_analysis);
+        let chosen: Vec<_> = self.not_followed.drain(..).take(extra).collect();
+        for (contact, deal, entered, rep) in chosen {
+            let at = (entered + Duration::days(1))
+                .min(self.end - Duration::hours(1))
+                .max(entered);
+            self.push_activity_full(
+                &contact,
+                at,
+                ActivityKind::Call {
+                    direction: CallDirection::Outbound,
+                    outcome: CallOutcome::Connected,
+                    wait_seconds: 0,
+                    talk_seconds: 600,
+                    hold_seconds: 0,
+                    wrap_up_seconds: 60,
+                    callback: false,
+                },
+                Some(deal),
+                None,
+                rep,
+            )?;
         }
         Ok(())
     }

@@ -5,6 +5,15 @@
 //! goal validator: a goal names a [`KpiId`], and the validator reads the
 //! KPI's unit, direction and domain from here.
 //!
+//! Each variant's documentation is its exact formula as computed by
+//! [`crate::kpi`], with the choice made where sources disagree. Where two
+//! definitions are both common the other one is an option of
+//! [`KpiOptions`](crate::kpi::KpiOptions): churn over starting customers or
+//! over customers up for renewal (`churn_basis`), CAC with or without
+//! salaries (`cac_includes_salaries`), the new-revenue window
+//! (`new_revenue_months`), the active-customer window, the gross margin of
+//! the simple CLV.
+//!
 //! ```
 //! use crmkit::kpi::catalog::{Direction, KpiId, Unit};
 //!
@@ -153,62 +162,62 @@ const MINUS_HUNDRED: Option<Decimal> = Some(Decimal::from_parts(100, 0, 0, true,
 const NONE: Option<Decimal> = None;
 
 catalog! {
-    LeadCount = "lead_count", "Leads", Count, HigherIsBetter, Marketing, ZERO, NONE, NONE, "contacts created in the period whose lifecycle reached lead or later";
-    LeadConversionRate = "lead_conversion_rate", "Lead-to-customer conversion rate", Percent, HigherIsBetter, Marketing, ZERO, HUNDRED, HUNDRED, "leads created in the period that became customers / leads created in the period";
-    StageConversionRate = "stage_conversion_rate", "Stage-to-stage conversion rate", Percent, HigherIsBetter, Marketing, ZERO, HUNDRED, HUNDRED, "items that left a lifecycle stage for the next / items that entered the stage";
-    CampaignsRun = "campaigns_run", "Campaigns run", Count, HigherIsBetter, Marketing, ZERO, NONE, NONE, "campaigns active at some day of the period";
-    CampaignResponses = "campaign_responses", "Responses per campaign", Ratio, HigherIsBetter, Marketing, ZERO, NONE, NONE, "activities attributed to a campaign / campaigns run";
-    CampaignPurchases = "campaign_purchases", "Purchases per campaign", Ratio, HigherIsBetter, Marketing, ZERO, NONE, NONE, "purchases attributed to a campaign / campaigns run";
-    CampaignRevenue = "campaign_revenue", "Campaign revenue", Money, HigherIsBetter, Marketing, ZERO, NONE, NONE, "value of won deals whose source campaign is set";
-    CampaignNewCustomers = "campaign_new_customers", "New customers per campaign", Ratio, HigherIsBetter, Marketing, ZERO, NONE, NONE, "new customers whose source campaign is set / campaigns run";
-    CampaignRoi = "campaign_roi", "Campaign ROI", Percent, HigherIsBetter, Marketing, MINUS_HUNDRED, NONE, NONE, "(campaign revenue - campaign cost) / campaign cost";
-    MarketingRoi = "marketing_roi", "Marketing ROI", Percent, HigherIsBetter, Marketing, MINUS_HUNDRED, NONE, NONE, "(revenue attributed to marketing - marketing spend) / marketing spend";
-    CostPerLead = "cost_per_lead", "Cost per lead", Money, LowerIsBetter, Marketing, ZERO, NONE, ZERO, "marketing spend / leads";
+    LeadCount = "lead_count", "Leads", Count, HigherIsBetter, Marketing, ZERO, NONE, NONE, "contacts created in the period whose lifecycle was ever at lead or later (lead, MQL, SQL, opportunity, customer, evangelist); subscribers never promoted are not leads";
+    LeadConversionRate = "lead_conversion_rate", "Lead-to-customer conversion rate", Percent, HigherIsBetter, Marketing, ZERO, HUNDRED, HUNDRED, "cohort view: leads created in the period that have reached customer (or evangelist) by the end of the data / leads created in the period x 100";
+    StageConversionRate = "stage_conversion_rate", "Stage-to-stage conversion rate", Percent, HigherIsBetter, Marketing, ZERO, HUNDRED, HUNDRED, "lifecycle stage entries (subscriber..customer, the creation stage counts as entered at creation) in the period that were later followed by a move to any later funnel stage (skipping allowed, disqualified excluded) / stage entries in the period x 100; per-stage breakdown";
+    CampaignsRun = "campaigns_run", "Campaigns run", Count, HigherIsBetter, Marketing, ZERO, NONE, NONE, "campaigns with at least one day between start and end inside the period";
+    CampaignResponses = "campaign_responses", "Responses per campaign", Ratio, HigherIsBetter, Marketing, ZERO, NONE, NONE, "activities in the period with a campaign set, except e-mails sent or bounced (outreach, not responses) / campaigns run";
+    CampaignPurchases = "campaign_purchases", "Purchases per campaign", Ratio, HigherIsBetter, Marketing, ZERO, NONE, NONE, "purchase activities in the period with a campaign set / campaigns run";
+    CampaignRevenue = "campaign_revenue", "Campaign revenue", Money, HigherIsBetter, Marketing, ZERO, NONE, NONE, "value of deals won in the period whose source campaign is set, in the report currency";
+    CampaignNewCustomers = "campaign_new_customers", "New customers per campaign", Ratio, HigherIsBetter, Marketing, ZERO, NONE, NONE, "new customers (see new_customers) whose first won deal has a source campaign / campaigns run";
+    CampaignRoi = "campaign_roi", "Campaign ROI", Percent, HigherIsBetter, Marketing, MINUS_HUNDRED, NONE, NONE, "(campaign revenue - cost of campaigns starting in the period) / cost of campaigns starting in the period x 100; a campaign's whole cost is booked on its start day (no proration)";
+    MarketingRoi = "marketing_roi", "Marketing ROI", Percent, HigherIsBetter, Marketing, MINUS_HUNDRED, NONE, NONE, "(campaign revenue - marketing spend) / marketing spend x 100, where marketing spend = marketing spend entries dated in the period + cost of campaigns starting in the period (campaign costs are assumed not to be booked as spend entries)";
+    CostPerLead = "cost_per_lead", "Cost per lead", Money, LowerIsBetter, Marketing, ZERO, NONE, ZERO, "marketing spend (as in marketing_roi) / leads (lead_count)";
     CustomerReferrals = "customer_referrals", "Customer referrals", Count, HigherIsBetter, Marketing, ZERO, NONE, NONE, "referral activities in the period";
     WebsiteVisits = "website_visits", "Website visits", Count, HigherIsBetter, Marketing, ZERO, NONE, NONE, "website visit activities in the period";
-    WebsiteGoalCompletionRate = "website_goal_completion_rate", "Website goal completion rate", Percent, HigherIsBetter, Marketing, ZERO, HUNDRED, HUNDRED, "visits that completed a goal / visits";
-    AverageTimeOnSite = "average_time_on_site", "Average time on site", Minutes, HigherIsBetter, Marketing, ZERO, NONE, NONE, "total visit duration / visits";
-    EmailListGrowthRate = "email_list_growth_rate", "E-mail list growth rate", Percent, HigherIsBetter, Marketing, MINUS_HUNDRED, NONE, NONE, "(new subscribers - unsubscribes - bounces) / subscribers at the start";
-    NewCustomers = "new_customers", "New customers", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "contacts whose first won deal closed in the period";
-    RetainedCustomers = "retained_customers", "Retained customers", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "customers at the start of the period still active at its end";
-    WinRate = "win_rate", "Win rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "deals won / deals closed in the period";
-    RenewalRate = "renewal_rate", "Renewal rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, NONE, "renewal deals won / renewal deals closed";
+    WebsiteGoalCompletionRate = "website_goal_completion_rate", "Website goal completion rate", Percent, HigherIsBetter, Marketing, ZERO, HUNDRED, HUNDRED, "website visits in the period that completed a goal / website visits in the period x 100";
+    AverageTimeOnSite = "average_time_on_site", "Average time on site", Minutes, HigherIsBetter, Marketing, ZERO, NONE, NONE, "sum of website visit durations in the period / website visits in the period, in minutes";
+    EmailListGrowthRate = "email_list_growth_rate", "E-mail list growth rate", Percent, HigherIsBetter, Marketing, MINUS_HUNDRED, NONE, NONE, "(contacts with an e-mail created in the period - list members whose first bounce or unsubscribe falls in the period) / contacts with an e-mail created before the period and not bounced or unsubscribed before it x 100";
+    NewCustomers = "new_customers", "New customers", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "contacts whose first won deal (over all deals, whatever the segment) closed in the period and lies in the segment";
+    RetainedCustomers = "retained_customers", "Retained customers", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "customers at the start of the period who are still customers at its end; a contact is a customer at an instant when it won a deal or made a purchase in the active_customer_days (365) before it";
+    WinRate = "win_rate", "Win rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "deals won in the period / deals won or lost in the period x 100 (open deals are not counted)";
+    RenewalRate = "renewal_rate", "Renewal rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, NONE, "renewal deals won in the period / renewal deals won or lost in the period x 100";
     SalesCalls = "sales_calls", "Sales calls made", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "outbound calls in the period";
-    CallsToOpportunities = "calls_to_opportunities", "Calls leading to opportunities", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "outbound calls followed by a deal for the contact within 30 days / outbound calls";
-    CallsPerLead = "calls_per_lead", "Sales calls per lead", Ratio, LowerIsBetter, Sales, ZERO, NONE, NONE, "outbound calls / distinct contacts called";
-    NewRevenue = "new_revenue", "New revenue", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals won in the period from customers within N months (6) of their first won deal";
-    Revenue = "revenue", "Revenue", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals won in the period";
-    OpenDeals = "open_deals", "Open deals", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "deals open at the end of the period";
-    OpenPipelineValue = "open_pipeline_value", "Open pipeline value", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals open at the end of the period";
-    WeightedPipelineValue = "weighted_pipeline_value", "Weighted pipeline value", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "sum of open deal value x stage win probability";
-    AverageDealSize = "average_deal_size", "Average deal size", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals won / deals won";
-    StageDuration = "stage_duration", "Time in stage", Days, LowerIsBetter, Sales, ZERO, NONE, ZERO, "mean days between entering and leaving a pipeline stage";
-    SalesCycleLength = "sales_cycle_length", "Sales cycle length (mean)", Days, LowerIsBetter, Sales, ZERO, NONE, ZERO, "mean days from deal creation to win, over deals won in the period";
-    SalesCycleLengthMedian = "sales_cycle_length_median", "Sales cycle length (median)", Days, LowerIsBetter, Sales, ZERO, NONE, ZERO, "median days from deal creation to win, over deals won in the period";
+    CallsToOpportunities = "calls_to_opportunities", "Calls leading to opportunities", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "outbound calls in the period followed, within opportunity_window_days (30) after the call, by the creation of a deal for the same contact / outbound calls in the period x 100";
+    CallsPerLead = "calls_per_lead", "Sales calls per lead", Ratio, LowerIsBetter, Sales, ZERO, NONE, NONE, "outbound calls in the period / distinct contacts called in the period";
+    NewRevenue = "new_revenue", "New revenue", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals won in the period that closed less than new_revenue_months (6) after the customer's first won deal (the first deal itself included)";
+    Revenue = "revenue", "Revenue", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals won in the period, in the report currency";
+    OpenDeals = "open_deals", "Open deals", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "deals created before the end of the period and not closed before it (historical view: what was open at the period's end)";
+    OpenPipelineValue = "open_pipeline_value", "Open pipeline value", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of the deals counted by open_deals";
+    WeightedPipelineValue = "weighted_pipeline_value", "Weighted pipeline value", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "sum over open deals (as in open_deals) of value x win probability of the stage the deal was in at the end of the period";
+    AverageDealSize = "average_deal_size", "Average deal size", Money, HigherIsBetter, Sales, ZERO, NONE, NONE, "value of deals won in the period / deals won in the period";
+    StageDuration = "stage_duration", "Time in stage", Days, LowerIsBetter, Sales, ZERO, NONE, ZERO, "mean days between entering and leaving a pipeline stage, over stage stays that ended in the period; per-stage breakdown";
+    SalesCycleLength = "sales_cycle_length", "Sales cycle length (mean)", Days, LowerIsBetter, Sales, ZERO, NONE, ZERO, "mean days from deal creation to close, over deals won in the period";
+    SalesCycleLengthMedian = "sales_cycle_length_median", "Sales cycle length (median)", Days, LowerIsBetter, Sales, ZERO, NONE, ZERO, "median days from deal creation to close, over deals won in the period (mean of the two middle values for an even count)";
     ProposalsSent = "proposals_sent", "Proposals sent", Count, HigherIsBetter, Sales, ZERO, NONE, NONE, "proposal activities in the period";
-    CrossSellRate = "cross_sell_rate", "Cross-sell rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "customers with a cross-sell deal won / customers";
-    UpsellRate = "upsell_rate", "Upsell rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "customers with an upsell deal won / customers";
-    RepeatCustomers = "repeat_customers", "Repeat customers", Count, HigherIsBetter, Retention, ZERO, NONE, NONE, "customers with two or more purchases";
-    RepeatPurchaseRate = "repeat_purchase_rate", "Repeat purchase rate", Percent, HigherIsBetter, Retention, ZERO, HUNDRED, HUNDRED, "customers with two or more purchases / customers with a purchase";
-    ChurnRate = "churn_rate", "Customer churn rate", Percent, LowerIsBetter, Retention, ZERO, HUNDRED, ZERO, "customers lost in the period / customers at the start";
-    RetentionRate = "retention_rate", "Customer retention rate", Percent, HigherIsBetter, Retention, ZERO, HUNDRED, HUNDRED, "(customers at the end - new customers) / customers at the start";
-    CustomerAcquisitionCost = "customer_acquisition_cost", "Customer acquisition cost", Money, LowerIsBetter, Retention, ZERO, NONE, ZERO, "(marketing + sales spend) / new customers";
-    CustomerLifetimeValue = "customer_lifetime_value", "Customer lifetime value (historical)", Money, HigherIsBetter, Retention, ZERO, NONE, NONE, "average order value x purchase frequency x lifespan";
-    CustomerLifetimeValueSimple = "customer_lifetime_value_simple", "Customer lifetime value (simple)", Money, HigherIsBetter, Retention, ZERO, NONE, NONE, "revenue per customer x margin / churn rate";
-    NetPromoterScore = "net_promoter_score", "Net promoter score", Score, HigherIsBetter, Retention, MINUS_HUNDRED, HUNDRED, HUNDRED, "% promoters (9-10) - % detractors (0-6)";
-    CustomerSatisfaction = "customer_satisfaction", "Customer satisfaction (CSAT)", Percent, HigherIsBetter, Retention, ZERO, HUNDRED, HUNDRED, "answers of 4 or 5 / answers, on a 1-5 scale";
-    ComplaintRate = "complaint_rate", "Complaint rate", Percent, LowerIsBetter, Retention, ZERO, HUNDRED, ZERO, "complaint tickets / customers";
+    CrossSellRate = "cross_sell_rate", "Cross-sell rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "customers at the start of the period who won a cross-sell deal in the period / customers at the start of the period x 100";
+    UpsellRate = "upsell_rate", "Upsell rate", Percent, HigherIsBetter, Sales, ZERO, HUNDRED, HUNDRED, "customers at the start of the period who won an upsell deal in the period / customers at the start of the period x 100";
+    RepeatCustomers = "repeat_customers", "Repeat customers", Count, HigherIsBetter, Retention, ZERO, NONE, NONE, "contacts with two or more purchase activities in the period";
+    RepeatPurchaseRate = "repeat_purchase_rate", "Repeat purchase rate", Percent, HigherIsBetter, Retention, ZERO, HUNDRED, HUNDRED, "contacts with two or more purchases in the period / contacts with a purchase in the period x 100";
+    ChurnRate = "churn_rate", "Customer churn rate", Percent, LowerIsBetter, Retention, ZERO, HUNDRED, ZERO, "default (churn_basis starting_customers): (customers at the start - those still customers at the end) / customers at the start x 100; option up_for_renewal: customers whose contract (contract_months, 12, from a won deal) ends in the period and who did not win a renewal deal in it / customers up for renewal x 100";
+    RetentionRate = "retention_rate", "Customer retention rate", Percent, HigherIsBetter, Retention, ZERO, HUNDRED, HUNDRED, "(customers at the end - new customers) / customers at the start x 100, the classic (E - N) / S; reactivated customers count in E, so it can differ from 100 - churn";
+    CustomerAcquisitionCost = "customer_acquisition_cost", "Customer acquisition cost", Money, LowerIsBetter, Retention, ZERO, NONE, ZERO, "(marketing spend as in marketing_roi + sales spend entries dated in the period) / new customers; with cac_includes_salaries = false, salary entries are left out (the paid CAC)";
+    CustomerLifetimeValue = "customer_lifetime_value", "Customer lifetime value (historical)", Money, HigherIsBetter, Retention, ZERO, NONE, NONE, "historical: average order value x purchase frequency x lifespan = (purchase revenue / purchases) x (purchases / purchasers) x (customer_lifespan_months (36) x 30.4375 days / days in the period), over purchase activities of the period";
+    CustomerLifetimeValueSimple = "customer_lifetime_value_simple", "Customer lifetime value (simple)", Money, HigherIsBetter, Retention, ZERO, NONE, NONE, "simple: ARPU x gross margin / churn rate = (purchase revenue / purchasers) x gross_margin / (churned / churn base), churn as in churn_rate; undefined when nobody churned";
+    NetPromoterScore = "net_promoter_score", "Net promoter score", Score, HigherIsBetter, Retention, MINUS_HUNDRED, HUNDRED, HUNDRED, "(NPS answers of 9-10 - answers of 0-6) / NPS answers in the period x 100";
+    CustomerSatisfaction = "customer_satisfaction", "Customer satisfaction (CSAT)", Percent, HigherIsBetter, Retention, ZERO, HUNDRED, HUNDRED, "CSAT answers of 4 or 5 / CSAT answers in the period x 100, on a 1-5 scale (public reviews are not counted)";
+    ComplaintRate = "complaint_rate", "Complaint rate", Percent, LowerIsBetter, Retention, ZERO, HUNDRED, ZERO, "complaint tickets opened in the period / customers at the end of the period x 100";
     TicketsHandled = "tickets_handled", "Tickets handled", Count, HigherIsBetter, Service, ZERO, NONE, NONE, "tickets resolved in the period";
-    TicketsClosedSameDay = "tickets_closed_same_day", "Tickets closed the same day", Percent, HigherIsBetter, Service, ZERO, HUNDRED, HUNDRED, "tickets resolved on the day they opened / tickets opened";
-    AverageResolutionTime = "average_resolution_time", "Average resolution time", Hours, LowerIsBetter, Service, ZERO, NONE, ZERO, "mean hours from opening to resolution";
-    MedianResolutionTime = "median_resolution_time", "Median resolution time", Hours, LowerIsBetter, Service, ZERO, NONE, ZERO, "median hours from opening to resolution";
-    FirstResponseTime = "first_response_time", "First response time", Hours, LowerIsBetter, Service, ZERO, NONE, ZERO, "mean hours from opening to the first response";
-    CallsPerDay = "calls_per_day", "Calls per day", Ratio, HigherIsBetter, Service, ZERO, NONE, NONE, "calls / days in the period";
-    Callbacks = "callbacks", "Callbacks", Count, HigherIsBetter, Service, ZERO, NONE, NONE, "calls marked as callbacks";
-    AverageHandleTime = "average_handle_time", "Average handle time", Minutes, LowerIsBetter, Service, ZERO, NONE, ZERO, "(talk + hold + wrap-up time) / connected calls";
-    AbandonedCalls = "abandoned_calls", "Abandoned and missed calls", Percent, LowerIsBetter, Service, ZERO, HUNDRED, ZERO, "inbound calls abandoned or missed / inbound calls";
-    SlaCompliance = "sla_compliance", "SLA compliance", Percent, HigherIsBetter, Service, ZERO, HUNDRED, NONE, "tickets that met every SLA target / tickets with an SLA";
-    CostPerInteraction = "cost_per_interaction", "Average cost per interaction", Money, LowerIsBetter, Service, ZERO, NONE, ZERO, "service spend / (tickets + calls)";
+    TicketsClosedSameDay = "tickets_closed_same_day", "Tickets closed the same day", Percent, HigherIsBetter, Service, ZERO, HUNDRED, HUNDRED, "tickets opened in the period and resolved on the same UTC day / tickets opened in the period x 100";
+    AverageResolutionTime = "average_resolution_time", "Average resolution time", Hours, LowerIsBetter, Service, ZERO, NONE, ZERO, "mean hours from opening to resolution, over tickets resolved in the period";
+    MedianResolutionTime = "median_resolution_time", "Median resolution time", Hours, LowerIsBetter, Service, ZERO, NONE, ZERO, "median hours from opening to resolution, over tickets resolved in the period";
+    FirstResponseTime = "first_response_time", "First response time", Hours, LowerIsBetter, Service, ZERO, NONE, ZERO, "mean hours from opening to the first response, over tickets first answered in the period";
+    CallsPerDay = "calls_per_day", "Calls per day", Ratio, HigherIsBetter, Service, ZERO, NONE, NONE, "calls in the period (inbound and outbound) / days in the period";
+    Callbacks = "callbacks", "Callbacks", Count, HigherIsBetter, Service, ZERO, NONE, NONE, "calls in the period marked as callbacks";
+    AverageHandleTime = "average_handle_time", "Average handle time", Minutes, LowerIsBetter, Service, ZERO, NONE, ZERO, "(talk + hold + wrap-up seconds) / connected calls in the period, in minutes";
+    AbandonedCalls = "abandoned_calls", "Abandoned and missed calls", Percent, LowerIsBetter, Service, ZERO, HUNDRED, ZERO, "inbound calls in the period that were abandoned or missed / inbound calls in the period x 100";
+    SlaCompliance = "sla_compliance", "SLA compliance", Percent, HigherIsBetter, Service, ZERO, HUNDRED, NONE, "tickets with an SLA resolved in the period that met every target (first response and resolution within their minutes) / tickets with an SLA resolved in the period x 100";
+    CostPerInteraction = "cost_per_interaction", "Average cost per interaction", Money, LowerIsBetter, Service, ZERO, NONE, ZERO, "spend entries dated in the period booked to a service team (options.service_teams) / (tickets opened + calls in the period); undefined when no service team is configured";
 }
 
 impl KpiId {

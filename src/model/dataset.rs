@@ -936,6 +936,26 @@ impl Dataset {
             .filter_map(|&i| self.parts.activities.get(i as usize))
     }
 
+    /// The deals of the contact at `position` in [`Dataset::contacts`], in
+    /// input order. Faster than [`Dataset::deals_of_contact`] in loops over
+    /// all contacts.
+    pub fn deals_at(&self, position: usize) -> impl Iterator<Item = &Deal> + '_ {
+        self.deals_by_contact
+            .group(position)
+            .iter()
+            .filter_map(|&i| self.parts.deals.get(i as usize))
+    }
+
+    /// The tickets of the contact at `position` in [`Dataset::contacts`], in
+    /// input order. Faster than [`Dataset::tickets_of`] in loops over all
+    /// contacts.
+    pub fn tickets_at(&self, position: usize) -> impl Iterator<Item = &Ticket> + '_ {
+        self.tickets_by_contact
+            .group(position)
+            .iter()
+            .filter_map(|&i| self.parts.tickets.get(i as usize))
+    }
+
     /// A contact's deals, in input order.
     pub fn deals_of_contact(&self, contact: &ContactId) -> impl Iterator<Item = &Deal> + '_ {
         self.contact_position(contact)

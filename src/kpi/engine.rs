@@ -1,0 +1,466 @@
+//! The KPI engine: compiles a request against a dataset, runs one pass per
+//! entity kind, and builds reports (with the previous period and the change)
+//! and time series.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::accumulate::KpiAccumulator;
+use super::catalog::KpiId;
+use super::context::{Context, Window};
+use super::finish::finish;
+use super::request::{KpiRequest, Segment, TimeSeriesRequest};
+use super::value::{KpiValue, Measurement, UndefinedCode, divide};
+use crate::calendar::{Granularity, Period};
+use crate::model::{Activity, Campaign, Contact, Dataset, Deal, SpendEntry, Ticket};
+use crate::money::{Currency, decimal_serde};
+use crate::{Error, Result};
+
+/// A slice of each record list, to accumulate part of a dataset (records of
+/// one month, of one group of customers...). Records are matched to their
+/// contacts through the engine's dataset.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Partition<'a> {
+    /// Contacts.
+    pub contacts: &'a [Contact],
+    /// Deals.
+    pub deals: &'a [Deal],
+    /// Activities.
+    pub activities: &'a [Activity],
+    /// Tickets.
+    pub tickets: &'a [Ticket],
+    /// Campaigns.
+    pub campaigns: &'a [Campaign],
+    /// Spend entries.
+    pub spend: &'a [SpendEntry],
+}
+
+impl<'a> Partition<'a> {
+    /// Every record of `dataset`.
+    pub fn whole(dataset: &'a Dataset) -> Partition<'a> {
+        Partition {
+            contacts: dataset.contacts(),
+            deals: dataset.deals(),
+            activities: dataset.activities(),
+            tickets: dataset.tickets(),
+            campaigns: dataset.campaigns(),
+            spend: dataset.spend(),
+        }
+    }
+}
+
+/// A request compiled against a dataset. `Send + Sync`; reuse it.
+///
+/// ```
+/// use crmkit::kpi::{KpiEngine, KpiRequest, Partition};
+/// use crmkit::sample::{generate, SampleConfig};
+///
+/// let ds = generate(&SampleConfig { contacts: 60, ..SampleConfig::default() })?;
+/// let request = KpiRequest::from_json(r#"{"period": {"start": "2026-01-01", "end": "2026-07-01"}}"#)?;
+/// let engine = KpiEngine::new(&ds, &request)?;
+///
+/// // Two halves of the deals, accumulated separately and merged...
+/// let (a, b) = ds.deals().split_at(ds.deals().len() / 2);
+/// let mut left = engine.accumulator();
+/// engine.accumulate(&mut left, &Partition { deals: a, ..Partition::whole(&ds) })?;
+/// let mut right = engine.accumulator();
+/// engine.accumulate(&mut right, &Partition { deals: b, ..Partition::default() })?;
+/// left.merge(&right)?;
+/// // ... give exactly the values computed in one go.
+/// assert_eq!(engine.finish(&left)?, engine.compute()?);
+/// Ok::<(), crmkit::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct KpiEngine<'d> {
+    ctx: Context<'d>,
+    kpis: Vec<KpiId>,
+    window: Window,
+    granularity: Option<Granularity>,
+}
+
+// The docs promise that engines and accumulators can be shared and sent
+// across threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<KpiEngine<'static>>();
+    shareable::<KpiAccumulator>();
+};
+
+impl<'d> KpiEngine<'d> {
+    /// Compiles `request` for `dataset`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a segment
+    /// naming an unknown rep, team, pipeline or campaign (path `segment.owner`...);
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
+    /// range or when no reporting currency is known.
+    pub fn new(dataset: &'d Dataset, request: &KpiRequest) -> Result<KpiEngine<'d>> {
+        let ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
+        let window = Window::new(request.period, &ctx.options)?;
+        Ok(KpiEngine {
+            ctx,
+            kpis: request.kpi_list().to_vec(),
+            window,
+            granularity: request.granularity,
+        })
+    }
+
+    /// The reporting currency.
+    pub fn currency(&self) -> Currency {
+        self.ctx.currency
+    }
+
+    /// An empty accumulator for the request's period.
+    pub fn accumulator(&self) -> KpiAccumulator {
+        self.accumulator_for_window(self.window)
+    }
+
+    /// An empty accumulator for another period (same segment and options).
+    pub fn accumulator_for(&self, period: Period) -> Result<KpiAccumulator> {
+        Ok(self.accumulator_for_window(Window::new(period, &self.ctx.options)?))
+    }
+
+    fn accumulator_for_window(&self, window: Window) -> KpiAccumulator {
+        KpiAccumulator::new(
+            window,
+            self.ctx.dataset.contacts().len(),
+            self.ctx.stages.stages.len(),
+        )
+    }
+
+    /// Feeds the records of `part` into `acc`, one pass per entity kind.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch)
+    /// when money cannot be converted into the reporting currency;
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a sum overflows.
+    pub fn accumulate(&self, acc: &mut KpiAccumulator, part: &Partition<'_>) -> Result<()> {
+        self.accumulate_all(std::slice::from_mut(acc), part)
+    }
+
+    /// Feeds `part` into several accumulators (several periods) in the same
+    /// pass.
+    pub fn accumulate_all(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>) -> Result<()> {
+        let ds = self.ctx.dataset;
+        // The whole dataset: walk contacts, deals, activities and tickets
+        // grouped by contact position, so no record needs an id lookup.
+        let grouped = std::ptr::eq(part.contacts, ds.contacts())
+            && std::ptr::eq(part.deals, ds.deals())
+            && std::ptr::eq(part.activities, ds.activities())
+            && std::ptr::eq(part.tickets, ds.tickets());
+        if grouped {
+            for (position, contact) in ds.contacts().iter().enumerate() {
+                for acc in accs.iter_mut() {
+                    acc.add_contact(&self.ctx, Some(position), contact)?;
+                }
+            }
+            for position in 0..ds.contacts().len() {
+                for deal in ds.deals_at(position) {
+                    for acc in accs.iter_mut() {
+                        acc.add_deal(&self.ctx, Some(position), deal)?;
+                    }
+                }
+            }
+            for position in 0..ds.contacts().len() {
+                for activity in ds.activities_at(position) {
+                    for acc in accs.iter_mut() {
+                        acc.add_activity(&self.ctx, Some(position), activity)?;
+                    }
+                }
+            }
+            for position in 0..ds.contacts().len() {
+                for ticket in ds.tickets_at(position) {
+                    for acc in accs.iter_mut() {
+                        acc.add_ticket(&self.ctx, ticket)?;
+                    }
+                }
+            }
+        } else {
+            for contact in part.contacts {
+                let position = ds.contact_position(&contact.id);
+                for acc in accs.iter_mut() {
+                    acc.add_contact(&self.ctx, position, contact)?;
+                }
+            }
+            for deal in part.deals {
+                let position = ds.contact_position(&deal.contact);
+                for acc in accs.iter_mut() {
+                    acc.add_deal(&self.ctx, position, deal)?;
+                }
+            }
+            for activity in part.activities {
+                // Only purchases, outbound calls and lost e-mail addresses
+                // touch the per-contact table; skip the lookup otherwise.
+                let position = if needs_contact(activity) {
+                    ds.contact_position(&activity.contact)
+                } else {
+                    None
+                };
+                for acc in accs.iter_mut() {
+                    acc.add_activity(&self.ctx, position, activity)?;
+                }
+            }
+            for ticket in part.tickets {
+                for acc in accs.iter_mut() {
+                    acc.add_ticket(&self.ctx, ticket)?;
+                }
+            }
+        }
+        for spend in part.spend {
+            for acc in accs.iter_mut() {
+                acc.add_spend(&self.ctx, spend)?;
+            }
+        }
+        for campaign in part.campaigns {
+            for acc in accs.iter_mut() {
+                acc.add_campaign(&self.ctx, campaign)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The requested KPIs from a filled accumulator.
+    pub fn finish(&self, acc: &KpiAccumulator) -> Result<Vec<Measurement>> {
+        finish(&self.ctx, acc, &self.kpis)
+    }
+
+    /// The requested KPIs over the whole dataset for the request's period.
+    pub fn compute(&self) -> Result<Vec<Measurement>> {
+        let mut acc = self.accumulator();
+        self.accumulate(&mut acc, &Partition::whole(self.ctx.dataset))?;
+        self.finish(&acc)
+    }
+
+    /// The period before the request's: the aligned period of the request's
+    /// granularity, or the same number of days just before.
+    pub fn previous_period(&self) -> Result<Period> {
+        let period = self.window.period;
+        match self.granularity {
+            Some(g) => self
+                .ctx
+                .dataset
+                .fiscal_calendar()
+                .previous_period(&period, g),
+            None => period.previous(),
+        }
+    }
+
+    /// The report: each KPI for the period and the previous one, with the
+    /// change, in one pass over the data.
+    pub fn report(&self) -> Result<KpiReport> {
+        let previous = self.previous_period()?;
+        let mut accs = [
+            self.accumulator(),
+            self.accumulator_for_window(Window::new(previous, &self.ctx.options)?),
+        ];
+        self.accumulate_all(&mut accs, &Partition::whole(self.ctx.dataset))?;
+        let [current_acc, previous_acc] = &accs;
+        let current = self.finish(current_acc)?;
+        let before = self.finish(previous_acc)?;
+        let rows = current
+            .into_iter()
+            .zip(before)
+            .map(|(current, previous)| {
+                let change = Change::between(&current.value, &previous.value);
+                ReportRow {
+                    current,
+                    previous,
+                    change,
+                }
+            })
+            .collect();
+        Ok(KpiReport {
+            period: self.window.period,
+            previous_period: previous,
+            segment: self.ctx.segment.clone(),
+            currency: self.ctx.currency,
+            kpis: rows,
+        })
+    }
+}
+
+fn needs_contact(activity: &Activity) -> bool {
+    use crate::model::{ActivityKind as A, CallDirection, EmailEvent};
+    matches!(
+        activity.kind,
+        A::Purchase { .. }
+            | A::Call {
+                direction: CallDirection::Outbound,
+                ..
+            }
+            | A::Email {
+                event: EmailEvent::Bounced | EmailEvent::Unsubscribed,
+                ..
+            }
+    )
+}
+
+/// How a KPI moved from the previous period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Current minus previous, when both are defined.
+    #[serde(with = "decimal_serde::option")]
+    pub absolute: Option<Decimal>,
+    /// The absolute change as a percent of the previous value.
+    pub relative: KpiValue,
+}
+
+impl Change {
+    fn between(current: &KpiValue, previous: &KpiValue) -> Change {
+        match (current.as_decimal(), previous.as_decimal()) {
+            (Some(now), Some(before)) => {
+                let absolute = now.checked_sub(before);
+                let relative = match absolute {
+                    Some(delta) => divide(
+                        delta,
+                        before.abs(),
+                        Decimal::ONE_HUNDRED,
+                        "the previous value is zero",
+                    ),
+                    None => KpiValue::Undefined {
+                        code: UndefinedCode::Overflow,
+                        reason: "the change overflows".to_string(),
+                    },
+                };
+                Change {
+                    absolute: absolute.map(|a| a.normalize()),
+                    relative,
+                }
+            }
+            _ => Change {
+                absolute: None,
+                relative: KpiValue::Undefined {
+                    code: UndefinedCode::EmptyDenominator,
+                    reason: "the current or previous value is undefined".to_string(),
+                },
+            },
+        }
+    }
+}
+
+/// One KPI of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportRow {
+    /// The value for the period.
+    pub current: Measurement,
+    /// The value for the previous period.
+    pub previous: Measurement,
+    /// The change.
+    pub change: Change,
+}
+
+/// A KPI report: the chosen KPIs for a period and the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KpiReport {
+    /// The period.
+    pub period: Period,
+    /// The period compared against.
+    pub previous_period: Period,
+    /// The segment, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+    /// Currency of money values.
+    pub currency: Currency,
+    /// One row per KPI, in request order.
+    pub kpis: Vec<ReportRow>,
+}
+
+impl KpiReport {
+    /// The row of `kpi`, if it was requested.
+    pub fn row(&self, kpi: KpiId) -> Option<&ReportRow> {
+        self.kpis.iter().find(|r| r.current.kpi == kpi)
+    }
+}
+
+/// Computes a KPI report (see [`KpiEngine::report`]).
+pub fn compute(dataset: &Dataset, request: &KpiRequest) -> Result<KpiReport> {
+    KpiEngine::new(dataset, request)?.report()
+}
+
+/// One period of a time series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeSeriesPoint {
+    /// The period.
+    pub period: Period,
+    /// The KPIs for it, in request order.
+    pub values: Vec<Measurement>,
+}
+
+/// KPIs per period over a range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeSeries {
+    /// The granularity.
+    pub granularity: Granularity,
+    /// Currency of money values.
+    pub currency: Currency,
+    /// One point per aligned period, oldest first.
+    pub points: Vec<TimeSeriesPoint>,
+}
+
+/// Computes KPIs per week/month/quarter/year over a range, in one pass over
+/// the data (each record feeds every period's accumulator).
+///
+/// ```
+/// use crmkit::kpi::{time_series, TimeSeriesRequest};
+/// use crmkit::sample::{generate, SampleConfig};
+///
+/// let ds = generate(&SampleConfig { contacts: 60, ..SampleConfig::default() })?;
+/// let request = TimeSeriesRequest::from_json(r#"{"kpis": ["revenue"], "granularity": "quarter",
+///     "range": {"start": "2026-01-01", "end": "2026-07-01"}}"#)?;
+/// let series = time_series(&ds, &request)?;
+/// assert_eq!(series.points.len(), 2);
+/// Ok::<(), crmkit::Error>(())
+/// ```
+pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<TimeSeries> {
+    let periods = dataset
+        .fiscal_calendar()
+        .periods_between(request.range, request.granularity)?;
+    if periods.len() > MAX_SERIES_POINTS {
+        return Err(Error::invalid(
+            "range",
+            format!(
+                "the range has {} {} periods, more than the maximum of {MAX_SERIES_POINTS}",
+                periods.len(),
+                request.granularity
+            ),
+        ));
+    }
+    let first = periods
+        .first()
+        .copied()
+        .ok_or_else(|| Error::invalid("range", "the range contains no period"))?;
+    let engine = KpiEngine::new(
+        dataset,
+        &KpiRequest {
+            kpis: request.kpis.clone(),
+            period: first,
+            granularity: Some(request.granularity),
+            segment: request.segment.clone(),
+            options: request.options.clone(),
+        },
+    )?;
+    let mut accs = periods
+        .iter()
+        .map(|p| engine.accumulator_for(*p))
+        .collect::<Result<Vec<_>>>()?;
+    engine.accumulate_all(&mut accs, &Partition::whole(dataset))?;
+    let points = accs
+        .iter()
+        .map(|acc| {
+            Ok(TimeSeriesPoint {
+                period: acc.period(),
+                values: engine.finish(acc)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(TimeSeries {
+        granularity: request.granularity,
+        currency: engine.currency(),
+        points,
+    })
+}
+
+/// The most periods a time series may have (each costs one accumulator).
+pub const MAX_SERIES_POINTS: usize = 400;

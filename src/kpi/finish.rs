@@ -1,0 +1,541 @@
+//! Turning a [`KpiAccumulator`] into [`Measurement`]s: the formulas.
+//!
+//! The formula of every KPI, with the choice made where sources disagree, is
+//! documented on its [`KpiId`] variant (and repeated in
+//! [`KpiDefinition::formula`](super::catalog::KpiDefinition::formula)).
+
+use chrono::{DateTime, Months};
+use rust_decimal::Decimal;
+
+use super::accumulate::*;
+use super::catalog::{KpiId, Unit};
+use super::context::Context;
+use super::request::ChurnBasis;
+use super::value::{BreakdownRow, Measurement, UndefinedCode, divide};
+use crate::{Error, Result};
+
+/// Customer-level counts derived from the per-contact table.
+#[derive(Debug, Default)]
+struct Customers {
+    at_start: u64,
+    at_end: u64,
+    retained: u64,
+    new: u64,
+    new_from_campaign: u64,
+    up_for_renewal: u64,
+    renewed: u64,
+    cross_sell: u64,
+    upsell: u64,
+    purchasers: u64,
+    repeaters: u64,
+    called: u64,
+    list_start: u64,
+    list_new: u64,
+    list_lost: u64,
+}
+
+fn customers(acc: &KpiAccumulator) -> Customers {
+    let w = acc.window;
+    let mut c = Customers::default();
+    for s in &acc.contacts {
+        let f = s.flags;
+        let start = f & ACTIVE_START != 0;
+        c.at_start += u64::from(start);
+        c.at_end += u64::from(f & ACTIVE_END != 0);
+        c.retained += u64::from(start && f & ACTIVE_END != 0);
+        if w.contains(s.first_won) && s.first_won_flags & FIRST_WON_IN_SEGMENT != 0 {
+            c.new += 1;
+            c.new_from_campaign += u64::from(s.first_won_flags & FIRST_WON_FROM_CAMPAIGN != 0);
+        }
+        if f & UP_FOR_RENEWAL != 0 {
+            c.up_for_renewal += 1;
+            c.renewed += u64::from(f & RENEWED != 0);
+        }
+        c.cross_sell += u64::from(start && f & CROSS_SELL != 0);
+        c.upsell += u64::from(start && f & UPSELL != 0);
+        c.purchasers += u64::from(s.purchases >= 1);
+        c.repeaters += u64::from(s.purchases >= 2);
+        c.called += u64::from(f & CALLED != 0);
+        let on_start = f & ON_LIST_START != 0 && s.email_lost >= w.t0;
+        c.list_start += u64::from(on_start);
+        c.list_new += u64::from(f & NEW_SUBSCRIBER != 0);
+        if (on_start || f & NEW_SUBSCRIBER != 0) && w.contains(s.email_lost) {
+            c.list_lost += 1;
+        }
+    }
+    c
+}
+
+fn d(n: impl Into<Decimal>) -> Decimal {
+    n.into()
+}
+
+fn unit_seconds(unit: Unit) -> i64 {
+    match unit {
+        Unit::Days => 86_400,
+        Unit::Hours => 3_600,
+        _ => 60,
+    }
+}
+
+fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_sub(b)
+        .ok_or_else(|| Error::overflow(format!("{a} - {b} overflows")))
+}
+
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_mul(b)
+        .ok_or_else(|| Error::overflow(format!("{a} x {b} overflows")))
+}
+
+/// Mean of durations given in seconds, in the KPI's unit.
+fn mean_duration(kpi: KpiId, total_secs: i128, count: u64, reason: &str) -> Measurement {
+    let unit = kpi.definition().unit;
+    let per = unit_seconds(unit);
+    let Ok(total) = Decimal::try_from_i128_with_scale(total_secs, 0) else {
+        return Measurement::undefined(
+            kpi,
+            UndefinedCode::Overflow,
+            "the total duration overflows",
+        );
+    };
+    let numerator = total
+        .checked_div(d(per))
+        .unwrap_or(Decimal::ZERO)
+        .normalize();
+    let denominator_secs = Decimal::from(count).checked_mul(d(per));
+    Measurement {
+        kpi,
+        value: match denominator_secs {
+            Some(den) => divide(total, den, Decimal::ONE, reason),
+            None => divide(total, Decimal::ZERO, Decimal::ONE, reason),
+        },
+        numerator,
+        denominator: d(count),
+        unit,
+        currency: None,
+        breakdown: Vec::new(),
+    }
+}
+
+/// Median of durations in seconds (sorted in place), in the KPI's unit.
+fn median_duration(kpi: KpiId, values: &mut [i64], reason: &str) -> Measurement {
+    values.sort_unstable();
+    let unit = kpi.definition().unit;
+    let per = d(unit_seconds(unit));
+    let n = values.len();
+    let (sum, count) = match n {
+        0 => (0i128, 0i64),
+        _ if n % 2 == 1 => (i128::from(values.get(n / 2).copied().unwrap_or(0)), 1),
+        _ => {
+            let a = values.get(n / 2 - 1).copied().unwrap_or(0);
+            let b = values.get(n / 2).copied().unwrap_or(0);
+            (i128::from(a) + i128::from(b), 2)
+        }
+    };
+    let Ok(total) = Decimal::try_from_i128_with_scale(sum, 0) else {
+        return Measurement::undefined(kpi, UndefinedCode::Overflow, "the duration overflows");
+    };
+    Measurement {
+        kpi,
+        value: divide(
+            total,
+            per.checked_mul(d(count)).unwrap_or(Decimal::ZERO),
+            Decimal::ONE,
+            reason,
+        ),
+        numerator: total.checked_div(per).unwrap_or(Decimal::ZERO).normalize(),
+        denominator: d(count),
+        unit,
+        currency: None,
+        breakdown: Vec::new(),
+    }
+}
+
+fn new_revenue(ctx: &Context<'_>, acc: &KpiAccumulator) -> Result<Decimal> {
+    let months = Months::new(ctx.options.new_revenue_months);
+    let mut total = Decimal::ZERO;
+    for &(contact, closed, value) in &acc.won_deals {
+        let Some(first) = acc.contacts.get(contact as usize).map(|s| s.first_won) else {
+            continue;
+        };
+        let limit = DateTime::from_timestamp(first, 0)
+            .and_then(|t| t.checked_add_months(months))
+            .map_or(i64::MAX, |t| t.timestamp());
+        if closed < limit {
+            total = total
+                .checked_add(value)
+                .ok_or_else(|| Error::overflow("new revenue overflows"))?;
+        }
+    }
+    Ok(total)
+}
+
+fn calls_to_opportunities(ctx: &Context<'_>, acc: &KpiAccumulator) -> u64 {
+    let window = i64::from(ctx.options.opportunity_window_days) * 86_400;
+    let mut creations = acc.deal_creations.clone();
+    creations.sort_unstable();
+    acc.outbound_calls
+        .iter()
+        .filter(|&&(contact, at)| {
+            let next = creations.partition_point(|&(c, t)| (c, t) <= (contact, at));
+            creations
+                .get(next)
+                .is_some_and(|&(c, t)| c == contact && t <= at.saturating_add(window))
+        })
+        .count() as u64
+}
+
+/// Computes `kpis` from a finished accumulator.
+pub(crate) fn finish(
+    ctx: &Context<'_>,
+    acc: &KpiAccumulator,
+    kpis: &[KpiId],
+) -> Result<Vec<Measurement>> {
+    let c = customers(acc);
+    let cur = ctx.currency;
+    let days = acc.window.period.days();
+    let marketing = acc
+        .marketing_spend
+        .checked_add(acc.campaign_cost)
+        .ok_or_else(|| Error::overflow("marketing spend overflows"))?;
+    let mut out = Vec::with_capacity(kpis.len());
+    for &kpi in kpis {
+        use KpiId as K;
+        let m = match kpi {
+            K::LeadCount => Measurement::total(kpi, d(acc.leads)),
+            K::LeadConversionRate => Measurement::ratio(
+                kpi,
+                d(acc.leads_converted),
+                d(acc.leads),
+                "no leads were created in the period",
+            ),
+            K::StageConversionRate => {
+                let entered: u64 = acc.stage_entered.iter().sum();
+                let advanced: u64 = acc.stage_advanced.iter().sum();
+                let rows = FUNNEL
+                    .iter()
+                    .zip(acc.stage_entered.iter().zip(&acc.stage_advanced))
+                    .map(|(stage, (&e, &a))| BreakdownRow {
+                        key: stage.as_str().to_string(),
+                        value: divide(
+                            d(a),
+                            d(e),
+                            Decimal::ONE_HUNDRED,
+                            "nobody entered the stage in the period",
+                        ),
+                        numerator: d(a),
+                        denominator: d(e),
+                    })
+                    .collect();
+                Measurement::ratio(
+                    kpi,
+                    d(advanced),
+                    d(entered),
+                    "nobody entered a lifecycle stage in the period",
+                )
+                .with_breakdown(rows)
+            }
+            K::CampaignsRun => Measurement::total(kpi, d(acc.campaigns_run)),
+            K::CampaignResponses => Measurement::ratio(
+                kpi,
+                d(acc.campaign_responses),
+                d(acc.campaigns_run),
+                "no campaign ran in the period",
+            ),
+            K::CampaignPurchases => Measurement::ratio(
+                kpi,
+                d(acc.campaign_purchases),
+                d(acc.campaigns_run),
+                "no campaign ran in the period",
+            ),
+            K::CampaignRevenue => Measurement::total(kpi, acc.campaign_revenue).with_currency(cur),
+            K::CampaignNewCustomers => Measurement::ratio(
+                kpi,
+                d(c.new_from_campaign),
+                d(acc.campaigns_run),
+                "no campaign ran in the period",
+            ),
+            K::CampaignRoi => Measurement::ratio(
+                kpi,
+                sub(acc.campaign_revenue, acc.campaign_cost)?,
+                acc.campaign_cost,
+                "no campaign cost was booked in the period",
+            ),
+            K::MarketingRoi => Measurement::ratio(
+                kpi,
+                sub(acc.campaign_revenue, marketing)?,
+                marketing,
+                "no marketing spend in the period",
+            ),
+            K::CostPerLead => Measurement::ratio(
+                kpi,
+                marketing,
+                d(acc.leads),
+                "no leads were created in the period",
+            )
+            .with_currency(cur),
+            K::CustomerReferrals => Measurement::total(kpi, d(acc.referrals)),
+            K::WebsiteVisits => Measurement::total(kpi, d(acc.visits)),
+            K::WebsiteGoalCompletionRate => Measurement::ratio(
+                kpi,
+                d(acc.visits_with_goal),
+                d(acc.visits),
+                "no website visits in the period",
+            ),
+            K::AverageTimeOnSite => mean_duration(
+                kpi,
+                i128::try_from(acc.visit_secs).unwrap_or(i128::MAX),
+                acc.visits,
+                "no website visits in the period",
+            ),
+            K::EmailListGrowthRate => Measurement::ratio(
+                kpi,
+                sub(d(c.list_new), d(c.list_lost))?,
+                d(c.list_start),
+                "the e-mail list was empty at the start of the period",
+            ),
+            K::NewCustomers => Measurement::total(kpi, d(c.new)),
+            K::RetainedCustomers => Measurement::total(kpi, d(c.retained)),
+            K::WinRate => Measurement::ratio(
+                kpi,
+                d(acc.won),
+                d(acc.won + acc.lost),
+                "no deals were closed in the period",
+            ),
+            K::RenewalRate => Measurement::ratio(
+                kpi,
+                d(acc.renewals_won),
+                d(acc.renewals_closed),
+                "no renewal deals were closed in the period",
+            ),
+            K::SalesCalls => Measurement::total(kpi, d(acc.outbound_calls.len() as u64)),
+            K::CallsToOpportunities => Measurement::ratio(
+                kpi,
+                d(calls_to_opportunities(ctx, acc)),
+                d(acc.outbound_calls.len() as u64),
+                "no outbound calls in the period",
+            ),
+            K::CallsPerLead => Measurement::ratio(
+                kpi,
+                d(acc.outbound_calls.len() as u64),
+                d(c.called),
+                "no outbound calls in the period",
+            ),
+            K::NewRevenue => Measurement::total(kpi, new_revenue(ctx, acc)?).with_currency(cur),
+            K::Revenue => Measurement::total(kpi, acc.revenue).with_currency(cur),
+            K::OpenDeals => Measurement::total(kpi, d(acc.open_deals)),
+            K::OpenPipelineValue => Measurement::total(kpi, acc.open_value).with_currency(cur),
+            K::WeightedPipelineValue => {
+                Measurement::total(kpi, acc.weighted_value.normalize()).with_currency(cur)
+            }
+            K::AverageDealSize => Measurement::ratio(
+                kpi,
+                acc.revenue,
+                d(acc.won),
+                "no deals were won in the period",
+            )
+            .with_currency(cur),
+            K::StageDuration => {
+                let mut rows = Vec::new();
+                let (mut count, mut secs) = (0u64, 0i128);
+                for ((key, _, _), &(n, s)) in ctx.stages.stages.iter().zip(&acc.stays) {
+                    if n == 0 {
+                        continue;
+                    }
+                    count += n;
+                    secs += s;
+                    let m = mean_duration(kpi, s, n, "");
+                    rows.push(BreakdownRow {
+                        key: key.clone(),
+                        value: m.value,
+                        numerator: m.numerator,
+                        denominator: m.denominator,
+                    });
+                }
+                mean_duration(kpi, secs, count, "no deal left a stage in the period")
+                    .with_breakdown(rows)
+            }
+            K::SalesCycleLength => mean_duration(
+                kpi,
+                acc.cycle_secs.iter().map(|&s| i128::from(s)).sum(),
+                acc.cycle_secs.len() as u64,
+                "no deals were won in the period",
+            ),
+            K::SalesCycleLengthMedian => median_duration(
+                kpi,
+                &mut acc.cycle_secs.clone(),
+                "no deals were won in the period",
+            ),
+            K::ProposalsSent => Measurement::total(kpi, d(acc.proposals)),
+            K::CrossSellRate => Measurement::ratio(
+                kpi,
+                d(c.cross_sell),
+                d(c.at_start),
+                "no customers at the start of the period",
+            ),
+            K::UpsellRate => Measurement::ratio(
+                kpi,
+                d(c.upsell),
+                d(c.at_start),
+                "no customers at the start of the period",
+            ),
+            K::RepeatCustomers => Measurement::total(kpi, d(c.repeaters)),
+            K::RepeatPurchaseRate => Measurement::ratio(
+                kpi,
+                d(c.repeaters),
+                d(c.purchasers),
+                "no purchases in the period",
+            ),
+            K::ChurnRate => {
+                let (lost, base, reason) = churn(ctx, &c);
+                Measurement::ratio(kpi, d(lost), d(base), reason)
+            }
+            K::RetentionRate => Measurement::ratio(
+                kpi,
+                sub(d(c.at_end), d(c.new))?,
+                d(c.at_start),
+                "no customers at the start of the period",
+            ),
+            K::CustomerAcquisitionCost => {
+                let mut spend = marketing
+                    .checked_add(acc.sales_spend)
+                    .ok_or_else(|| Error::overflow("acquisition spend overflows"))?;
+                if !ctx.options.cac_includes_salaries {
+                    spend = sub(spend, acc.marketing_salaries)?;
+                    spend = sub(spend, acc.sales_salaries)?;
+                }
+                Measurement::ratio(kpi, spend, d(c.new), "no new customers in the period")
+                    .with_currency(cur)
+            }
+            K::CustomerLifetimeValue => {
+                // AOV x frequency x lifespan
+                // = revenue/purchases x purchases/purchasers x lifespan/period
+                // with lifespan in days = months x 1461 / 48.
+                let months = d(ctx.options.customer_lifespan_months);
+                let numerator = mul(mul(acc.purchase_revenue, months)?, d(1461))?;
+                let denominator = mul(mul(d(c.purchasers), d(days))?, d(48))?;
+                Measurement::ratio(kpi, numerator, denominator, "no purchases in the period")
+                    .with_currency(cur)
+            }
+            K::CustomerLifetimeValueSimple => {
+                // ARPU x margin / churn = revenue/purchasers x margin x base/lost.
+                let (lost, base, _) = churn(ctx, &c);
+                let margin = ctx
+                    .options
+                    .gross_margin
+                    .map_or(Decimal::ONE, |m| m.as_fraction());
+                let numerator = mul(mul(acc.purchase_revenue, margin)?, d(base))?;
+                let denominator = mul(d(c.purchasers), d(lost))?;
+                let reason = if c.purchasers == 0 {
+                    "no purchases in the period"
+                } else {
+                    "no customer churned in the period, so the lifetime is unbounded"
+                };
+                Measurement::ratio(kpi, numerator, denominator, reason).with_currency(cur)
+            }
+            K::NetPromoterScore => {
+                let numerator = sub(d(acc.promoters), d(acc.detractors))?;
+                let denominator = d(acc.nps_answers);
+                Measurement {
+                    value: divide(
+                        numerator,
+                        denominator,
+                        Decimal::ONE_HUNDRED,
+                        "no nps answers in the period",
+                    ),
+                    ..Measurement::ratio(kpi, numerator, denominator, "")
+                }
+            }
+            K::CustomerSatisfaction => Measurement::ratio(
+                kpi,
+                d(acc.csat_satisfied),
+                d(acc.csat_answers),
+                "no csat answers in the period",
+            ),
+            K::ComplaintRate => Measurement::ratio(
+                kpi,
+                d(acc.complaints),
+                d(c.at_end),
+                "no customers at the end of the period",
+            ),
+            K::TicketsHandled => Measurement::total(kpi, d(acc.resolution_secs.len() as u64)),
+            K::TicketsClosedSameDay => Measurement::ratio(
+                kpi,
+                d(acc.tickets_same_day),
+                d(acc.tickets_opened),
+                "no tickets were opened in the period",
+            ),
+            K::AverageResolutionTime => mean_duration(
+                kpi,
+                acc.resolution_secs.iter().map(|&s| i128::from(s)).sum(),
+                acc.resolution_secs.len() as u64,
+                "no tickets were resolved in the period",
+            ),
+            K::MedianResolutionTime => median_duration(
+                kpi,
+                &mut acc.resolution_secs.clone(),
+                "no tickets were resolved in the period",
+            ),
+            K::FirstResponseTime => mean_duration(
+                kpi,
+                i128::try_from(acc.first_response_secs).unwrap_or(i128::MAX),
+                acc.first_responses,
+                "no tickets got a first response in the period",
+            ),
+            K::CallsPerDay => Measurement::ratio(kpi, d(acc.calls), d(days), ""),
+            K::Callbacks => Measurement::total(kpi, d(acc.callbacks)),
+            K::AverageHandleTime => mean_duration(
+                kpi,
+                i128::try_from(acc.handle_secs).unwrap_or(i128::MAX),
+                acc.connected_calls,
+                "no connected calls in the period",
+            ),
+            K::AbandonedCalls => Measurement::ratio(
+                kpi,
+                d(acc.inbound_lost),
+                d(acc.inbound_calls),
+                "no inbound calls in the period",
+            ),
+            K::SlaCompliance => Measurement::ratio(
+                kpi,
+                d(acc.sla_met),
+                d(acc.sla_tickets),
+                "no tickets with an sla were resolved in the period",
+            ),
+            K::CostPerInteraction => if ctx.options.service_teams.is_empty() {
+                Measurement::undefined(
+                    kpi,
+                    UndefinedCode::NotConfigured,
+                    "no service spend: name the service teams in options.service_teams",
+                )
+            } else {
+                Measurement::ratio(
+                    kpi,
+                    acc.service_spend,
+                    d(acc.tickets_opened + acc.calls),
+                    "no tickets or calls in the period",
+                )
+            }
+            .with_currency(cur),
+        };
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// `(lost, base, reason)` of the churn rate for the configured basis.
+fn churn(ctx: &Context<'_>, c: &Customers) -> (u64, u64, &'static str) {
+    match ctx.options.churn_basis {
+        ChurnBasis::StartingCustomers => (
+            c.at_start - c.retained,
+            c.at_start,
+            "no customers at the start of the period",
+        ),
+        ChurnBasis::UpForRenewal => (
+            c.up_for_renewal - c.renewed,
+            c.up_for_renewal,
+            "no customers were up for renewal in the period",
+        ),
+    }
+}

@@ -1,0 +1,263 @@
+//! What to compute: the KPIs, the period, the segment and the formula
+//! options, as a JSON document.
+//!
+//! ```
+//! use crmkit::kpi::{ChurnBasis, KpiRequest};
+//!
+//! let request = KpiRequest::from_json(r#"{
+//!     "kpis": ["win_rate", "churn_rate"],
+//!     "period": {"start": "2026-01-01", "end": "2026-04-01"},
+//!     "segment": {"team": "east"},
+//!     "options": {"churn_basis": "up_for_renewal"}
+//! }"#)?;
+//! assert_eq!(request.options.churn_basis, ChurnBasis::UpForRenewal);
+//! assert_eq!(request.options.new_revenue_months, 6);
+//! Ok::<(), crmkit::Error>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::KpiId;
+use crate::calendar::{Granularity, Period};
+use crate::model::{CampaignId, Channel, PipelineId, RepId, TeamId};
+use crate::money::{Currency, Percent};
+use crate::{Error, Result};
+
+/// The slice of the business a report looks at.
+///
+/// JSON: `{"owner": "R-1"}`, `{"team": "east"}`, `{"pipeline": "sales"}`,
+/// `{"campaign": "CMP-1"}` or `{"channel": "email"}`.
+///
+/// How each record kind is attributed to a segment:
+///
+/// | record    | owner / team                 | pipeline            | campaign / channel              |
+/// |-----------|------------------------------|---------------------|---------------------------------|
+/// | contact   | `owner` (its team)           | has a deal in it    | `source_campaign`               |
+/// | deal      | `owner` (its team)           | `pipeline`          | `source_campaign`               |
+/// | activity  | `rep`, else its deal's owner | its deal's pipeline | `campaign`, else the contact's  |
+/// | ticket    | `assignee` (its team)        | never               | the contact's `source_campaign` |
+/// | spend     | team: `team`; owner: never   | never               | `campaign`                      |
+/// | campaign  | never                        | never               | itself                          |
+///
+/// A record without the attribute is outside the segment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Segment {
+    /// One rep's records.
+    Owner(RepId),
+    /// The records of a team's reps.
+    Team(TeamId),
+    /// One pipeline's deals and their activities.
+    Pipeline(PipelineId),
+    /// One campaign.
+    Campaign(CampaignId),
+    /// Every campaign on one channel.
+    Channel(Channel),
+}
+
+/// Which customers churn is measured over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChurnBasis {
+    /// Customers lost in the period ÷ customers active at its start (the
+    /// common definition for subscription and repeat-purchase businesses).
+    #[default]
+    StartingCustomers,
+    /// Customers up for renewal in the period (a won deal whose contract,
+    /// `contract_months` long, ends in the period) that did not win a renewal
+    /// deal in the period ÷ customers up for renewal (the contract view).
+    UpForRenewal,
+}
+
+fn default_new_revenue_months() -> u32 {
+    6
+}
+fn default_contract_months() -> u32 {
+    12
+}
+fn default_active_days() -> u32 {
+    365
+}
+fn default_opportunity_days() -> u32 {
+    30
+}
+fn default_lifespan_months() -> u32 {
+    36
+}
+fn yes() -> bool {
+    true
+}
+
+/// The choices a formula depends on. Every field has a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiOptions {
+    /// The currency money KPIs are reported in; defaults to the dataset's
+    /// reporting currency, else the currency of its first deal. Other
+    /// currencies are converted with the dataset's exchange rates (without
+    /// rates, mixing currencies is a currency-mismatch error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// New revenue counts deals won within this many months of the
+    /// customer's first won deal (default 6).
+    #[serde(default = "default_new_revenue_months")]
+    pub new_revenue_months: u32,
+    /// Churn over starting customers (default) or customers up for renewal.
+    #[serde(default)]
+    pub churn_basis: ChurnBasis,
+    /// Contract length for [`ChurnBasis::UpForRenewal`] (default 12).
+    #[serde(default = "default_contract_months")]
+    pub contract_months: u32,
+    /// A contact is a customer at an instant when it won a deal or made a
+    /// purchase in the preceding `active_customer_days` days (default 365).
+    #[serde(default = "default_active_days")]
+    pub active_customer_days: u32,
+    /// Whether customer acquisition cost includes salaries (default true:
+    /// the fully loaded CAC; false gives the "paid" CAC).
+    #[serde(default = "yes")]
+    pub cac_includes_salaries: bool,
+    /// A call leads to an opportunity when a deal for the contact is created
+    /// within this many days after it (default 30).
+    #[serde(default = "default_opportunity_days")]
+    pub opportunity_window_days: u32,
+    /// Expected customer lifespan for the historical CLV (default 36).
+    #[serde(default = "default_lifespan_months")]
+    pub customer_lifespan_months: u32,
+    /// Gross margin for the simple CLV; absent means 100 %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gross_margin: Option<Percent>,
+    /// Teams whose spend entries are service spend (for the cost per
+    /// interaction); without any, that KPI is undefined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_teams: Vec<TeamId>,
+}
+
+impl Default for KpiOptions {
+    fn default() -> Self {
+        KpiOptions {
+            currency: None,
+            new_revenue_months: default_new_revenue_months(),
+            churn_basis: ChurnBasis::default(),
+            contract_months: default_contract_months(),
+            active_customer_days: default_active_days(),
+            cac_includes_salaries: true,
+            opportunity_window_days: default_opportunity_days(),
+            customer_lifespan_months: default_lifespan_months(),
+            gross_margin: None,
+            service_teams: Vec::new(),
+        }
+    }
+}
+
+impl KpiOptions {
+    /// Checks the ranges; errors name the field.
+    pub fn validate(&self) -> Result<()> {
+        for (name, value, max) in [
+            ("new_revenue_months", self.new_revenue_months, 1200),
+            ("contract_months", self.contract_months, 1200),
+            ("active_customer_days", self.active_customer_days, 36_500),
+            (
+                "opportunity_window_days",
+                self.opportunity_window_days,
+                36_500,
+            ),
+            (
+                "customer_lifespan_months",
+                self.customer_lifespan_months,
+                1200,
+            ),
+        ] {
+            if value == 0 || value > max {
+                return Err(Error::invalid(
+                    format!("options.{name}"),
+                    format!("expected a whole number from 1 to {max}, got {value}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A request for a KPI report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiRequest {
+    /// The KPIs to compute, in order; empty (or absent) means the whole
+    /// catalog.
+    #[serde(default)]
+    pub kpis: Vec<KpiId>,
+    /// The period reported on.
+    pub period: Period,
+    /// How the previous period is found: the aligned period of this
+    /// granularity before `period` (fiscal quarters follow the dataset's
+    /// fiscal calendar); absent: the same number of days just before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granularity: Option<Granularity>,
+    /// Optional segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+    /// Formula options.
+    #[serde(default)]
+    pub options: KpiOptions,
+}
+
+impl KpiRequest {
+    /// A request for the whole catalog over `period`.
+    pub fn new(period: Period) -> KpiRequest {
+        KpiRequest {
+            kpis: Vec::new(),
+            period,
+            granularity: None,
+            segment: None,
+            options: KpiOptions::default(),
+        }
+    }
+
+    /// Parses and validates a request; errors name the JSON path.
+    pub fn from_json(json: &str) -> Result<KpiRequest> {
+        let request: KpiRequest = Error::parse_json(json)?;
+        request.options.validate()?;
+        Ok(request)
+    }
+
+    /// The KPIs asked for (the whole catalog when none were named).
+    pub fn kpi_list(&self) -> &[KpiId] {
+        if self.kpis.is_empty() {
+            KpiId::ALL
+        } else {
+            &self.kpis
+        }
+    }
+}
+
+/// A request for one or more KPIs per week, month, quarter or year over a
+/// range (the input of goal tracking).
+///
+/// JSON: `{"kpis": ["revenue"], "range": {"start": ..., "end": ...},
+/// "granularity": "month", "segment": ..., "options": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeSeriesRequest {
+    /// The KPIs; empty means the whole catalog.
+    #[serde(default)]
+    pub kpis: Vec<KpiId>,
+    /// The range; every aligned period overlapping it is reported in full.
+    pub range: Period,
+    /// Week, month, quarter...
+    pub granularity: Granularity,
+    /// Optional segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+    /// Formula options.
+    #[serde(default)]
+    pub options: KpiOptions,
+}
+
+impl TimeSeriesRequest {
+    /// Parses and validates a request; errors name the JSON path.
+    pub fn from_json(json: &str) -> Result<TimeSeriesRequest> {
+        let request: TimeSeriesRequest = Error::parse_json(json)?;
+        request.options.validate()?;
+        Ok(request)
+    }
+}
