@@ -104,9 +104,38 @@ static void hostile_dataset(void) {
     crm_dataset_free(NULL); /* a no-op */
 }
 
+static void hostile_kpi(void) {
+    char *out = (char *)SENTINEL;
+    crm_dataset *dataset = NULL;
+    const crm_dataset *wrong = (const crm_dataset *)(void *)not_a_handle;
+    static const char REQUEST[] =
+        "{\"kpis\":[\"lead_count\"],\"period\":{\"start\":\"2024-01-01\",\"end\":\"2024-04-01\"}}";
+
+    CHECK_FAILS(crm_kpi_catalog(NULL), CRM_STATUS_NULL_POINTER);
+    if (crm_dataset_from_json("{}", &dataset) != CRM_STATUS_OK) {
+        fprintf(stderr, "the empty dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+        return;
+    }
+    CHECK_FAILS(crm_kpi_compute(NULL, REQUEST, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_kpi_compute(wrong, REQUEST, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_kpi_compute(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_kpi_compute(dataset, "{\"kpis\": [1e999]}", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_kpi_compute(dataset, REQUEST, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_kpi_time_series(wrong, "{}", &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_kpi_time_series(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_kpi_time_series(dataset, "{", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_pipeline_report(wrong, "{}", &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_pipeline_report(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_pipeline_report(dataset, "{\"as_of\": -1}", &out), CRM_STATUS_JSON);
+    CHECK(out == (char *)SENTINEL);
+    crm_dataset_free(dataset);
+}
+
 int main(void) {
     hostile_base();
     hostile_dataset();
+    hostile_kpi();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;
