@@ -40,6 +40,7 @@
 //! - [`money`]: exact money, currencies, exchange rates, percentages.
 //! - [`calendar`]: periods, fiscal calendars, relative deadlines.
 //! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
+//! - [`goals`]: SMART goal validator with reasons, goal tracking, six locales.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
@@ -51,6 +52,7 @@ pub mod error;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod goals;
 pub mod kpi;
 pub mod model;
 pub mod money;
