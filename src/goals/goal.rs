@@ -507,6 +507,11 @@ impl Goal {
     /// type, an unknown field, an unparsable date, number, target or
     /// deadline. A goal that loads may still fail validation.
     pub fn from_json(json: &str) -> Result<Goal> {
+        // serde would also read a struct from a JSON array; a goal is an
+        // object.
+        if !json.trim_start().starts_with('{') {
+            return Err(Error::new(ErrorKind::Json, "a goal must be a json object"));
+        }
         Error::parse_json(json).map_err(|err| {
             // Validating constructors (deadlines, currencies) report Invalid;
             // for a goal document every load problem is a shape problem.
@@ -532,21 +537,17 @@ impl Goal {
         self.kpi.as_ref().and_then(KpiRef::known)
     }
 
-    /// The day relative deadlines are resolved from: `set_on`, else `as_of`.
-    pub fn anchor(&self, as_of: NaiveDate) -> NaiveDate {
-        self.set_on.unwrap_or(as_of)
-    }
-
-    /// The deadline as a date, resolved with the goal's calendar from
-    /// [`Goal::anchor`]. `Ok(None)` when the goal has no deadline.
+    /// The deadline as a date, with relative deadlines resolved with the
+    /// goal's calendar from `anchor` (validation passes `set_on`, else
+    /// `as_of`). `Ok(None)` when the goal has no deadline.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Overflow`] if it falls outside the supported date range.
-    pub fn deadline_date(&self, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+    pub fn deadline_from(&self, anchor: NaiveDate) -> Result<Option<NaiveDate>> {
         self.deadline
             .as_ref()
-            .map(|d| d.resolve(&self.calendar, self.anchor(as_of)))
+            .map(|d| d.resolve(&self.calendar, anchor))
             .transpose()
     }
 

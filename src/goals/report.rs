@@ -90,7 +90,7 @@ impl Report {
                     .findings_for(criterion)
                     .map(|finding| localize_finding(finding, locale))
                     .collect();
-                reasons.sort_by(|a, b| b.severity.cmp(&a.severity));
+                reasons.sort_by_key(|r| std::cmp::Reverse(r.severity));
                 let verdict = self.verdict(criterion);
                 LocalizedCriterion {
                     criterion,

@@ -136,8 +136,9 @@ impl Default for TrackingThresholds {
 pub struct Progress {
     /// The day of the assessment.
     pub as_of: NaiveDate,
-    /// The day tracking starts from: the baseline date, else `set_on`, else
-    /// the first measurement.
+    /// The day tracking starts from, and relative deadlines are resolved
+    /// from: `set_on`, else the baseline date, else the first measurement,
+    /// else `as_of`. Store `set_on` so that the deadline cannot move.
     pub start: NaiveDate,
     /// The resolved deadline.
     pub deadline: NaiveDate,
@@ -239,9 +240,6 @@ pub fn track_with(
     let target = goal
         .target
         .ok_or_else(|| Error::invalid("target", "a goal needs a target to be tracked"))?;
-    let deadline = goal
-        .deadline_date(as_of)?
-        .ok_or_else(|| Error::invalid("deadline", "a goal needs a deadline to be tracked"))?;
     let mut points: Vec<Measurement> = measurements
         .iter()
         .filter(|m| m.date <= as_of)
@@ -249,6 +247,14 @@ pub fn track_with(
         .collect();
     points.sort();
     let first = points.first().copied();
+    let start = goal
+        .set_on
+        .or(goal.baseline.and_then(|b| b.date))
+        .or(first.map(|m| m.date))
+        .unwrap_or(as_of);
+    let deadline = goal
+        .deadline_from(start)?
+        .ok_or_else(|| Error::invalid("deadline", "a goal needs a deadline to be tracked"))?;
     let latest = points.last().copied();
     let baseline = match (goal.baseline, first) {
         (Some(b), _) => b.value,
@@ -263,12 +269,6 @@ pub fn track_with(
     let target_value = target.value_from(Some(baseline)).ok_or_else(|| {
         Error::overflow("the target value overflows the exact decimal representation")
     })?;
-    let start = goal
-        .baseline
-        .and_then(|b| b.date)
-        .or(goal.set_on)
-        .or(first.map(|m| m.date))
-        .unwrap_or(as_of);
     let direction = goal
         .direction
         .or(match target {

@@ -298,7 +298,9 @@ impl Validator {
             .get(start..)
             .is_some_and(|new| new.iter().any(|f| f.severity() == Severity::Fail));
         if !failed && ctx.def.is_some() {
-            out.push(ctx.finding(ReasonCode::KpiMeasurable, ctx.target_value));
+            let mut finding = ctx.finding(ReasonCode::KpiMeasurable, ctx.target_value);
+            finding.details.text = Some(target.to_string());
+            out.push(finding);
             if matches!(target, Target::RelativePercent(_)) && goal.baseline.is_none() {
                 out.push(Finding::new(ReasonCode::BaselineFromMeasurements));
             }
@@ -377,7 +379,7 @@ impl Validator {
         let Some(current) = ctx.latest.or(ctx.base) else {
             return;
         };
-        let Some(deadline) = ctx.deadline.clone().ok().flatten() else {
+        let Some(deadline) = ctx.deadline.ok().flatten() else {
             return;
         };
         let days_left = (deadline - as_of).num_days();
@@ -540,7 +542,9 @@ impl Context {
             implied,
             stated_or_implied,
             effective,
-            deadline: goal.deadline_date(as_of).map_err(|_| ()),
+            deadline: goal
+                .deadline_from(goal.set_on.unwrap_or(as_of))
+                .map_err(|_| ()),
         }
     }
 
