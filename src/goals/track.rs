@@ -186,8 +186,8 @@ pub struct Progress {
 impl Progress {
     /// One line on where the goal stands, in `locale`.
     pub fn summary(&self, locale: Locale, unit: Option<crate::kpi::catalog::Unit>) -> String {
-        let share = |v: Option<Decimal>| match v {
-            Some(v) => format!("{}%", number(v * Decimal::ONE_HUNDRED, 0, locale)),
+        let share = |v: Option<Decimal>| match v.and_then(|v| v.checked_mul(Decimal::ONE_HUNDRED)) {
+            Some(percent) => format!("{}%", number(percent, 0, locale)),
             None => "—".to_string(),
         };
         let value = |v: Decimal| value_with_unit(v, unit, None, locale);
