@@ -58,8 +58,7 @@ pub use goal::{
 };
 pub use locale::Locale;
 pub use report::{
-    LocalizedCriterion, LocalizedReason, LocalizedReport, criterion_name, localize_finding,
-    verdict_label,
+    LocalizedCriterion, LocalizedReason, LocalizedReport, criterion_name, verdict_label,
 };
 pub use track::{Progress, Status, TrackingThresholds, track, track_with};
 pub use validate::{Details, Finding, Report, Thresholds, Validator};

@@ -88,7 +88,7 @@ impl Report {
             .map(|&criterion| {
                 let mut reasons: Vec<LocalizedReason> = self
                     .findings_for(criterion)
-                    .map(|finding| localize_finding(finding, locale))
+                    .map(|finding| self.localize_finding(finding, locale))
                     .collect();
                 reasons.sort_by_key(|r| std::cmp::Reverse(r.severity));
                 let verdict = self.verdict(criterion);
@@ -114,15 +114,58 @@ impl Report {
     }
 }
 
-/// Renders one finding in `locale`.
-pub fn localize_finding(finding: &Finding, locale: Locale) -> LocalizedReason {
-    let (message, suggestion) = templates(finding.code, locale);
-    LocalizedReason {
-        code: finding.code,
-        severity: finding.severity(),
-        message: render(message, &finding.details, locale),
-        suggestion: suggestion.map(|s| render(s, &finding.details, locale)),
-        details: finding.details.clone(),
+impl Report {
+    /// Renders one finding of this report in `locale`.
+    pub fn localize_finding(&self, finding: &Finding, locale: Locale) -> LocalizedReason {
+        let (message, suggestion) = templates(finding.code, locale);
+        LocalizedReason {
+            code: finding.code,
+            severity: finding.severity(),
+            message: self.render(message, &finding.details, locale),
+            suggestion: suggestion.map(|s| self.render(s, &finding.details, locale)),
+            details: finding.details.clone(),
+        }
+    }
+
+    /// Fills the placeholders of `template` from `details` and the report.
+    fn render(&self, template: &str, details: &Details, locale: Locale) -> String {
+        let unit = details.kpi.map(|k| k.definition().unit);
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let (before, after) = rest.split_at(open);
+            out.push_str(before);
+            let Some(close) = after.find('}') else {
+                out.push_str(after);
+                return out;
+            };
+            let name = after.get(1..close).unwrap_or("");
+            let value = |v: Decimal| value_with_unit(v, unit, self.currency, locale);
+            let filled: Option<String> = match name {
+                "kpi" => details.kpi.map(|k| k.as_str().to_string()),
+                "value" => details.value.map(value),
+                "target" => details
+                    .value
+                    .map(value)
+                    .or_else(|| details.target.map(|t| t.to_string())),
+                "ratio" => details.ratio.map(|r| number(r, 1, locale)),
+                "date" => details.date.map(|d| d.to_string()),
+                "days" => details.days.map(|d| d.to_string()),
+                "direction" => details
+                    .direction
+                    .map(|d| direction_word(d, locale).to_string()),
+                "objective" => self.objective.as_ref().map(|o| objective_name(o, locale)),
+                "text" => details.text.clone(),
+                _ => None,
+            };
+            match filled {
+                Some(text) => out.push_str(&text),
+                None => out.push('?'),
+            }
+            rest = after.get(close + 1..).unwrap_or("");
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -203,45 +246,4 @@ pub fn verdict_label(verdict: Verdict, locale: Locale) -> &'static str {
         ],
     };
     pick(table, locale)
-}
-
-/// Fills the placeholders of `template` from `details`.
-fn render(template: &str, details: &Details, locale: Locale) -> String {
-    let unit = details.kpi.map(|k| k.definition().unit);
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let (before, after) = rest.split_at(open);
-        out.push_str(before);
-        let Some(close) = after.find('}') else {
-            out.push_str(after);
-            return out;
-        };
-        let name = after.get(1..close).unwrap_or("");
-        let value = |v: Decimal| value_with_unit(v, unit, details.currency, locale);
-        let filled: Option<String> = match name {
-            "kpi" => details.kpi.map(|k| k.as_str().to_string()),
-            "value" => details.value.map(value),
-            "target" => details.value.map(value).or_else(|| details.text.clone()),
-            "ratio" => details.ratio.map(|r| number(r, 1, locale)),
-            "date" => details.date.map(|d| d.to_string()),
-            "days" => details.days.map(|d| d.to_string()),
-            "direction" => details
-                .direction
-                .map(|d| direction_word(d, locale).to_string()),
-            "objective" => details
-                .objective
-                .as_ref()
-                .map(|o| objective_name(o, locale)),
-            "text" => details.text.clone(),
-            _ => None,
-        };
-        match filled {
-            Some(text) => out.push_str(&text),
-            None => out.push('?'),
-        }
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
 }

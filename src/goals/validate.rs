@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{Criterion, ReasonCode, Severity, Verdict};
 use super::goal::{ChangeDirection, Goal, KpiRef, Measurement, Objective, Target, non_blank};
-use crate::calendar::{FiscalCalendar, Granularity};
+use crate::calendar::FiscalCalendar;
 use crate::kpi::catalog::{Category, KpiDefinition, KpiId};
 use crate::money::Currency;
 
@@ -70,18 +70,15 @@ pub struct Details {
     /// A number of days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<i64>,
+    /// The target as written in the goal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
     /// A direction of change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<super::goal::ChangeDirection>,
-    /// The objective concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objective: Option<Objective>,
-    /// Text from the goal (an unknown KPI id, a target as written).
+    /// Text from the goal (an unknown KPI id, a deadline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// The currency of money values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<Currency>,
 }
 
 /// One reason behind a verdict.
@@ -133,6 +130,12 @@ pub struct Report {
         with = "crate::money::decimal_serde::option"
     )]
     pub target_value: Option<Decimal>,
+    /// The goal's objective, named by some messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<Objective>,
+    /// The currency of the goal's money values, shown in messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
     /// Verdicts in S, M, A, R, T order.
     pub verdicts: [Verdict; 5],
     /// Every finding, grouped by criterion in S, M, A, R, T order.
@@ -204,7 +207,8 @@ impl Validator {
     /// never panics: anything wrong with the goal is a finding.
     pub fn validate(&self, goal: &Goal, as_of: NaiveDate) -> Report {
         let ctx = Context::new(goal, as_of);
-        let mut findings = Vec::with_capacity(10);
+        // Eight findings fit in a small allocation (most goals have six to eight).
+        let mut findings = Vec::with_capacity(8);
         let mut verdicts = [Verdict::Pass; 5];
         self.specific(goal, &mut findings);
         self.measurable(goal, &ctx, &mut findings);
@@ -220,6 +224,8 @@ impl Validator {
             as_of,
             deadline: ctx.deadline.ok().flatten(),
             target_value: ctx.target_value,
+            objective: goal.objective.clone(),
+            currency: goal.currency,
             verdicts,
             findings,
         }
@@ -228,7 +234,7 @@ impl Validator {
     fn specific(&self, goal: &Goal, out: &mut Vec<Finding>) {
         match non_blank(goal.plan.as_ref().map(|p| p.action.as_str())) {
             None => out.push(Finding::new(ReasonCode::NoActionPlan)),
-            Some(action) if word_count(action) < self.thresholds.min_plan_words => {
+            Some(action) if fewer_words_than(action, self.thresholds.min_plan_words) => {
                 out.push(Finding::new(ReasonCode::ActionPlanVague));
             }
             Some(_) => out.push(Finding::new(ReasonCode::ActionPlanStated)),
@@ -275,7 +281,7 @@ impl Validator {
             };
             if outside {
                 let mut finding = ctx.finding(ReasonCode::TargetOutsideDomain, ctx.target_value);
-                finding.details.text = Some(target.to_string());
+                finding.details.target = Some(target);
                 out.push(finding);
             }
         }
@@ -291,7 +297,7 @@ impl Validator {
         {
             let mut finding = ctx.finding(ReasonCode::DirectionContradictsTarget, None);
             finding.details.direction = Some(stated);
-            finding.details.text = Some(target.to_string());
+            finding.details.target = Some(target);
             out.push(finding);
         }
         let failed = out
@@ -299,7 +305,7 @@ impl Validator {
             .is_some_and(|new| new.iter().any(|f| f.severity() == Severity::Fail));
         if !failed && ctx.def.is_some() {
             let mut finding = ctx.finding(ReasonCode::KpiMeasurable, ctx.target_value);
-            finding.details.text = Some(target.to_string());
+            finding.details.target = Some(target);
             out.push(finding);
             if matches!(target, Target::RelativePercent(_)) && goal.baseline.is_none() {
                 out.push(Finding::new(ReasonCode::BaselineFromMeasurements));
@@ -413,10 +419,8 @@ impl Validator {
             Some(Objective::Custom(name)) if name.trim().is_empty() => {
                 out.push(Finding::new(ReasonCode::NoObjective));
             }
-            Some(objective @ Objective::Custom(_)) => {
-                let mut finding = ctx.finding(ReasonCode::CustomObjective, None);
-                finding.details.objective = Some(objective.clone());
-                out.push(finding);
+            Some(Objective::Custom(_)) => {
+                out.push(ctx.finding(ReasonCode::CustomObjective, None));
             }
             Some(objective) => {
                 let code = match ctx.def {
@@ -435,7 +439,6 @@ impl Validator {
                     None => ReasonCode::ServesObjective,
                 };
                 let mut finding = ctx.finding(code, None);
-                finding.details.objective = Some(objective.clone());
                 if code == ReasonCode::AgainstObjective {
                     finding.details.direction = ctx.stated_or_implied;
                 }
@@ -497,7 +500,6 @@ impl Validator {
 /// directions and the resolved deadline.
 struct Context {
     def: Option<KpiDefinition>,
-    currency: Option<Currency>,
     /// The baseline, else the latest measurement up to `as_of`.
     base: Option<Decimal>,
     /// The latest measurement up to `as_of`.
@@ -535,7 +537,6 @@ impl Context {
         let effective = stated_or_implied.or(def.map(|d| ChangeDirection::improving(d.direction)));
         Context {
             def,
-            currency: goal.currency,
             base,
             latest,
             target_value,
@@ -555,7 +556,6 @@ impl Context {
             Details {
                 kpi: self.def.map(|d| d.id),
                 value,
-                currency: self.currency,
                 ..Details::default()
             },
         )
@@ -566,14 +566,19 @@ fn in_domain(def: &KpiDefinition, value: Decimal) -> bool {
     def.min.is_none_or(|m| value >= m) && def.max.is_none_or(|m| value <= m)
 }
 
-/// Words in an action plan; two CJK characters count as a word.
-fn word_count(text: &str) -> u32 {
-    let words = text.split_whitespace().count();
+/// Whether an action plan has fewer than `min` words; two CJK characters
+/// count as a word. Stops counting once `min` is reached.
+fn fewer_words_than(text: &str, min: u32) -> bool {
+    let min = usize::try_from(min).unwrap_or(usize::MAX);
+    if text.split_whitespace().take(min).count() >= min {
+        return false;
+    }
     let cjk = text
         .chars()
         .filter(|c| ('\u{3400}'..='\u{9fff}').contains(c) || ('\u{f900}'..='\u{faff}').contains(c))
+        .take(min.saturating_mul(2))
         .count();
-    u32::try_from(words.max(cjk / 2)).unwrap_or(u32::MAX)
+    cjk / 2 < min
 }
 
 /// Caller text for a message, cut to 80 characters.
@@ -592,33 +597,48 @@ fn best_quarterly_improvement(
     calendar: &FiscalCalendar,
     sign: Decimal,
 ) -> Option<Decimal> {
-    let mut points: Vec<&Measurement> = history.iter().filter(|m| m.date <= as_of).collect();
-    points.sort_by_key(|m| m.date);
-    let mut quarters: Vec<(i64, Decimal)> = Vec::new();
-    for point in points {
-        let Ok(period) = calendar.period_containing(point.date, Granularity::Quarter) else {
-            continue;
-        };
-        let start = period.start();
-        let index = i64::from(start.year()) * 12 + i64::from(start.month0());
-        match quarters.last_mut() {
-            Some((last, value)) if *last == index => *value = point.value,
-            _ => quarters.push((index, point.value)),
+    let sorted_copy;
+    let points: &[Measurement] = if history.is_sorted_by_key(|m| m.date) {
+        history
+    } else {
+        let mut copy = history.to_vec();
+        copy.sort_by_key(|m| m.date);
+        sorted_copy = copy;
+        &sorted_copy
+    };
+    let shift = i64::from(calendar.first_month()) - 1;
+    let quarter_of = |date: NaiveDate| {
+        (i64::from(date.year()) * 12 + i64::from(date.month0()) - shift).div_euclid(3)
+    };
+    // The step from one quarter's last value to the next quarter's.
+    let step = |(from_q, from_v): (i64, Decimal), (to_q, to_v): (i64, Decimal)| {
+        let steps = Decimal::from((to_q - from_q).max(1));
+        to_v.checked_sub(from_v)
+            .and_then(|d| d.checked_mul(sign))
+            .and_then(|d| d.checked_div(steps))
+    };
+    let mut best: Option<Decimal> = None;
+    let mut previous: Option<(i64, Decimal)> = None;
+    let mut current: Option<(i64, Decimal)> = None;
+    for point in points.iter().take_while(|m| m.date <= as_of) {
+        let quarter = quarter_of(point.date);
+        match current {
+            Some((q, _)) if q == quarter => current = Some((quarter, point.value)),
+            _ => {
+                if let (Some(from), Some(to)) = (previous, current)
+                    && let Some(s) = step(from, to)
+                {
+                    best = Some(best.map_or(s, |b| b.max(s)));
+                }
+                previous = current;
+                current = Some((quarter, point.value));
+            }
         }
     }
-    let mut best: Option<Decimal> = None;
-    for pair in quarters.windows(2) {
-        let [(from_q, from_v), (to_q, to_v)] = pair else {
-            continue;
-        };
-        let steps = Decimal::from((to_q - from_q) / 3).max(Decimal::ONE);
-        let step = to_v
-            .checked_sub(*from_v)
-            .and_then(|d| d.checked_mul(sign))
-            .and_then(|d| d.checked_div(steps));
-        if let Some(step) = step {
-            best = Some(best.map_or(step, |b| b.max(step)));
-        }
+    if let (Some(from), Some(to)) = (previous, current)
+        && let Some(s) = step(from, to)
+    {
+        best = Some(best.map_or(s, |b| b.max(s)));
     }
     best
 }
@@ -732,7 +752,9 @@ mod tests {
 
     #[test]
     fn chinese_plans_count_characters_as_words() {
-        assert!(word_count("加强销售与客服团队之间的沟通") >= 3);
-        assert_eq!(word_count("call"), 1);
+        assert!(!fewer_words_than("加强销售与客服团队之间的沟通", 3));
+        assert!(fewer_words_than("沟通", 3));
+        assert!(fewer_words_than("call them", 3));
+        assert!(!fewer_words_than("call every lead", 3));
     }
 }
