@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::goal::{ChangeDirection, Goal, Measurement, Target};
-use super::locale::{Locale, number, pick, value_with_unit};
+use super::locale::{Locale, pick, value_with_unit};
 use crate::money::decimal_serde;
 use crate::{Error, Result};
 
@@ -187,7 +187,12 @@ impl Progress {
     /// One line on where the goal stands, in `locale`.
     pub fn summary(&self, locale: Locale, unit: Option<crate::kpi::catalog::Unit>) -> String {
         let share = |v: Option<Decimal>| match v.and_then(|v| v.checked_mul(Decimal::ONE_HUNDRED)) {
-            Some(percent) => format!("{}%", number(percent, 0, locale)),
+            Some(percent) => value_with_unit(
+                percent.round_dp(0),
+                Some(crate::kpi::catalog::Unit::Percent),
+                None,
+                locale,
+            ),
             None => "—".to_string(),
         };
         let value = |v: Decimal| value_with_unit(v, unit, None, locale);
