@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use crmkit::ErrorKind;
 use crmkit::goals::{
-    Criterion, Goal, Locale, Measurement, Plan, ReasonCode, Report, Status, Target, Validator,
-    Verdict, track, validate_json,
+    Criterion, Goal, Locale, Measurement, Plan, ReasonCode, Report, Status, Target, Thresholds,
+    TrackingThresholds, Validator, Verdict, track, track_with, validate_json,
 };
 use rust_decimal::Decimal;
 
@@ -746,4 +746,74 @@ fn goals_that_cannot_be_tracked_say_why() {
     assert_eq!(err.path(), Some("deadline"));
     let err = track(&goal(REDUCE_CHURN), &[], as_of()).expect_err("no baseline");
     assert_eq!(err.path(), Some("baseline"));
+}
+
+#[test]
+fn thresholds_are_checked_at_load_and_change_the_verdicts() {
+    let strict = Thresholds::from_json(r#"{"deadline_warn_days": 30, "deadline_fail_days": 90}"#)
+        .expect("valid thresholds");
+    let validator = Validator::with_thresholds(strict).expect("valid");
+    let report = validator.validate(&goal(REDUCE_CHURN), as_of());
+    // 183 days to the end of next quarter: more than 90.
+    assert!(report.has(ReasonCode::DeadlineTooFar));
+    for (json, path) in [
+        (r#"{"min_plan_words": 0}"#, "min_plan_words"),
+        (r#"{"deadline_warn_days": -1}"#, "deadline_warn_days"),
+        (
+            r#"{"deadline_warn_days": 100, "deadline_fail_days": 50}"#,
+            "deadline_fail_days",
+        ),
+        (r#"{"history_fail_ratio": "0.5"}"#, "history_fail_ratio"),
+    ] {
+        let err = Thresholds::from_json(json).expect_err(json);
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{json}");
+        assert_eq!(err.path(), Some(path));
+    }
+    let err = Thresholds::from_json(r#"{"deadline_days": 1}"#).expect_err("unknown field");
+    assert_eq!(err.kind(), ErrorKind::Json);
+}
+
+#[test]
+fn the_at_risk_threshold_moves_the_status_and_is_checked() {
+    let goal = goal(TRACKED);
+    let points = [
+        m(2024, 7, 1, "8"),
+        m(2024, 8, 1, "7.7"),
+        m(2024, 9, 1, "7.4"),
+    ];
+    // The projection reaches 0.8855 of the way.
+    let lenient = TrackingThresholds {
+        at_risk: dec("0.5"),
+    };
+    let strict = TrackingThresholds {
+        at_risk: dec("0.9"),
+    };
+    let status =
+        |t: &TrackingThresholds| track_with(&goal, &points, d(2024, 9, 1), t).map(|p| p.status);
+    assert_eq!(status(&lenient), Ok(Status::AtRisk));
+    assert_eq!(status(&strict), Ok(Status::OffTrack));
+    let bad = TrackingThresholds {
+        at_risk: dec("1.5"),
+    };
+    assert_eq!(status(&bad).map_err(|e| e.kind()), Err(ErrorKind::Invalid));
+}
+
+#[test]
+fn validators_and_reports_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Validator>();
+    shareable::<Goal>();
+    shareable::<Report>();
+    let validator = Validator::new();
+    let goal = goal(REDUCE_CHURN);
+    let reports: Vec<Report> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| validator.validate(&goal, as_of())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert!(reports.windows(2).all(|w| w[0] == w[1]));
 }

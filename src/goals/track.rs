@@ -184,7 +184,8 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// One line on where the goal stands, in `locale`.
+    /// One line on where the goal stands, in `locale`, with values shown in
+    /// `unit` (the unit of the goal's KPI, `None` for bare numbers).
     pub fn summary(&self, locale: Locale, unit: Option<crate::kpi::catalog::Unit>) -> String {
         let share = |v: Option<Decimal>| match v.and_then(|v| v.checked_mul(Decimal::ONE_HUNDRED)) {
             Some(percent) => value_with_unit(
@@ -235,13 +236,20 @@ pub fn track(goal: &Goal, measurements: &[Measurement], as_of: NaiveDate) -> Res
 ///
 /// # Errors
 ///
-/// As for [`track`].
+/// As for [`track`], and [`crate::ErrorKind::Invalid`] if
+/// `thresholds.at_risk` is not within 0..=1.
 pub fn track_with(
     goal: &Goal,
     measurements: &[Measurement],
     as_of: NaiveDate,
     thresholds: &TrackingThresholds,
 ) -> Result<Progress> {
+    if thresholds.at_risk < Decimal::ZERO || thresholds.at_risk > Decimal::ONE {
+        return Err(Error::invalid(
+            "at_risk",
+            format!("must be from 0 to 1, got {}", thresholds.at_risk),
+        ));
+    }
     let target = goal
         .target
         .ok_or_else(|| Error::invalid("target", "a goal needs a target to be tracked"))?;

@@ -43,6 +43,58 @@ impl Default for Thresholds {
     }
 }
 
+impl Thresholds {
+    /// Loads thresholds from JSON (missing fields take their defaults) and
+    /// checks them.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Json`] naming the path for a malformed document,
+    /// [`crate::ErrorKind::Invalid`] naming the field for inconsistent
+    /// values (see [`Thresholds::check`]).
+    pub fn from_json(json: &str) -> crate::Result<Thresholds> {
+        let thresholds: Thresholds = crate::Error::parse_json(json)?;
+        thresholds.check()?;
+        Ok(thresholds)
+    }
+
+    /// Checks that `min_plan_words` is at least 1, `deadline_warn_days` is
+    /// not negative, `deadline_fail_days` is at least `deadline_warn_days`
+    /// and `history_fail_ratio` is at least 1.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Invalid`] naming the first offending field.
+    pub fn check(&self) -> crate::Result<()> {
+        use crate::Error;
+        if self.min_plan_words == 0 {
+            return Err(Error::invalid("min_plan_words", "must be at least 1"));
+        }
+        if self.deadline_warn_days < 0 {
+            return Err(Error::invalid(
+                "deadline_warn_days",
+                format!("must not be negative, got {}", self.deadline_warn_days),
+            ));
+        }
+        if self.deadline_fail_days < self.deadline_warn_days {
+            return Err(Error::invalid(
+                "deadline_fail_days",
+                format!(
+                    "must be at least deadline_warn_days ({}), got {}",
+                    self.deadline_warn_days, self.deadline_fail_days
+                ),
+            ));
+        }
+        if self.history_fail_ratio < Decimal::ONE {
+            return Err(Error::invalid(
+                "history_fail_ratio",
+                format!("must be at least 1, got {}", self.history_fail_ratio),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The values a finding's message refers to. Only the fields that matter
 /// for the reason are set; JSON leaves the others out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,8 +246,13 @@ impl Validator {
     }
 
     /// A validator with other thresholds.
-    pub fn with_thresholds(thresholds: Thresholds) -> Validator {
-        Validator { thresholds }
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Invalid`] if [`Thresholds::check`] fails.
+    pub fn with_thresholds(thresholds: Thresholds) -> crate::Result<Validator> {
+        thresholds.check()?;
+        Ok(Validator { thresholds })
     }
 
     /// The thresholds in use.
