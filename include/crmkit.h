@@ -262,8 +262,12 @@ enum crm_status crm_dataset_counts_json(const struct crm_dataset *dataset, char 
  *     "verdict": "pass", "verdict_label": "pass",
  *     "reasons": [{"code": "action_plan_stated", "severity": "info",
  *                  "message": "...", "suggestion": "...",  (optional)
- *                  "details": {"kpi": ..., "value": ..., "ratio": ...,
- *                              "date": ..., "days": ...}}]}, ...]}
+ *                  "details": {...}}]}, ...]}
+ *
+ * "details" holds only the values the message refers to, among "kpi"
+ * (an id), "value" and "ratio" (decimal strings), "target" (as written,
+ * e.g. "-25%"), "date", "days", "direction" and "text" (an unknown KPI id
+ * or deadline as given).
  * ```
  *
  * Reason codes and verdicts are stable; messages depend on the locale.

@@ -162,6 +162,17 @@ fn prevent_churn_fails_s_m_a_and_t_and_cannot_be_judged_on_r_in_every_locale() {
 }
 
 #[test]
+fn prevent_churn_stated_with_its_kpi_still_fails_achievable_for_zero_churn() {
+    // "Customers will always churn": naming the KPI makes M pass, but a
+    // target of zero churn cannot be reached.
+    let report = validate(r#"{"name": "prevent churn", "kpi": "churn_rate", "target": 0}"#);
+    use Verdict::*;
+    assert_eq!(verdicts(&report), [Fail, Pass, Fail, CannotTell, Fail]);
+    assert!(report.has(ReasonCode::ImpossibleByDefinition));
+    assert!(report.has(ReasonCode::NoMeans));
+}
+
+#[test]
 fn the_seed_smart_goals_pass_all_five_criteria_in_every_locale() {
     for json in PASSING_SEEDS {
         let report = validate(json);
