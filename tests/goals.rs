@@ -536,6 +536,10 @@ fn load_errors_name_the_json_path() {
             "history[0].date",
         ),
         (r#"{"colour": "red"}"#, ""),
+        (r#"{"baseline": [5]}"#, "baseline"),
+        (r#"{"plan": ["call"]}"#, "plan"),
+        (r#"{"segment": ["sales"]}"#, "segment"),
+        (r#"{"history": [["2024-01-01", 5]]}"#, "history[0]"),
     ];
     for (json, path) in cases {
         let err = Goal::from_json(json).expect_err(json);

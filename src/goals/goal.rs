@@ -328,6 +328,7 @@ impl<'de> Deserialize<'de> for Target {
 
 /// The value of the KPI when the goal was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     /// The KPI's value (JSON: string or number).
@@ -340,6 +341,7 @@ pub struct Baseline {
 
 /// One measurement of a KPI. JSON: `{"date": "2024-03-31", "value": "7.5"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Measurement {
     /// The day the value applies to.
@@ -359,6 +361,7 @@ impl Measurement {
 /// One version of the action plan: what will be done, with which resources
 /// and tools.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// What will be done.
@@ -377,6 +380,45 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+/// Trait impls for a struct whose derived serde code is generated with
+/// `#[serde(remote = "Self")]`: serialisation is the derived one, and
+/// deserialisation accepts only a JSON object (serde's derive would also
+/// read a struct from an array).
+macro_rules! object_only {
+    ($ty:ident) => {
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                $ty::serialize(self, s)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                struct ObjectVisitor;
+                impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> std::result::Result<$ty, A::Error> {
+                        $ty::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    }
+                }
+                d.deserialize_map(ObjectVisitor)
+            }
+        }
+    };
+}
+
+object_only!(Baseline);
+object_only!(Measurement);
+object_only!(Plan);
+object_only!(Segment);
+object_only!(Goal);
 
 fn first_version() -> u32 {
     1
@@ -397,6 +439,7 @@ impl Plan {
 
 /// Which part of the business a goal is about.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
     /// A team id or name.
@@ -429,6 +472,7 @@ pub struct Segment {
 ///  "history": [{"date": "2024-03-31", "value": "8.4"}], "supersedes": "G-0"}
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
     /// The goal's id.
