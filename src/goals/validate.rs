@@ -449,12 +449,17 @@ impl Validator {
         if days_left <= 0 {
             return;
         }
-        let required = target_value
+        // required per quarter / best = gap * quarter days / (days left * best),
+        // with a single division.
+        let numerator = target_value
             .checked_sub(current)
             .and_then(|gap| gap.checked_mul(sign))
-            .and_then(|gap| gap.checked_mul(QUARTER_DAYS))
-            .and_then(|gap| gap.checked_div(Decimal::from(days_left)));
-        let Some(ratio) = required.and_then(|r| r.checked_div(best)) else {
+            .and_then(|gap| gap.checked_mul(QUARTER_DAYS));
+        let denominator = best.checked_mul(Decimal::from(days_left));
+        let Some(ratio) = numerator
+            .zip(denominator)
+            .and_then(|(n, d)| n.checked_div(d))
+        else {
             return;
         };
         let ratio = ratio.round_dp(2);
@@ -669,10 +674,11 @@ fn best_quarterly_improvement(
     };
     // The step from one quarter's last value to the next quarter's.
     let step = |(from_q, from_v): (i64, Decimal), (to_q, to_v): (i64, Decimal)| {
-        let steps = Decimal::from((to_q - from_q).max(1));
-        to_v.checked_sub(from_v)
-            .and_then(|d| d.checked_mul(sign))
-            .and_then(|d| d.checked_div(steps))
+        let change = to_v.checked_sub(from_v).and_then(|d| d.checked_mul(sign));
+        match to_q - from_q {
+            ..=1 => change,
+            steps => change.and_then(|d| d.checked_div(Decimal::from(steps))),
+        }
     };
     let mut best: Option<Decimal> = None;
     let mut previous: Option<(i64, Decimal)> = None;
