@@ -414,6 +414,13 @@ fn a_stated_direction_that_contradicts_the_target_fails_measurable() {
     let report = validate(&json);
     assert!(report.has(ReasonCode::DirectionContradictsTarget));
     assert_eq!(report.verdict(Criterion::Measurable), Verdict::Fail);
+    // The numbers decide the rest: 8 -> 5 lowers churn, which serves retention.
+    assert_eq!(report.verdict(Criterion::Relevant), Verdict::Pass);
+    let message = &report.localize(Locale::En).criteria[1].reasons[0].message;
+    assert!(
+        message.contains("says it raises churn_rate, but the target 5%"),
+        "{message}"
+    );
 }
 
 #[test]

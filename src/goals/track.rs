@@ -282,16 +282,17 @@ pub fn track_with(
     let target_value = target.value_from(Some(baseline)).ok_or_else(|| {
         Error::overflow("the target value overflows the exact decimal representation")
     })?;
-    let direction = goal
-        .direction
-        .or(match target {
-            Target::RelativePercent(change) => ChangeDirection::between(Decimal::ZERO, change),
-            Target::Absolute(value) => ChangeDirection::between(baseline, value),
-        })
-        .or(goal
-            .known_kpi()
-            .map(|k| ChangeDirection::improving(k.definition().direction)))
-        .unwrap_or(ChangeDirection::Increase);
+    // The direction the target implies comes first (it is what the numbers
+    // say); a stated direction only decides when the target implies none.
+    let direction = match target {
+        Target::RelativePercent(change) => ChangeDirection::between(Decimal::ZERO, change),
+        Target::Absolute(value) => ChangeDirection::between(baseline, value),
+    }
+    .or(goal.direction)
+    .or(goal
+        .known_kpi()
+        .map(|k| ChangeDirection::improving(k.definition().direction)))
+    .unwrap_or(ChangeDirection::Increase);
     let sign = direction.sign();
     let current = latest.map_or(baseline, |m| m.value);
     let span = target_value.checked_sub(baseline).ok_or_else(overflow)?;

@@ -352,7 +352,7 @@ impl Validator {
         if let (Some(stated), Some(implied)) = (goal.direction, ctx.implied)
             && stated != implied
         {
-            let mut finding = ctx.finding(ReasonCode::DirectionContradictsTarget, None);
+            let mut finding = ctx.finding(ReasonCode::DirectionContradictsTarget, ctx.target_value);
             finding.details.direction = Some(stated);
             finding.details.target = Some(target);
             out.push(finding);
@@ -569,7 +569,7 @@ struct Context {
     target_value: Option<Decimal>,
     /// The direction the target implies.
     implied: Option<ChangeDirection>,
-    /// The stated direction, else the implied one.
+    /// The direction the target implies, else the stated one.
     stated_or_implied: Option<ChangeDirection>,
     /// `stated_or_implied`, else the KPI's improving direction.
     effective: Option<ChangeDirection>,
@@ -592,10 +592,16 @@ impl Context {
             Some(Target::RelativePercent(change)) => {
                 ChangeDirection::between(Decimal::ZERO, change)
             }
-            Some(Target::Absolute(value)) => base.and_then(|b| ChangeDirection::between(b, value)),
+            // Against the stated baseline only: a latest measurement that
+            // already passed the target says nothing about the direction.
+            Some(Target::Absolute(value)) => goal
+                .baseline
+                .and_then(|b| ChangeDirection::between(b.value, value)),
             None => None,
         };
-        let stated_or_implied = goal.direction.or(implied);
+        // The target is what moves the KPI: when it implies a direction,
+        // that one counts (a contradicting stated direction fails M).
+        let stated_or_implied = implied.or(goal.direction);
         let effective = stated_or_implied.or(def.map(|d| ChangeDirection::improving(d.direction)));
         Context {
             def,
