@@ -301,12 +301,12 @@ fn table(code: ReasonCode) -> (&'static Table, Option<&'static Table>) {
         ),
         C::ImpossibleByDefinition => (
             &[
-                "a target of {value} for {kpi} cannot be reached in practice: some customers always leave, some deals are always lost",
-                "ein Zielwert von {value} für {kpi} ist in der Praxis unerreichbar: einige Kunden gehen immer, einige Deals gehen immer verloren",
-                "um alvo de {value} para {kpi} é inatingível na prática: alguns clientes sempre saem, alguns negócios sempre se perdem",
-                "значение {value} для {kpi} на практике недостижимо: часть клиентов уходит всегда, часть сделок всегда срывается",
-                "{kpi} 的目标值 {value} 在现实中无法达到：总会有客户流失，也总会有丢单",
-                "{kpi} 的目標值 {value} 在現實中無法達到：總會有客戶流失，也總會有丟單",
+                "a target of {value} for {kpi} is the limit of what the KPI can show, which no real business reaches: some customers always leave, some deals are always lost",
+                "ein Zielwert von {value} für {kpi} ist der theoretische Grenzwert dieser Kennzahl, den kein reales Unternehmen erreicht: einige Kunden gehen immer, einige Deals gehen immer verloren",
+                "um alvo de {value} para {kpi} é o limite teórico do indicador, que nenhuma empresa real atinge: alguns clientes sempre saem, alguns negócios sempre se perdem",
+                "значение {value} для {kpi} — теоретический предел показателя, недостижимый для реального бизнеса: часть клиентов уходит всегда, часть сделок всегда срывается",
+                "{kpi} 的目标值 {value} 是该指标的理论极限，现实中没有企业能做到：总会有客户流失，也总会有丢单",
+                "{kpi} 的目標值 {value} 是該指標的理論極限，現實中沒有企業能做到：總會有客戶流失，也總會有丟單",
             ],
             Some(&[
                 "aim for a realistic improvement instead, e.g. \"-25%\" by the end of next quarter",
