@@ -46,7 +46,9 @@
 
 mod codes;
 mod goal;
+mod history;
 mod locale;
+mod relevance;
 mod report;
 mod text;
 mod track;
