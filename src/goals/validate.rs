@@ -659,10 +659,6 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("date")
-    }
-
     #[test]
     fn chinese_plans_count_characters_as_words() {
         assert!(!fewer_words_than("加强销售与客服团队之间的沟通", 3));
