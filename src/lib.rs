@@ -42,6 +42,7 @@
 //! - [`kpi`]: the KPI catalog (ids, units, directions, formulas), exact KPI
 //!   calculators per period and segment, mergeable accumulators, reports,
 //!   time series and the pipeline bottleneck report.
+//! - [`goals`]: SMART goal validator with reasons, goal tracking, six locales.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
@@ -53,6 +54,7 @@ pub mod error;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod goals;
 pub mod kpi;
 pub mod model;
 pub mod money;

@@ -4,6 +4,7 @@
 //! Each area of the library adds a section in its own file beside this one.
 
 mod dataset;
+mod goals;
 mod kpi;
 
 use crmkit::model::Dataset;
@@ -20,5 +21,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dataset = Dataset::from_json(&json)?;
     dataset::run(&dataset)?;
     kpi::run(&dataset)?;
+    goals::run()?;
     Ok(())
 }

@@ -62,6 +62,7 @@ use std::ptr::NonNull;
 use crate::ErrorKind;
 
 pub mod dataset;
+pub mod goals;
 pub mod kpi;
 
 /// The version of the C ABI, returned by [`crm_abi_version`] and emitted as

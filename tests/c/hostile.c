@@ -132,10 +132,38 @@ static void hostile_kpi(void) {
     crm_dataset_free(dataset);
 }
 
+static void hostile_goals(void) {
+    char *out = (char *)SENTINEL;
+    static const char GOAL[] = "{\"name\": \"prevent churn\"}";
+    const int64_t as_of = 1782864000; /* 2026-07-01 */
+
+    CHECK_FAILS(crm_goal_validate(NULL, as_of, "en", &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_validate(GOAL, as_of, NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_validate(GOAL, as_of, "en", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_validate(BAD_UTF8, as_of, "en", &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_goal_validate(GOAL, as_of, "\xff", &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_goal_validate("{\"baseline\": {\"value\": 1e999}}", as_of, "en", &out),
+                CRM_STATUS_JSON);
+    CHECK_FAILS(crm_goal_validate(GOAL, INT64_MIN, "en", &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_goal_validate(GOAL, as_of, "", &out), CRM_STATUS_UNSUPPORTED);
+
+    CHECK_FAILS(crm_goal_progress(NULL, "[]", as_of, "en", &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_progress(GOAL, NULL, as_of, "en", &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_progress(GOAL, "[]", as_of, NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_progress(GOAL, "[]", as_of, "en", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_goal_progress(GOAL, BAD_UTF8, as_of, "en", &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_goal_progress(GOAL, "[{\"date\": 5}]", as_of, "en", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_goal_progress(GOAL, "[]", INT64_MAX, "en", &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK(out == (char *)SENTINEL);
+}
+
 int main(void) {
     hostile_base();
     hostile_dataset();
     hostile_kpi();
+    hostile_goals();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;
