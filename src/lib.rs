@@ -40,12 +40,15 @@
 //! - [`money`]: exact money, currencies, exchange rates, percentages.
 //! - [`calendar`]: periods, fiscal calendars, relative deadlines.
 //! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
+//! - [`automation`]: automation rules (triggers, conditions, actions), the
+//!   $500 deal routing and the gap/overlap analysis of rule sets.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod automation;
 pub mod calendar;
 pub mod error;
 #[cfg(feature = "ffi")]

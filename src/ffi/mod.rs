@@ -61,6 +61,7 @@ use std::ptr::NonNull;
 
 use crate::ErrorKind;
 
+pub mod automation;
 pub mod dataset;
 
 /// The version of the C ABI, returned by [`crm_abi_version`] and emitted as
