@@ -268,23 +268,19 @@ impl Plan {
                     fields.push((name.clone(), source));
                 }
             }
-            ActionSpec::IssueDiscount { prefix, .. } => {
-                if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    return Err(Error::invalid(
-                        "prefix",
-                        "a discount prefix is one or more ASCII letters or digits",
-                    ));
-                }
+            ActionSpec::IssueDiscount { prefix, .. }
+                if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                return Err(Error::invalid(
+                    "prefix",
+                    "a discount prefix is one or more ASCII letters or digits",
+                ));
             }
-            ActionSpec::AddTag { tag } | ActionSpec::RemoveTag { tag } => {
-                if tag.is_empty() {
-                    return Err(Error::invalid("tag", "tag must not be empty"));
-                }
+            ActionSpec::AddTag { tag } | ActionSpec::RemoveTag { tag } if tag.is_empty() => {
+                return Err(Error::invalid("tag", "tag must not be empty"));
             }
-            ActionSpec::RequestFeedback { survey, .. } => {
-                if survey.is_empty() {
-                    return Err(Error::invalid("survey", "survey must not be empty"));
-                }
+            ActionSpec::RequestFeedback { survey, .. } if survey.is_empty() => {
+                return Err(Error::invalid("survey", "survey must not be empty"));
             }
             _ => {}
         }

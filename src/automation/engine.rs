@@ -156,7 +156,7 @@ fn is_replay(enrollment: Option<&Enrollment>, event: &Event) -> bool {
     };
     match e.seen_at {
         Some(at) if at > event.at => true,
-        Some(at) if at == event.at => e.seen.iter().any(|id| *id == event.id),
+        Some(at) if at == event.at => e.seen.contains(&event.id),
         _ => false,
     }
 }
@@ -437,10 +437,7 @@ fn implied_events(action: &Action, ctx: &Ctx<'_>, out: &mut Vec<Event>) {
     }
 }
 
-fn active_reps<'a>(
-    snapshot: &'a Dataset,
-    keep: impl Fn(&crate::model::SalesRep) -> bool,
-) -> Vec<&'a RepId> {
+fn active_reps(snapshot: &Dataset, keep: impl Fn(&crate::model::SalesRep) -> bool) -> Vec<&RepId> {
     let mut reps: Vec<&RepId> = snapshot
         .reps()
         .iter()

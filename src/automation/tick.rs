@@ -36,7 +36,7 @@ fn occurrences(trigger: &Trigger, base: NaiveDate, today: NaiveDate) -> Vec<Naiv
     };
     if *anniversary {
         // The latest anniversary on or before today.
-        let mut years = u32::try_from(today.years_since(base).unwrap_or(0)).unwrap_or(0);
+        let mut years = today.years_since(base).unwrap_or(0);
         while years > 0 {
             if let Some(d) = years_later(base, years)
                 && d <= today
@@ -71,10 +71,8 @@ impl RuleSet {
         let mut lead_days: Vec<u32> = Vec::new();
         for rule in &self.rules {
             match &rule.trigger {
-                t @ Trigger::Date { .. } => {
-                    if !date_triggers.contains(&t) {
-                        date_triggers.push(t);
-                    }
+                t @ Trigger::Date { .. } if !date_triggers.contains(&t) => {
+                    date_triggers.push(t);
                 }
                 Trigger::Stuck { entity, days, .. } => {
                     let list = match entity {

@@ -598,11 +598,8 @@ impl Trigger {
     /// the error path is relative to the trigger.
     pub(crate) fn validate(&self) -> Result<()> {
         match self {
-            Trigger::ContactUpdated { field: Some(field) } => {
-                if field != "contact.tags" {
-                    crate::model::FieldPath::parse(field)
-                        .map_err(|e| e.with_path_prefix("field"))?;
-                }
+            Trigger::ContactUpdated { field: Some(field) } if field != "contact.tags" => {
+                crate::model::FieldPath::parse(field).map_err(|e| e.with_path_prefix("field"))?;
             }
             Trigger::PurchaseMade {
                 count: Some(PurchaseCount::Nth(0)),
@@ -696,15 +693,13 @@ impl Trigger {
                 };
                 ok(from, &event.from) && ok(to, &event.to)
             }
-            Trigger::PurchaseMade { count } => match count {
-                None => true,
-                Some(count) => {
-                    let (lo, hi) = count.range();
-                    event
-                        .purchase_number
-                        .is_some_and(|n| (lo..=hi).contains(&n))
-                }
-            },
+            Trigger::PurchaseMade { count: None } => true,
+            Trigger::PurchaseMade { count: Some(count) } => {
+                let (lo, hi) = count.range();
+                event
+                    .purchase_number
+                    .is_some_and(|n| (lo..=hi).contains(&n))
+            }
             Trigger::FormSubmitted { form } => same(form, &event.form),
             Trigger::EmailOpened { email } | Trigger::EmailClicked { email } => {
                 same(email, &event.email)

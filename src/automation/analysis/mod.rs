@@ -199,6 +199,9 @@ pub fn analyze(rules: &RuleSet) -> AnalysisReport {
     report
 }
 
+/// Where a rule or branch was beaten: the cell and the winner.
+type Shadow = Option<(Vec<usize>, usize)>;
+
 struct Example {
     json: BTreeMap<String, serde_json::Value>,
     text: String,
@@ -284,10 +287,12 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
             if let Some(cell) = cs.get(*i) {
                 let (value, text) = space.example_json(dim, cell);
                 json.insert(dim.name.clone(), value);
-                texts.push(format!("{} = {text}", dim.name));
+                texts.push((dim.name.clone(), format!("{} = {text}", dim.name)));
                 region.push(cell.region.clone());
             }
         }
+        texts.sort();
+        let texts: Vec<String> = texts.into_iter().map(|(_, t)| t).collect();
         Example {
             json,
             text: if texts.is_empty() {
@@ -307,9 +312,9 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
         .map(|f| vec![false; f.branches.len()])
         .collect();
     let mut taken: Vec<Vec<bool>> = satisfiable.clone();
-    let mut shadow_example: Vec<Vec<Option<(Vec<usize>, usize)>>> =
+    let mut shadow_example: Vec<Vec<Shadow>> =
         forms.iter().map(|f| vec![None; f.branches.len()]).collect();
-    let mut rule_shadow: Vec<Option<(Vec<usize>, usize)>> = vec![None; n];
+    let mut rule_shadow: Vec<Shadow> = vec![None; n];
     let mut gaps: Vec<Vec<usize>> = Vec::new();
     let mut gap_cells = 0u64;
     let mut overlap_cells = 0u64;
