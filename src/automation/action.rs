@@ -222,11 +222,11 @@ impl Template {
     }
 
     pub(crate) fn render(&self, ctx: &Ctx<'_>) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(64);
         for part in &self.parts {
             match part {
                 TemplatePart::Text(t) => out.push_str(t),
-                TemplatePart::Field(source) => out.push_str(&ctx.render(source)),
+                TemplatePart::Field(source) => ctx.render_into(source, &mut out),
             }
         }
         out

@@ -204,6 +204,7 @@ pub(crate) struct Ctx<'a> {
     deal: OnceCell<Option<&'a Deal>>,
     ticket: OnceCell<Option<&'a Ticket>>,
     contact: OnceCell<Option<&'a Contact>>,
+    company: OnceCell<Option<&'a Company>>,
 }
 
 fn date_time(date: NaiveDate) -> Timestamp {
@@ -225,6 +226,7 @@ impl<'a> Ctx<'a> {
             deal: OnceCell::new(),
             ticket: OnceCell::new(),
             contact: OnceCell::new(),
+            company: OnceCell::new(),
         }
     }
 
@@ -259,8 +261,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn company(&self) -> Option<&'a Company> {
-        let contact = self.contact()?;
-        self.snapshot.company_of(contact)
+        *self.company.get_or_init(|| {
+            let contact = self.contact()?;
+            self.snapshot.company_of(contact)
+        })
     }
 
     /// The contact id of the event (named, or through the deal or ticket).
@@ -389,15 +393,37 @@ impl<'a> Ctx<'a> {
 
     /// Renders a source as text for e-mail personalisation.
     pub(crate) fn render(&self, source: &Source) -> String {
-        match self.read(source) {
-            None => String::new(),
-            Some(Val::Text(t)) => t.to_string(),
-            Some(Val::Number(n)) => n.normalize().to_string(),
-            Some(Val::Money(m)) => m.to_string(),
-            Some(Val::Time(t)) => t.date_naive().to_string(),
-            Some(Val::Bool(b)) => b.to_string(),
-            Some(Val::Set(s)) => s.iter().cloned().collect::<Vec<_>>().join(", "),
-            Some(Val::Stage(s)) => s.as_str().to_string(),
-        }
+        let mut out = String::new();
+        self.render_into(source, &mut out);
+        out
+    }
+
+    /// Appends the text of a source to `out`.
+    pub(crate) fn render_into(&self, source: &Source, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = match self.read(source) {
+            None => Ok(()),
+            Some(Val::Text(t)) => {
+                out.push_str(t);
+                Ok(())
+            }
+            Some(Val::Number(n)) => write!(out, "{}", n.normalize()),
+            Some(Val::Money(m)) => write!(out, "{m}"),
+            Some(Val::Time(t)) => write!(out, "{}", t.date_naive()),
+            Some(Val::Bool(b)) => write!(out, "{b}"),
+            Some(Val::Set(s)) => {
+                for (i, item) in s.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(item);
+                }
+                Ok(())
+            }
+            Some(Val::Stage(s)) => {
+                out.push_str(s.as_str());
+                Ok(())
+            }
+        };
     }
 }

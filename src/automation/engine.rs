@@ -6,6 +6,7 @@
 //! with the next event, so a replayed event never acts twice.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
@@ -201,7 +202,6 @@ impl RuleSet {
         let mut actions = Vec::new();
         let mut matches = Vec::new();
         let mut derived = Vec::new();
-        let mut scratch = Vec::new();
         self.process(
             event,
             0,
@@ -212,7 +212,6 @@ impl RuleSet {
             &mut actions,
             &mut matches,
             &mut derived,
-            &mut scratch,
         )?;
         let mut depth = 1;
         while !derived.is_empty() && depth <= self.max_cascade_depth() {
@@ -228,13 +227,101 @@ impl RuleSet {
                     &mut actions,
                     &mut matches,
                     &mut derived,
-                    &mut scratch,
                 )?;
             }
             depth += 1;
         }
         overlay.commit(state);
         Ok((actions, matches))
+    }
+
+    /// What the rules decide for one event: which rules match, which branch
+    /// each takes and whether its enrollment policy lets it act, without
+    /// building actions, updating the state or following cascades. This is
+    /// the fast path for routing decisions; [`RuleSet::evaluate`] gives the
+    /// actions.
+    pub fn decide<'r>(
+        &'r self,
+        event: &Event,
+        snapshot: &Dataset,
+        state: &EnrollmentState,
+        as_of: Timestamp,
+    ) -> Result<Vec<Decision<'r>>> {
+        event.validate().map_err(|e| e.with_path_prefix("event"))?;
+        let rates = self.rates().or_else(|| snapshot.exchange_rates());
+        let ctx = Ctx::new(event, snapshot, as_of, rates);
+        let entity = if state.entities.is_empty() {
+            String::new()
+        } else {
+            event.entity_key()
+        };
+        let overlay = Overlay::default();
+        let mut out = Vec::new();
+        self.steps(&ctx, &entity, state, &overlay, |step| {
+            if let Some(branch) = step.branch {
+                out.push(Decision {
+                    rule: &step.rule.id,
+                    branch: &branch.label,
+                    outcome: step.outcome(),
+                    actions: branch.actions.len(),
+                });
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Runs the rules that hear the event, in priority order, and hands each
+    /// verdict to `visit` (stopping after the first match under first-match).
+    fn steps<'r>(
+        &'r self,
+        ctx: &Ctx<'_>,
+        entity: &str,
+        state: &EnrollmentState,
+        overlay: &Overlay,
+        mut visit: impl FnMut(Step<'r>),
+    ) -> Result<()> {
+        let event = ctx.event;
+        for rank in self.candidates(event.kind, event.index_name()) {
+            let Some(rule) = self.rules.get(rank as usize) else {
+                continue;
+            };
+            if !rule.trigger.matches(event) {
+                continue;
+            }
+            if let Trigger::Stuck {
+                pipeline: Some(p), ..
+            } = &rule.trigger
+                && ctx.deal().map(|d| &d.pipeline) != Some(p)
+            {
+                continue;
+            }
+            let branch = select_branch(rule, ctx).map_err(|e| {
+                Error::new(e.kind(), format!("rule {:?}: {}", rule.id, e.message()))
+            })?;
+            let previous = overlay.enrollment(state, entity, &rule.id);
+            let replay = is_replay(previous, event);
+            let allowed = !replay
+                && branch.is_some()
+                && match rule.policy {
+                    EnrollmentPolicy::Once => previous.is_none_or(|p| p.fired == 0),
+                    EnrollmentPolicy::AgainAfterDays(n) => previous
+                        .and_then(|p| p.last_fired)
+                        .is_none_or(|t| event.at >= t + days(n)),
+                    EnrollmentPolicy::OnTransition => previous.is_none_or(|p| !p.matched),
+                    EnrollmentPolicy::EveryTime => true,
+                };
+            let matched = branch.is_some();
+            visit(Step {
+                rule,
+                branch,
+                allowed,
+                replay,
+            });
+            if matched && self.hit_policy() == HitPolicy::First {
+                break;
+            }
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -249,59 +336,27 @@ impl RuleSet {
         actions: &mut Vec<Action>,
         matches: &mut Vec<RuleMatch>,
         derived: &mut Vec<Event>,
-        scratch: &mut Vec<u32>,
     ) -> Result<()> {
         let rates = self.rates().or_else(|| snapshot.exchange_rates());
         let ctx = Ctx::new(event, snapshot, as_of, rates);
-        self.candidates(event.kind, event.index_name(), scratch);
-        if scratch.is_empty() {
-            return Ok(());
-        }
         let entity = event.entity_key();
-        let candidates = std::mem::take(scratch);
-        for &rank in &candidates {
-            let Some(rule) = self.rules.get(rank as usize) else {
-                continue;
-            };
-            if !rule.trigger.matches(event) {
-                continue;
-            }
-            if let Trigger::Stuck {
-                pipeline: Some(p), ..
-            } = &rule.trigger
-                && ctx.deal().map(|d| &d.pipeline) != Some(p)
-            {
-                continue;
-            }
-            let branch = select_branch(rule, &ctx).map_err(|e| {
-                Error::new(e.kind(), format!("rule {:?}: {}", rule.id, e.message()))
-            })?;
-            let previous = overlay.enrollment(state, &entity, &rule.id);
-            if is_replay(previous, event) {
-                if let Some(b) = branch {
+        let mut steps = Vec::new();
+        self.steps(&ctx, &entity, state, overlay, |step| steps.push(step))?;
+        for step in steps {
+            let rule = step.rule;
+            if step.replay {
+                if let Some(b) = step.branch {
                     matches.push(RuleMatch {
                         rule: rule.id.clone(),
                         event: event.id.clone(),
                         branch: b.label.clone(),
                         outcome: MatchOutcome::Replay,
                     });
-                    if self.hit_policy() == HitPolicy::First {
-                        break;
-                    }
                 }
                 continue;
             }
-            let matched = branch.is_some();
-            let allowed = matched
-                && match rule.policy {
-                    EnrollmentPolicy::Once => previous.is_none_or(|p| p.fired == 0),
-                    EnrollmentPolicy::AgainAfterDays(n) => previous
-                        .and_then(|p| p.last_fired)
-                        .is_none_or(|t| event.at >= t + days(n)),
-                    EnrollmentPolicy::OnTransition => previous.is_none_or(|p| !p.matched),
-                    EnrollmentPolicy::EveryTime => true,
-                };
-            if allowed || rule.policy == EnrollmentPolicy::OnTransition {
+            if step.allowed || rule.policy == EnrollmentPolicy::OnTransition {
+                let previous = overlay.enrollment(state, &entity, &rule.id);
                 let mut next = previous.cloned().unwrap_or_default();
                 if next.seen_at == Some(event.at) {
                     next.seen.push(event.id.clone());
@@ -310,9 +365,9 @@ impl RuleSet {
                     next.seen = vec![event.id.clone()];
                 }
                 if rule.policy == EnrollmentPolicy::OnTransition {
-                    next.matched = matched;
+                    next.matched = step.branch.is_some();
                 }
-                if allowed {
+                if step.allowed {
                     next.fired = next.fired.saturating_add(1);
                     next.last_fired = Some(event.at);
                 }
@@ -320,46 +375,79 @@ impl RuleSet {
                     .enrollments
                     .push((entity.clone(), rule.id.clone(), next));
             }
-            let Some(branch) = branch else {
+            let Some(branch) = step.branch else {
                 continue;
             };
             matches.push(RuleMatch {
                 rule: rule.id.clone(),
                 event: event.id.clone(),
                 branch: branch.label.clone(),
-                outcome: if allowed {
-                    MatchOutcome::Fired
-                } else {
-                    MatchOutcome::NotReenrolled
-                },
+                outcome: step.outcome(),
             });
-            if allowed {
-                for (i, plan) in branch.actions.iter().enumerate() {
-                    let id = format!("{}/{}/{}/{}/{}", rule.id, branch.label, entity, event.id, i);
-                    let effect = resolve(plan, &ctx, &id, overlay, state);
-                    let action = Action {
-                        id,
-                        rule: rule.id.clone(),
-                        branch: branch.label.clone(),
-                        entity: entity.clone(),
-                        event: event.id.clone(),
-                        depth,
-                        reason: branch.reason.clone(),
-                        effect,
-                    };
-                    if depth < self.max_cascade_depth() {
-                        implied_events(&action, &ctx, derived);
-                    }
-                    actions.push(action);
-                }
+            if !step.allowed {
+                continue;
             }
-            if self.hit_policy() == HitPolicy::First {
-                break;
+            for (i, plan) in branch.actions.iter().enumerate() {
+                let mut id = String::with_capacity(
+                    rule.id.len() + branch.label.len() + entity.len() + event.id.len() + 8,
+                );
+                let _ = write!(
+                    id,
+                    "{}/{}/{}/{}/{i}",
+                    rule.id, branch.label, entity, event.id
+                );
+                let effect = resolve(plan, &ctx, &id, overlay, state);
+                let action = Action {
+                    id,
+                    rule: rule.id.clone(),
+                    branch: branch.label.clone(),
+                    entity: entity.clone(),
+                    event: event.id.clone(),
+                    depth,
+                    reason: branch.reason.clone(),
+                    effect,
+                };
+                if depth < self.max_cascade_depth() {
+                    implied_events(&action, &ctx, derived);
+                }
+                actions.push(action);
             }
         }
-        *scratch = candidates;
         Ok(())
     }
+}
+
+/// One rule's verdict on one event.
+struct Step<'r> {
+    rule: &'r Rule,
+    branch: Option<&'r super::ruleset::Branch>,
+    allowed: bool,
+    replay: bool,
+}
+
+impl Step<'_> {
+    fn outcome(&self) -> MatchOutcome {
+        if self.replay {
+            MatchOutcome::Replay
+        } else if self.allowed {
+            MatchOutcome::Fired
+        } else {
+            MatchOutcome::NotReenrolled
+        }
+    }
+}
+
+/// What one rule decided for an event (see [`RuleSet::decide`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision<'r> {
+    /// The rule.
+    pub rule: &'r str,
+    /// The branch taken (`then`, `if[0]`, `else`).
+    pub branch: &'r str,
+    /// Whether it would act.
+    pub outcome: MatchOutcome,
+    /// How many actions the branch has.
+    pub actions: usize,
 }
 
 fn select_branch<'r>(rule: &'r Rule, ctx: &Ctx<'_>) -> Result<Option<&'r super::ruleset::Branch>> {

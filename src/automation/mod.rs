@@ -51,7 +51,7 @@ pub use action::{Action, ActionSpec, Assignee, Assignment, Effect};
 pub use analysis::{AnalysisReport, Finding, FindingKind, analyze};
 pub use condition::{Condition, Op};
 pub use dryrun::{DryRun, DryRunError, RuleRun};
-pub use engine::{Enrollment, EnrollmentState, Evaluation, MatchOutcome, RuleMatch};
+pub use engine::{Decision, Enrollment, EnrollmentState, Evaluation, MatchOutcome, RuleMatch};
 pub use ruleset::{
     BranchDoc, EnrollmentPolicy, HitPolicy, MAX_CASCADE_DEPTH, RuleDoc, RuleSet, RuleSetDoc,
 };

@@ -372,32 +372,23 @@ impl RuleSet {
     }
 
     /// Ranks of the rules that may hear an event of `kind` narrowed by
-    /// `name`, in priority order, written into `out`.
-    pub(crate) fn candidates(&self, kind: EventType, name: Option<&str>, out: &mut Vec<u32>) {
-        out.clear();
-        let Some(bucket) = self.index.get(kind.index()) else {
-            return;
+    /// `name`, in priority order (a merge of the unnarrowed rules of the
+    /// event type and those narrowed to `name`).
+    pub(crate) fn candidates(
+        &self,
+        kind: EventType,
+        name: Option<&str>,
+    ) -> impl Iterator<Item = u32> + '_ {
+        let bucket = self.index.get(kind.index());
+        let any: &[u32] = bucket.map_or(&[], |b| b.any.as_slice());
+        let named: &[u32] = match (bucket, name) {
+            (Some(b), Some(n)) if !b.named.is_empty() => b.named.get(n).map_or(&[], Vec::as_slice),
+            _ => &[],
         };
-        let named: &[u32] = match name {
-            Some(n) => bucket.named.get(n).map_or(&[], Vec::as_slice),
-            None => &[],
-        };
-        if named.is_empty() {
-            out.extend_from_slice(&bucket.any);
-            return;
+        Merge {
+            a: any.iter().copied().peekable(),
+            b: named.iter().copied().peekable(),
         }
-        let (mut i, mut j) = (0, 0);
-        while let (Some(a), Some(b)) = (bucket.any.get(i), named.get(j)) {
-            if a < b {
-                out.push(*a);
-                i += 1;
-            } else {
-                out.push(*b);
-                j += 1;
-            }
-        }
-        out.extend_from_slice(bucket.any.get(i..).unwrap_or(&[]));
-        out.extend_from_slice(named.get(j..).unwrap_or(&[]));
     }
 
     /// Refuses rule sets whose actions could trigger each other in a loop.
@@ -477,5 +468,23 @@ impl RuleSet {
             }
         }
         Ok(())
+    }
+}
+
+/// Merges two ascending sequences.
+struct Merge<A: Iterator<Item = u32>, B: Iterator<Item = u32>> {
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
+}
+
+impl<A: Iterator<Item = u32>, B: Iterator<Item = u32>> Iterator for Merge<A, B> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        match (self.a.peek(), self.b.peek()) {
+            (Some(x), Some(y)) if x <= y => self.a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => self.b.next(),
+            (Some(_), None) => self.a.next(),
+            (None, None) => None,
+        }
     }
 }
