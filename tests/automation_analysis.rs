@@ -603,3 +603,55 @@ proptest! {
         let _ = EnrollmentState::from_json(&text);
     }
 }
+
+#[test]
+fn derived_events_only_take_the_values_their_rules_name() {
+    // `tick` makes stuck events only for the rules' thresholds and date
+    // events only for the rules' schedules: no gap for other values, and two
+    // thresholds never overlap.
+    let set = rules(json!({"rules": [
+        {"id": "stuck-14", "trigger": {"type": "stuck", "entity": "deal", "days": 14}, "then": [tag("a")]},
+        {"id": "stuck-30", "trigger": {"type": "stuck", "entity": "deal", "days": 30}, "then": [tag("b")]},
+        {"id": "anniv", "trigger": {"type": "date", "field": "contact.created_at", "anniversary": true}, "then": [tag("c")]}]}));
+    let report = analyze(&set);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    // A stage filter leaves the other stages as a real gap.
+    let set = rules(json!({"rules": [
+        {"id": "stuck-proposal", "trigger": {"type": "stuck", "entity": "deal", "days": 14, "stage": "proposal"}, "then": [tag("a")]}]}));
+    assert_eq!(
+        kinds(&analyze(&set), FindingKind::Gap),
+        ["event.days = \"14\", event.to = \"other\" (any other value)"]
+    );
+}
+
+#[test]
+fn decide_agrees_with_evaluate() {
+    let set = rules(json!({"hit_policy": "all", "rules": [
+        value_rule("big", 2, "gt", "100", tag("big")),
+        value_rule("any", 1, "gt", "50", tag("any")),
+        value_rule("small", 0, "lt", "50", tag("small"))]}));
+    let snapshot = Dataset::from_json(SNAPSHOT).expect("snapshot");
+    let as_of = "2026-05-02T00:00:00Z".parse().expect("as_of");
+    for amount in ["10", "50", "75", "150"] {
+        let ev = Event::from_json(
+            &json!({"id": "E", "type": "deal_created", "at": "2026-05-01T00:00:00Z",
+            "deal": "D-1", "value": usd(amount)})
+            .to_string(),
+        )
+        .expect("event");
+        let decided: Vec<String> = set
+            .decide(&ev, &snapshot, &EnrollmentState::default(), as_of)
+            .expect("decides")
+            .iter()
+            .map(|d| d.rule.to_string())
+            .collect();
+        let evaluated: Vec<String> = set
+            .evaluate(&ev, &snapshot, &EnrollmentState::default(), as_of)
+            .expect("evaluates")
+            .actions
+            .iter()
+            .map(|a| a.rule.clone())
+            .collect();
+        assert_eq!(decided, evaluated, "amount {amount}");
+    }
+}

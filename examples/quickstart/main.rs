@@ -3,6 +3,7 @@
 //!
 //! Each area of the library adds a section in its own file beside this one.
 
+mod automation;
 mod dataset;
 
 use crmkit::model::Dataset;
@@ -18,5 +19,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let json = std::fs::read_to_string(SAMPLE)?;
     let dataset = Dataset::from_json(&json)?;
     dataset::run(&dataset)?;
+    automation::run(&dataset)?;
     Ok(())
 }

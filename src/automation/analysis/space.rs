@@ -20,6 +20,9 @@ pub(super) enum DimKind {
         days: bool,
     },
     Categorical,
+    /// A categorical dimension whose only values are those named (the
+    /// schedules and thresholds of derived events): no "other" cell.
+    Closed,
     Stage,
     Boolean,
 }
@@ -353,6 +356,11 @@ impl Space {
         self.atom(dim, Pred::Cat(vec![value.to_string()], false))
     }
 
+    fn closed(&mut self, name: &str, value: &str) -> F {
+        let dim = self.dim(name, DimKind::Closed);
+        self.atom(dim, Pred::Cat(vec![value.to_string()], false))
+    }
+
     pub(super) fn num(
         &mut self,
         name: &str,
@@ -436,7 +444,7 @@ impl Space {
             }
             Trigger::Date { field, .. } => {
                 let key = format!("{field} {}", trigger.schedule_key().unwrap_or_default());
-                parts.push(self.cat("event.schedule", &key));
+                parts.push(self.closed("event.schedule", &key));
             }
             Trigger::Stuck {
                 entity,
@@ -444,8 +452,9 @@ impl Space {
                 stage,
                 pipeline,
             } => {
-                let zero = Some(Decimal::ZERO);
-                parts.push(self.num("event.days", true, zero, Cmp::Eq, (*days).into()));
+                // `tick` derives stuck events only for the thresholds of the
+                // rules, so the thresholds are the only values.
+                parts.push(self.closed("event.days", &days.to_string()));
                 if let Some(s) = stage {
                     parts.push(self.cat("event.to", s));
                 }
@@ -478,7 +487,7 @@ impl Space {
                     region: format!("{} = {s}", dim.name),
                 })
                 .collect(),
-            DimKind::Categorical => {
+            DimKind::Categorical | DimKind::Closed => {
                 let mut values = dim.values.clone();
                 values.sort();
                 values.dedup();
@@ -490,10 +499,12 @@ impl Space {
                         region: format!("{} = {v:?}", dim.name),
                     })
                     .collect();
-                cells.push(Cell {
-                    value: CellVal::Cat(None),
-                    region: format!("{} = any other value", dim.name),
-                });
+                if dim.kind == DimKind::Categorical {
+                    cells.push(Cell {
+                        value: CellVal::Cat(None),
+                        region: format!("{} = any other value", dim.name),
+                    });
+                }
                 cells
             }
             DimKind::Numeric {
