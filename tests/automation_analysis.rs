@@ -655,3 +655,20 @@ fn decide_agrees_with_evaluate() {
         assert_eq!(decided, evaluated, "amount {amount}");
     }
 }
+
+#[test]
+fn absolute_date_conditions_are_split_at_their_dates() {
+    let set = rules(json!({"rules": [
+        {"id": "early", "trigger": {"type": "contact_created"},
+         "when": {"field": "contact.created_at", "op": "lt", "value": "2025-01-01"}, "then": [tag("early")]},
+        {"id": "late", "trigger": {"type": "contact_created"},
+         "when": {"field": "contact.created_at", "op": "ge", "value": "2025-06-01"}, "then": [tag("late")]}]}));
+    let report = analyze(&set);
+    assert_eq!(
+        kinds(&report, FindingKind::Gap),
+        [
+            "contact.created_at = 2025-01-01",
+            "contact.created_at = 2025-01-02"
+        ]
+    );
+}

@@ -15,7 +15,7 @@ use super::action::{Action, ActionSpec, Assignee, Assignment, Effect, Plan, code
 use super::context::Ctx;
 use super::ruleset::{EnrollmentPolicy, HitPolicy, Rule, RuleSet};
 use super::trigger::{EntityKind, Event, EventType, Trigger};
-use crate::model::{Dataset, RepId, StageKind, Timestamp};
+use crate::model::{Dataset, RepId, Timestamp};
 use crate::{Error, Result};
 
 /// What the engine remembers about one rule and one record.
@@ -498,21 +498,6 @@ fn implied_events(action: &Action, ctx: &Ctx<'_>, out: &mut Vec<Event>) {
             e.from = current;
             e.to = Some(stage.to_string());
             out.push(e);
-            let kind = ctx
-                .deal()
-                .and_then(|d| ctx.snapshot.pipeline(&d.pipeline))
-                .and_then(|p| p.stage(stage))
-                .map(|(_, s)| s.kind);
-            let closing = match kind {
-                Some(StageKind::Won) => Some(EventType::DealWon),
-                Some(StageKind::Lost) => Some(EventType::DealLost),
-                _ => None,
-            };
-            if let Some(kind) = closing {
-                let mut e = base(kind);
-                e.id = format!("{}/{}", action.id, kind.as_str());
-                out.push(e);
-            }
         }
         Effect::AddTag { target, .. } | Effect::RemoveTag { target, .. }
             if target.starts_with("contact:") =>

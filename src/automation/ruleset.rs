@@ -108,8 +108,13 @@ pub struct RuleSetDoc {
     /// First match or all matches (default `all`).
     #[serde(default)]
     pub hit_policy: HitPolicy,
-    /// How many levels of implied events (stage set → stage changed) may
-    /// trigger further rules; 0 (the default) turns cascades off.
+    /// How many levels of implied events may trigger further rules; 0 (the
+    /// default) turns cascades off. `set_lifecycle_stage` implies
+    /// `lifecycle_stage_changed`, `move_deal_stage` implies
+    /// `deal_stage_changed` (not `deal_won`/`deal_lost`: hosts report those),
+    /// and a tag added to or removed from a contact implies
+    /// `contact_updated` of `contact.tags`. With cascades on, a rule set
+    /// whose rules could trigger each other in a loop is refused at load.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub max_cascade_depth: u32,
     /// Rates for money conditions across currencies; without them (and

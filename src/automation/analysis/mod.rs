@@ -13,6 +13,8 @@
 //! `starts_with`), tags and presence tests are treated as independent yes/no
 //! facts. Money fields are analysed in the currency of their literals; a
 //! field compared in two currencies is reported (`mixed_currencies`).
+//! Values are assumed present: a missing field (which makes `ne` and
+//! `not_in` hold and every other test fail) is not a cell of its own.
 
 use std::collections::BTreeMap;
 
