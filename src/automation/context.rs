@@ -297,7 +297,11 @@ impl<'a> Ctx<'a> {
         match source {
             Source::Model(path) => {
                 let contact = self.contact()?;
-                Some(match path.resolve(contact, self.company())? {
+                let company = match path {
+                    FieldPath::Contact(_) => None,
+                    FieldPath::Company(_) => self.company(),
+                };
+                Some(match path.resolve(contact, company)? {
                     FieldValue::Text(t) => Val::Text(t),
                     FieldValue::Number(n) => Val::Number(n),
                     FieldValue::Bool(b) => Val::Bool(b),

@@ -290,7 +290,8 @@ impl Event {
                 ),
             ));
         }
-        if self.id.chars().any(char::is_control) {
+        let printable_ascii = self.id.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if !printable_ascii && self.id.chars().any(char::is_control) {
             return Err(Error::invalid("id", "event id contains control characters"));
         }
         let (named, field) = match self.kind.entity_kind() {
