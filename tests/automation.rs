@@ -77,7 +77,7 @@ fn fired(rules: &RuleSet, ev: &Event) -> Vec<String> {
     run(rules, ev)
         .actions
         .iter()
-        .map(|a| a.rule.clone())
+        .map(|a| a.rule.to_string())
         .collect()
 }
 
@@ -1031,7 +1031,7 @@ fn cascades_follow_implied_events_up_to_the_configured_depth() {
         run(&cascade_set(depth), &ev)
             .actions
             .iter()
-            .map(|a| (a.rule.clone(), a.depth))
+            .map(|a| (a.rule.to_string(), a.depth))
             .collect::<Vec<_>>()
     };
     assert_eq!(rules_fired(0), [("convert".to_string(), 0)]);
@@ -1092,7 +1092,7 @@ fn tick_fires_date_triggers_on_their_day_once() {
     let out = set
         .tick(&snapshot(), &EnrollmentState::default(), as_of())
         .expect("tick");
-    let got: Vec<&str> = out.actions.iter().map(|a| a.rule.as_str()).collect();
+    let got: Vec<&str> = out.actions.iter().map(|a| &*a.rule).collect();
     assert_eq!(got, ["pre-renewal", "anniv", "two-years"]);
     assert!(out.actions.iter().all(|a| a.entity == "contact:C-1"));
     // Ticking again the same day fires nothing new.
@@ -1132,7 +1132,7 @@ fn tick_finds_deals_and_leads_stuck_in_a_stage() {
     let got: Vec<(&str, &str)> = out
         .actions
         .iter()
-        .map(|a| (a.rule.as_str(), a.entity.as_str()))
+        .map(|a| (&*a.rule, a.entity.as_str()))
         .collect();
     // Both came due at 2026-05-01T00:00; equal times are ordered by event id.
     assert_eq!(got, [("deal-26", "deal:D-1"), ("lead-30", "contact:C-1")]);
@@ -1148,7 +1148,7 @@ fn tick_finds_deals_and_leads_stuck_in_a_stage() {
     let later = set
         .tick(&snapshot(), &out.state, ts("2026-05-03T09:00:00Z"))
         .expect("tick");
-    let got: Vec<&str> = later.actions.iter().map(|a| a.rule.as_str()).collect();
+    let got: Vec<&str> = later.actions.iter().map(|a| &*a.rule).collect();
     assert_eq!(
         got,
         ["deal-27"],
@@ -1239,7 +1239,7 @@ fn presets_compile_and_do_what_they_say() {
     let email = out
         .actions
         .iter()
-        .find(|a| a.rule == "post-purchase-email")
+        .find(|a| &*a.rule == "post-purchase-email")
         .expect("email");
     match &email.effect {
         Effect::SendEmail {

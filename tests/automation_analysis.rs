@@ -650,7 +650,7 @@ fn decide_agrees_with_evaluate() {
             .expect("evaluates")
             .actions
             .iter()
-            .map(|a| a.rule.clone())
+            .map(|a| a.rule.to_string())
             .collect();
         assert_eq!(decided, evaluated, "amount {amount}");
     }

@@ -72,7 +72,7 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
     let ticked = standard.tick(dataset, &EnrollmentState::default(), SAMPLE_AS_OF)?;
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for action in &ticked.actions {
-        *by_rule.entry(action.rule.as_str()).or_default() += 1;
+        *by_rule.entry(&*action.rule).or_default() += 1;
     }
     for (rule, n) in &by_rule {
         println!("{rule}: {n} actions");

@@ -6,6 +6,7 @@
 //! a deterministic id, the resolved assignee, rendered texts and the reason.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -427,9 +428,11 @@ pub struct Action {
     /// Deterministic id: `rule/branch/entity/event/index`.
     pub id: String,
     /// The rule that fired.
-    pub rule: String,
+    #[serde(serialize_with = "arc_str")]
+    pub rule: Arc<str>,
     /// The branch taken (`then`, `if[1]`, `else`).
-    pub branch: String,
+    #[serde(serialize_with = "arc_str")]
+    pub branch: Arc<str>,
     /// The record the event was about (`deal:D-1`).
     pub entity: String,
     /// The triggering event's id.
@@ -438,7 +441,8 @@ pub struct Action {
     /// action, ...
     pub depth: u32,
     /// Why: the trigger and the condition that matched.
-    pub reason: String,
+    #[serde(serialize_with = "arc_str")]
+    pub reason: Arc<str>,
     /// What to do.
     #[serde(flatten)]
     pub effect: Effect,
@@ -459,4 +463,12 @@ pub(crate) fn code_of(text: &str) -> String {
         hash >>= 5;
     }
     code
+}
+
+/// Writes a shared string as a JSON string.
+pub(crate) fn arc_str<S: serde::Serializer>(
+    value: &Arc<str>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(value)
 }

@@ -67,7 +67,7 @@ impl RuleSet {
             .rules
             .iter()
             .map(|r| RuleRun {
-                rule: r.id.clone(),
+                rule: r.id.to_string(),
                 ..RuleRun::default()
             })
             .collect();
@@ -75,7 +75,7 @@ impl RuleSet {
             .rules
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
+            .map(|(i, r)| (&*r.id, i))
             .collect();
         let mut all_actions = Vec::new();
         let mut errors = Vec::new();
@@ -83,10 +83,9 @@ impl RuleSet {
             match self.apply(event, snapshot, &mut state, event.at) {
                 Ok((actions, matches)) => {
                     for m in &matches {
-                        if let Some(run) = rank.get(m.rule.as_str()).and_then(|i| runs.get_mut(*i))
-                        {
+                        if let Some(run) = rank.get(&*m.rule).and_then(|i| runs.get_mut(*i)) {
                             run.matched += 1;
-                            *run.branches.entry(m.branch.clone()).or_default() += 1;
+                            *run.branches.entry(m.branch.to_string()).or_default() += 1;
                             if m.outcome == MatchOutcome::Fired {
                                 run.fired += 1;
                             } else {
@@ -95,8 +94,7 @@ impl RuleSet {
                         }
                     }
                     for a in &actions {
-                        if let Some(run) = rank.get(a.rule.as_str()).and_then(|i| runs.get_mut(*i))
-                        {
+                        if let Some(run) = rank.get(&*a.rule).and_then(|i| runs.get_mut(*i)) {
                             *run.actions.entry(effect_name(a)).or_default() += 1;
                         }
                     }

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
@@ -93,11 +94,13 @@ pub enum MatchOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleMatch {
     /// The rule.
-    pub rule: String,
+    #[serde(serialize_with = "super::action::arc_str")]
+    pub rule: Arc<str>,
     /// The event.
     pub event: String,
     /// The branch taken.
-    pub branch: String,
+    #[serde(serialize_with = "super::action::arc_str")]
+    pub branch: Arc<str>,
     /// Whether it acted.
     pub outcome: MatchOutcome,
 }
@@ -373,7 +376,7 @@ impl RuleSet {
                 }
                 overlay
                     .enrollments
-                    .push((entity.clone(), rule.id.clone(), next));
+                    .push((entity.clone(), rule.id.to_string(), next));
             }
             let Some(branch) = step.branch else {
                 continue;

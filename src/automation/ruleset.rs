@@ -2,6 +2,7 @@
 //! immutable [`RuleSet`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -131,16 +132,16 @@ pub const MAX_CASCADE_DEPTH: u32 = 16;
 /// A compiled branch.
 #[derive(Debug, Clone)]
 pub(crate) struct Branch {
-    pub(crate) label: String,
+    pub(crate) label: Arc<str>,
     pub(crate) cond: Cond,
     pub(crate) actions: Vec<Plan>,
-    pub(crate) reason: String,
+    pub(crate) reason: Arc<str>,
 }
 
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
-    pub(crate) id: String,
+    pub(crate) id: Arc<str>,
     pub(crate) position: usize,
     pub(crate) trigger: Trigger,
     pub(crate) guard: Cond,
@@ -219,7 +220,7 @@ fn compile_rule(doc: &RuleDoc, position: usize) -> Result<Rule> {
                 label: "then".into(),
                 cond: Cond::True,
                 actions: compile_actions(then, "then")?,
-                reason: format!("{trigger_text}{guard_text}"),
+                reason: format!("{trigger_text}{guard_text}").into(),
             });
         }
         (None, false) => {
@@ -229,10 +230,10 @@ fn compile_rule(doc: &RuleDoc, position: usize) -> Result<Rule> {
                     compile(&b.condition).map_err(|e| e.with_path_prefix(&format!("{path}.if")))?;
                 let reason = format!("{trigger_text}{guard_text}: {}", cond.text());
                 branches.push(Branch {
-                    label: format!("if[{i}]"),
+                    label: format!("if[{i}]").into(),
                     cond,
                     actions: compile_actions(&b.then, &format!("{path}.then"))?,
-                    reason,
+                    reason: reason.into(),
                 });
             }
             if let Some(otherwise) = &doc.otherwise {
@@ -244,7 +245,8 @@ fn compile_rule(doc: &RuleDoc, position: usize) -> Result<Rule> {
                     reason: format!(
                         "{trigger_text}{guard_text}: else (none of: {})",
                         prior.join("; ")
-                    ),
+                    )
+                    .into(),
                 });
             }
         }
@@ -265,7 +267,7 @@ fn compile_rule(doc: &RuleDoc, position: usize) -> Result<Rule> {
         ));
     }
     Ok(Rule {
-        id: doc.id.clone(),
+        id: doc.id.as_str().into(),
         position,
         trigger: doc.trigger.clone(),
         guard,
@@ -452,10 +454,10 @@ impl RuleSet {
                                 .get(from..)
                                 .unwrap_or(&[])
                                 .iter()
-                                .filter_map(|(x, _)| self.rules.get(*x).map(|r| r.id.as_str()))
+                                .filter_map(|(x, _)| self.rules.get(*x).map(|r| &*r.id))
                                 .collect();
                             if let Some(r) = self.rules.get(s) {
-                                names.push(r.id.as_str());
+                                names.push(&r.id);
                             }
                             let position = self.rules.get(s).map_or(0, |r| r.position);
                             return Err(Error::at(

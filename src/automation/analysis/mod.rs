@@ -229,7 +229,7 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
             }
         })
         .collect();
-    let rule_ids: Vec<String> = group.iter().map(|r| r.id.clone()).collect();
+    let rule_ids: Vec<String> = group.iter().map(|r| r.id.to_string()).collect();
     for (field, currencies) in &space.mixed {
         report.findings.push(Finding {
             kind: FindingKind::MixedCurrencies,
@@ -410,12 +410,16 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
         }
     }
 
-    let id = |r: usize| forms.get(r).map_or(String::new(), |f| f.rule.id.clone());
+    let id = |r: usize| {
+        forms
+            .get(r)
+            .map_or(String::new(), |f| f.rule.id.to_string())
+    };
     let label = |r: usize, b: usize| {
         forms
             .get(r)
             .and_then(|f| f.rule.branches.get(b))
-            .map_or(String::new(), |b| b.label.clone())
+            .map_or(String::new(), |b| b.label.to_string())
     };
     let push = |report: &mut AnalysisReport,
                 kind_: FindingKind,
