@@ -1257,3 +1257,15 @@ fn presets_compile_and_do_what_they_say() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn rule_set_documents_round_trip_through_json() {
+    let doc = presets::standard(Boundary::Nurture).expect("presets");
+    let json = serde_json::to_string(&doc).expect("serialises");
+    let again = RuleSet::from_json(&json).expect("loads");
+    assert_eq!(again.doc(), &doc);
+    assert!(
+        json.contains(r#""op":"le""#),
+        "the nurture boundary is explicit: {json}"
+    );
+}

@@ -672,3 +672,36 @@ fn absolute_date_conditions_are_split_at_their_dates() {
         ]
     );
 }
+
+#[test]
+fn extreme_literals_and_times_neither_panic_nor_overflow() {
+    let max = "79228162514264337593543950335";
+    let set = rules(json!({"rules": [
+        {"id": "huge", "trigger": {"type": "form_submitted"}, "enrollment": {"again_after_days": 4294967295u32},
+         "when": {"any": [{"field": "contact.attributes.x", "op": "lt", "value": 7.9e28},
+                          {"field": "deal.value", "op": "ge", "value": usd(max)},
+                          {"field": "deal.value", "op": "between", "value": [usd("-79228162514264337593543950335"), usd(max)]}]},
+         "then": [{"type": "create_task", "task": "call", "title": "t", "due_in_days": 4294967295u32},
+                  {"type": "issue_discount", "percent": 100, "prefix": "X", "valid_days": 4294967295u32}]},
+        {"id": "stuck", "trigger": {"type": "stuck", "entity": "deal", "days": 4294967295u32}, "then": [tag("x")]}]}));
+    let report = analyze(&set);
+    assert!(!report.triggers.is_empty());
+    let snapshot = Dataset::from_json(SNAPSHOT).expect("snapshot");
+    let far = "+262000-01-01T00:00:00Z".parse().expect("far future");
+    let ev = Event::from_json(
+        &json!({"id": "E", "type": "form_submitted", "at": "+262000-01-01T00:00:00Z",
+        "contact": "C-1"})
+        .to_string(),
+    )
+    .expect("event");
+    let out = set
+        .evaluate(&ev, &snapshot, &EnrollmentState::default(), far)
+        .expect("evaluates");
+    assert_eq!(out.actions.len(), 2);
+    let again = set
+        .evaluate(&ev, &snapshot, &out.state, far)
+        .expect("evaluates");
+    assert!(again.actions.is_empty());
+    set.tick(&snapshot, &EnrollmentState::default(), far)
+        .expect("ticks");
+}

@@ -169,6 +169,12 @@ fn days(n: u32) -> TimeDelta {
     TimeDelta::days(i64::from(n))
 }
 
+/// `at` plus `n` days, saturating at the latest representable instant.
+pub(crate) fn days_after(at: Timestamp, n: u32) -> Timestamp {
+    at.checked_add_signed(days(n))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
 impl RuleSet {
     /// Evaluates one event: returns the actions, the rules that matched and
     /// the new enrollment state (`state` itself is not changed).
@@ -309,7 +315,7 @@ impl RuleSet {
                     EnrollmentPolicy::Once => previous.is_none_or(|p| p.fired == 0),
                     EnrollmentPolicy::AgainAfterDays(n) => previous
                         .and_then(|p| p.last_fired)
-                        .is_none_or(|t| event.at >= t + days(n)),
+                        .is_none_or(|t| event.at >= days_after(t, n)),
                     EnrollmentPolicy::OnTransition => previous.is_none_or(|p| !p.matched),
                     EnrollmentPolicy::EveryTime => true,
                 };
@@ -661,7 +667,7 @@ fn resolve(
                 title: text(),
                 assignee: rep,
                 assigned_by: how,
-                due: ctx.event.at + days(*due_in_days),
+                due: days_after(ctx.event.at, *due_in_days),
                 contact: contact(),
                 deal: ctx.event.deal.clone(),
                 note,
@@ -694,7 +700,7 @@ fn resolve(
             code: format!("{prefix}-{}", code_of(id)),
             percent: *percent,
             contact: contact(),
-            expires: ctx.event.at + days(*valid_days),
+            expires: days_after(ctx.event.at, *valid_days),
         },
         ActionSpec::AddTag { tag } => Effect::AddTag {
             tag: tag.clone(),

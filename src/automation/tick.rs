@@ -7,7 +7,7 @@
 
 use chrono::{NaiveDate, TimeDelta};
 
-use super::engine::{EnrollmentState, Evaluation};
+use super::engine::{EnrollmentState, Evaluation, days_after};
 use super::ruleset::RuleSet;
 use super::trigger::{Event, EventType, StuckEntity, Trigger};
 use crate::Result;
@@ -129,7 +129,7 @@ impl RuleSet {
                 .filter(|v| v.stage == deal.stage)
                 .map_or(deal.created_at, |v| v.entered_at);
             for n in &deal_days {
-                let due = entered + TimeDelta::days(i64::from(*n));
+                let due = days_after(entered, *n);
                 if due > as_of {
                     continue;
                 }
@@ -162,7 +162,7 @@ impl RuleSet {
                 .filter(|t| t.to == stage)
                 .map_or(contact.created_at, |t| t.at);
             for n in &lead_days {
-                let due = entered + TimeDelta::days(i64::from(*n));
+                let due = days_after(entered, *n);
                 if due > as_of {
                     continue;
                 }

@@ -550,7 +550,7 @@ impl Space {
                 let below = match min {
                     Some(m) if *m < first => Some(*m),
                     Some(_) => None,
-                    None => Some(first - step),
+                    None => first.checked_sub(step),
                 };
                 if let Some(v) = below {
                     cells.push(Cell {
@@ -565,13 +565,22 @@ impl Space {
                     });
                     match points.get(i + 1) {
                         Some(next) => {
-                            let candidate = if *p + step < *next {
-                                Some(*p + step)
-                            } else if let Some(q) = quantum {
-                                let floor = (*p / q).floor() * q;
-                                Some(floor + q).filter(|v| v < next)
-                            } else {
-                                Some((*p + *next) / Decimal::TWO)
+                            let stepped = p.checked_add(step).filter(|v| v < next);
+                            let candidate = match (stepped, quantum) {
+                                (Some(v), _) => Some(v),
+                                (None, Some(q)) => p
+                                    .checked_div(q)
+                                    .map(|x| x.floor())
+                                    .and_then(|x| x.checked_mul(q))
+                                    .and_then(|x| x.checked_add(q))
+                                    .filter(|v| v > p && v < next),
+                                (None, None) => p
+                                    .checked_add(*next)
+                                    .and_then(|x| x.checked_div(Decimal::TWO))
+                                    .or_else(|| {
+                                        (*p / Decimal::TWO).checked_add(*next / Decimal::TWO)
+                                    })
+                                    .filter(|v| v > p && v < next),
                             };
                             if let Some(v) = candidate {
                                 cells.push(Cell {
@@ -585,10 +594,14 @@ impl Space {
                                 });
                             }
                         }
-                        None => cells.push(Cell {
-                            value: CellVal::Num(*p + step),
-                            region: format!("{} > {}", dim.name, fmt(*p)),
-                        }),
+                        None => {
+                            if let Some(v) = p.checked_add(step) {
+                                cells.push(Cell {
+                                    value: CellVal::Num(v),
+                                    region: format!("{} > {}", dim.name, fmt(*p)),
+                                });
+                            }
+                        }
                     }
                 }
                 cells
