@@ -40,8 +40,7 @@
 //! - [`money`]: exact money, currencies, exchange rates, percentages.
 //! - [`calendar`]: periods, fiscal calendars, relative deadlines.
 //! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
-//! - [`automation`]: automation rules (triggers, conditions, actions), the
-//!   $500 deal routing and the gap/overlap analysis of rule sets.
+//! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
