@@ -119,6 +119,16 @@ typedef enum crm_status {
  */
 typedef struct crm_dataset crm_dataset;
 
+/**
+ * A validated, compiled automation rule set, loaded with
+ * crm_rules_from_json() and released with crm_rules_free().
+ *
+ * A rule set never changes after it is loaded, so one handle may be used
+ * from several threads at once without locking (it must not be freed while
+ * another thread uses it).
+ */
+typedef struct crm_rules crm_rules;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -183,6 +193,113 @@ uint32_t crm_abi_version(void);
  * to stderr when this is called.
  */
 enum crm_status crm_test_force_panic(void);
+
+/**
+ * Loads, validates and compiles an automation rule set from JSON and writes
+ * a new handle to `*out`.
+ *
+ * `json` is a rule set document: {"hit_policy": "first"|"all",
+ * "max_cascade_depth": 0, "rules": [{"id", "trigger", "when", "then" or
+ * "branches"/"else", "enrollment", "priority"}]}. On failure the status
+ * says what was wrong (CRM_STATUS_JSON for malformed JSON or a wrong shape,
+ * CRM_STATUS_INVALID for a broken rule such as a literal of the wrong kind
+ * or a cascade cycle), crm_last_error_message() names the JSON path
+ * (`rules[3].when.value: expected a number`), and `*out` is left untouched.
+ *
+ * # Safety
+ *
+ * `json` must be NULL or a NUL-terminated string; `out` must be NULL or
+ * valid for writing one pointer. The handle written to `*out` must be
+ * released with crm_rules_free().
+ */
+enum crm_status crm_rules_from_json(const char *json, struct crm_rules **out);
+
+/**
+ * Releases a rule set handle. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `rules` must be NULL or a handle from crm_rules_from_json() that has not
+ * been freed yet, and no other thread may be using it. It must not be used
+ * afterwards.
+ */
+void crm_rules_free(struct crm_rules *rules);
+
+/**
+ * Evaluates one event against the rule set and the dataset at `as_of_unix`
+ * (seconds since 1970-01-01T00:00:00Z).
+ *
+ * `event_json` is an event ({"id": "E-1", "type": "deal_created", "at":
+ * "2026-05-01T09:00:00Z", "deal": "D-1", ...}); `state_json` is the
+ * enrollment state returned by the previous call ("" or "{}" when there is
+ * none). On success `*out_actions_json` receives a JSON array of actions
+ * (each with a deterministic "id" to execute it exactly once) and
+ * `*out_new_state_json` the new enrollment state; both are freed with
+ * crm_string_free(). On failure (CRM_STATUS_CURRENCY_MISMATCH for a money
+ * condition across currencies without exchange rates, CRM_STATUS_JSON for
+ * a malformed event or state...) neither output is written.
+ *
+ * # Safety
+ *
+ * `rules` and `dataset` must be NULL or live handles; the strings must be
+ * NULL or NUL-terminated; the out pointers must be NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_rules_evaluate(const struct crm_rules *rules,
+                                   const struct crm_dataset *dataset,
+                                   const char *event_json,
+                                   const char *state_json,
+                                   int64_t as_of_unix,
+                                   char **out_actions_json,
+                                   char **out_new_state_json);
+
+/**
+ * Evaluates the date-based and "stuck" triggers over the dataset at
+ * `as_of_unix`, with the outputs of crm_rules_evaluate(). Ticking again
+ * with the new state fires nothing twice.
+ *
+ * # Safety
+ *
+ * As for crm_rules_evaluate().
+ */
+enum crm_status crm_rules_tick(const struct crm_rules *rules,
+                               const struct crm_dataset *dataset,
+                               const char *state_json,
+                               int64_t as_of_unix,
+                               char **out_actions_json,
+                               char **out_new_state_json);
+
+/**
+ * Replays a JSON array of events over the dataset (each as of its own
+ * time, starting from `state_json`) and writes to `*out_report_json` how
+ * often each rule matched and fired and what it would have done:
+ * {"events", "rules": [{"rule", "matched", "fired", "suppressed",
+ * "actions", "branches"}], "actions", "errors", "state"}.
+ *
+ * # Safety
+ *
+ * As for crm_rules_evaluate().
+ */
+enum crm_status crm_rules_dry_run(const struct crm_rules *rules,
+                                  const struct crm_dataset *dataset,
+                                  const char *events_json,
+                                  const char *state_json,
+                                  char **out_report_json);
+
+/**
+ * Analyses the rule set and writes to `*out_report_json` its gaps,
+ * overlaps, conflicts, unreachable rules and branches and contradictions,
+ * each with a concrete example input: {"hit_policy", "triggers": [...],
+ * "findings": [{"kind": "gap", "trigger": "deal_created", "rules": [...],
+ * "message", "example": {"deal.value": {"amount": "500.00", "currency":
+ * "USD"}}, "example_text": "deal.value = 500.00 USD", "region": [...]}]}.
+ *
+ * # Safety
+ *
+ * `rules` must be NULL or a live handle; `out_report_json` must be NULL or
+ * valid for writing one pointer.
+ */
+enum crm_status crm_rules_analyze(const struct crm_rules *rules, char **out_report_json);
 
 /**
  * Loads and validates a dataset from a JSON document and writes a new handle

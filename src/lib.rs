@@ -43,12 +43,14 @@
 //!   calculators per period and segment, mergeable accumulators, reports,
 //!   time series and the pipeline bottleneck report.
 //! - [`goals`]: SMART goal validator with reasons, goal tracking, six locales.
+//! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod automation;
 pub mod calendar;
 pub mod error;
 #[cfg(feature = "ffi")]

@@ -3,6 +3,7 @@
 //!
 //! Each area of the library adds a section in its own file beside this one.
 
+mod automation;
 mod dataset;
 mod goals;
 mod kpi;
@@ -22,5 +23,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     dataset::run(&dataset)?;
     kpi::run(&dataset)?;
     goals::run()?;
+    automation::run(&dataset)?;
     Ok(())
 }

@@ -61,6 +61,7 @@ use std::ptr::NonNull;
 
 use crate::ErrorKind;
 
+pub mod automation;
 pub mod dataset;
 pub mod goals;
 pub mod kpi;

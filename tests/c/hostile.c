@@ -159,11 +159,75 @@ static void hostile_goals(void) {
     CHECK(out == (char *)SENTINEL);
 }
 
+static void hostile_rules(void) {
+    char *out = (char *)SENTINEL;
+    char *out2 = (char *)SENTINEL;
+    crm_rules *rules = (crm_rules *)SENTINEL;
+    crm_dataset *dataset = NULL;
+    const crm_rules *wrong_rules = (const crm_rules *)(void *)not_a_handle;
+    static const char RULES[] =
+        "{\"rules\": [{\"id\": \"r\", \"trigger\": {\"type\": \"deal_created\"},"
+        " \"then\": [{\"type\": \"notify\", \"message\": \"hi\"}]}]}";
+    static const char EVENT[] =
+        "{\"id\": \"E-1\", \"type\": \"deal_created\", \"at\": \"2026-05-01T08:00:00Z\","
+        " \"deal\": \"D-1\"}";
+    const int64_t as_of = 1777626000;
+
+    CHECK_FAILS(crm_rules_from_json(NULL, &rules), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_from_json(RULES, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_from_json(BAD_UTF8, &rules), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_rules_from_json("{\"rules\": [{\"id\": 1e999}]}", &rules), CRM_STATUS_JSON);
+    CHECK(rules == (crm_rules *)SENTINEL);
+    rules = NULL;
+    if (crm_rules_from_json(RULES, &rules) != CRM_STATUS_OK ||
+        crm_dataset_from_json("{}", &dataset) != CRM_STATUS_OK) {
+        fprintf(stderr, "rules or dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+        crm_rules_free(rules);
+        crm_dataset_free(dataset);
+        return;
+    }
+    /* Each handle checked for NULL and for the wrong kind, in both places. */
+    CHECK_FAILS(crm_rules_evaluate(NULL, dataset, EVENT, "{}", as_of, &out, &out2),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_evaluate(wrong_rules, dataset, EVENT, "{}", as_of, &out, &out2),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rules_evaluate(rules, (const crm_dataset *)(const void *)rules, EVENT, "{}",
+                                   as_of, &out, &out2),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rules_evaluate(rules, dataset, BAD_UTF8, "{}", as_of, &out, &out2),
+                CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_rules_evaluate(rules, dataset, EVENT, "[", as_of, &out, &out2),
+                CRM_STATUS_JSON);
+    CHECK_FAILS(crm_rules_evaluate(rules, dataset, EVENT, "{}", INT64_MIN, &out, &out2),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rules_evaluate(rules, dataset, EVENT, "{}", as_of, &out, NULL),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_tick(NULL, dataset, "{}", as_of, &out, &out2), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_tick(rules, NULL, "{}", as_of, &out, &out2), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_tick(rules, dataset, BAD_UTF8, as_of, &out, &out2),
+                CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_rules_tick(rules, dataset, "{}", INT64_MAX, &out, &out2),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rules_dry_run(wrong_rules, dataset, "[]", "{}", &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rules_dry_run(rules, dataset, "[{}]", "{}", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_rules_dry_run(rules, dataset, "[]", "{}", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_analyze(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rules_analyze(wrong_rules, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rules_analyze(rules, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK(out == (char *)SENTINEL && out2 == (char *)SENTINEL);
+    crm_rules_free(rules);
+    crm_rules_free(NULL);
+    crm_dataset_free(dataset);
+}
+
 int main(void) {
     hostile_base();
     hostile_dataset();
     hostile_kpi();
     hostile_goals();
+    hostile_rules();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;
