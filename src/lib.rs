@@ -41,6 +41,7 @@
 //! - [`calendar`]: periods, fiscal calendars, relative deadlines.
 //! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
 //! - [`sample`]: a seeded generator of realistic sample data.
+//! - [`scoring`]: lead scoring models, explained scores and a batch path.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
 #![deny(missing_docs)]
@@ -55,5 +56,6 @@ pub mod kpi;
 pub mod model;
 pub mod money;
 pub mod sample;
+pub mod scoring;
 
 pub use error::{Error, ErrorKind, Result};
