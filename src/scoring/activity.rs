@@ -33,7 +33,10 @@ impl Pattern {
 
     pub(crate) fn matches(&self, text: &str) -> bool {
         let lower;
-        let text = if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        let text = if text
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
             lower = text.to_lowercase();
             lower.as_str()
         } else {
@@ -148,7 +151,8 @@ impl Matcher {
                 },
             ) => {
                 event == happened
-                    && (subject.is_none() || text.as_deref().is_some_and(|t| pattern_ok(subject, t)))
+                    && (subject.is_none()
+                        || text.as_deref().is_some_and(|t| pattern_ok(subject, t)))
             }
             (
                 Matcher::Call {
@@ -174,7 +178,8 @@ impl Matcher {
             (Matcher::Purchase { min, max }, ActivityKind::Purchase { amount, .. }) => {
                 // Amounts in another currency than the bounds never match.
                 min.is_none_or(|m| m.currency == amount.currency && amount.amount >= m.amount)
-                    && max.is_none_or(|m| m.currency == amount.currency && amount.amount <= m.amount)
+                    && max
+                        .is_none_or(|m| m.currency == amount.currency && amount.amount <= m.amount)
             }
             (Matcher::Referral, ActivityKind::Referral { .. }) => true,
             (
@@ -411,7 +416,9 @@ pub(crate) fn compile(doc: &ActivityDoc, path: &str) -> Result<Matcher> {
                 if min.amount > max.amount {
                     return Err(Error::invalid(
                         path,
-                        format!("impossible range: min_amount {min} is greater than max_amount {max}"),
+                        format!(
+                            "impossible range: min_amount {min} is greater than max_amount {max}"
+                        ),
                     ));
                 }
             }

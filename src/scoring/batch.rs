@@ -33,8 +33,8 @@ use super::doc::Combine;
 use super::explain::LeadInput;
 use super::model::{RuleKind, ScoringModel};
 use super::points::{
-    MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow, to_units,
-    total_overflow,
+    MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow,
+    to_units, total_overflow,
 };
 use crate::model::Timestamp;
 use crate::{Error, ErrorKind, Result};
@@ -212,7 +212,11 @@ impl ScoringModel {
         if out.len() != batch.leads {
             return Err(Error::invalid(
                 "out",
-                format!("expected room for {} scores, found {}", batch.leads, out.len()),
+                format!(
+                    "expected room for {} scores, found {}",
+                    batch.leads,
+                    out.len()
+                ),
             ));
         }
         if let Some(categories) = categories {
@@ -242,7 +246,10 @@ impl ScoringModel {
             if event.lead as usize >= batch.leads {
                 return Err(Error::invalid(
                     format!("events[{i}].lead"),
-                    format!("lead {} is outside the batch of {}", event.lead, batch.leads),
+                    format!(
+                        "lead {} is outside the batch of {}",
+                        event.lead, batch.leads
+                    ),
                 ));
             }
             if event.rule as usize >= rules {
@@ -411,8 +418,7 @@ impl ScoringModel {
                     {
                         *out = score;
                     }
-                    let weighted =
-                        mul_units(i128::from(score), i128::from(category.weight_units));
+                    let weighted = mul_units(i128::from(score), i128::from(category.weight_units));
                     total = Some(match (self.combine, total) {
                         (_, None) => weighted,
                         (Combine::Sum, Some(t)) => t + weighted,

@@ -88,7 +88,10 @@ impl TextTest {
 }
 
 fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+    if text
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
         std::borrow::Cow::Owned(text.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -509,12 +512,7 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
                 .map(|v| parse_value(kind, v, &format!("{path}.max")))
                 .transpose()?;
             let show = |v: &Option<Value>| v.as_ref().map_or(String::new(), Value::to_string);
-            let _ = write!(
-                description,
-                " in {}..={}",
-                show(&doc.min),
-                show(&doc.max)
-            );
+            let _ = write!(description, " in {}..={}", show(&doc.min), show(&doc.max));
             range_test(kind, low, high, path)?
         }
     };
@@ -680,7 +678,10 @@ mod tests {
             "w",
         )
         .unwrap();
-        assert_eq!(c.test, Test::Text(TextTest::In(vec!["pro".into(), "team".into()])));
+        assert_eq!(
+            c.test,
+            Test::Text(TextTest::In(vec!["pro".into(), "team".into()]))
+        );
         assert!(c.matches(Some(FieldValue::Text("PRO"))));
         assert!(!c.matches(Some(FieldValue::Number(Decimal::ONE))));
     }

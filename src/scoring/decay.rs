@@ -184,7 +184,10 @@ mod tests {
             for age in [1_i64, 2, 5, 11, 100, 400] {
                 let exact = (-(age as f64) / f64::from(h)).exp2() * 10_000.0;
                 let got = decay.factor_units(age) as f64;
-                assert!((got - exact).abs() <= 0.5 + 1e-9, "h {h} age {age}: {got} vs {exact}");
+                assert!(
+                    (got - exact).abs() <= 0.5 + 1e-9,
+                    "h {h} age {age}: {got} vs {exact}"
+                );
             }
         }
     }

@@ -10,8 +10,8 @@ use super::doc::{Combine, Rollup};
 use super::model::{Rule, RuleKind, ScoringModel};
 use super::points::{MAX_TOTAL_POINTS, check_rule, round, total_overflow};
 use crate::model::{
-    Activity, Company, CompanyId, Contact, ContactId, Dataset, LifecycleStage,
-    ProtectedAttribute, Timestamp,
+    Activity, Company, CompanyId, Contact, ContactId, Dataset, LifecycleStage, ProtectedAttribute,
+    Timestamp,
 };
 use crate::money::decimal_serde;
 use crate::{Error, ErrorKind, Result};
@@ -288,7 +288,11 @@ impl ScoringModel {
                 capped: score != raw,
             });
         }
-        let total = clamp(total.unwrap_or(Decimal::ZERO), self.total_min, self.total_max);
+        let total = clamp(
+            total.unwrap_or(Decimal::ZERO),
+            self.total_min,
+            self.total_max,
+        );
         if total.abs() > Decimal::from(MAX_TOTAL_POINTS) {
             return Err(total_overflow());
         }
@@ -365,11 +369,7 @@ impl ScoringModel {
                 (RuleType::Activity, occurrences, expired, before, after)
             }
         };
-        let points = clamp(
-            after,
-            rule.max_points.map(|m| -m),
-            rule.max_points,
-        );
+        let points = clamp(after, rule.max_points.map(|m| -m), rule.max_points);
         let points = check_rule(points, &rule.id)?;
         Ok(Some(Contribution {
             rule: rule.id.clone(),

@@ -123,6 +123,7 @@
 //!   rolled up from their contacts.
 //! * [`ScoringModel::prepare`] and [`ScoringModel::score_batch`]: the
 //!   columnar batch path (see [`batch`]).
+//! * [`ScoringModel::score_json`]: one lead given as JSON.
 
 mod activity;
 pub mod batch;
@@ -130,6 +131,7 @@ mod condition;
 mod decay;
 mod doc;
 mod explain;
+mod lead_json;
 mod model;
 mod points;
 

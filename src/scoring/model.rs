@@ -334,7 +334,9 @@ impl ScoringModel {
                 (Some(m), Some(Grade { min: Some(p), .. })) if m >= *p => {
                     return Err(Error::invalid(
                         format!("{path}.min"),
-                        format!("grades must be listed from the highest min down: {m} is not below {p}"),
+                        format!(
+                            "grades must be listed from the highest min down: {m} is not below {p}"
+                        ),
                     ));
                 }
                 _ => {}
@@ -494,7 +496,9 @@ impl ScoringModel {
                         if days == 0 || days > MAX_DECAY_DAYS {
                             return Err(Error::invalid(
                                 dpath,
-                                format!("expected a number of days from 1 to {MAX_DECAY_DAYS}, found {days}"),
+                                format!(
+                                    "expected a number of days from 1 to {MAX_DECAY_DAYS}, found {days}"
+                                ),
                             ));
                         }
                         kind
