@@ -668,7 +668,7 @@ fn changes_since_a_previous_score_name_rules_categories_and_grade() {
     let m = grading_model();
     let c = contact(json!({"job_title": "director", "lifecycle": {"stage": "lead"}}));
     let before = score(&m, &c, None, &[]);
-    let acts = vec![activity(
+    let acts = [activity(
         1,
         1,
         json!({"type": "form_submission", "form": "demo-request"}),

@@ -36,7 +36,7 @@ use super::points::{
     MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow,
     to_units, total_overflow,
 };
-use crate::model::Timestamp;
+use crate::model::{ActivityKind, Timestamp};
 use crate::{Error, ErrorKind, Result};
 
 /// One activity matched by one activity rule, for the batch path.
@@ -157,17 +157,12 @@ impl ScoringModel {
         for (index, lead) in leads.iter().enumerate() {
             let lead_index = u32::try_from(index).unwrap_or(u32::MAX);
             for activity in &lead.activities {
-                for (rule_index, &rule) in self.activity_rules.iter().enumerate() {
-                    if let Some(RuleKind::Activity { matcher, .. }) =
-                        self.rules.get(rule).map(|r| &r.kind)
-                        && matcher.matches(&activity.kind)
-                    {
-                        events.push(BatchEvent {
-                            lead: lead_index,
-                            rule: u32::try_from(rule_index).unwrap_or(u32::MAX),
-                            at: activity.at.timestamp(),
-                        });
-                    }
+                for rule in self.matching_rules(&activity.kind) {
+                    events.push(BatchEvent {
+                        lead: lead_index,
+                        rule,
+                        at: activity.at.timestamp(),
+                    });
                 }
             }
         }
@@ -176,6 +171,22 @@ impl ScoringModel {
             columns,
             events,
         })
+    }
+
+    /// The activity rules (indices into [`ScoringModel::activity_rule_ids`])
+    /// that count an activity of this kind: the `rule` of its batch events.
+    pub fn matching_rules<'s>(&'s self, kind: &'s ActivityKind) -> impl Iterator<Item = u32> + 's {
+        self.activity_rules
+            .iter()
+            .enumerate()
+            .filter_map(
+                move |(index, &rule)| match self.rules.get(rule).map(|r| &r.kind) {
+                    Some(RuleKind::Activity { matcher, .. }) if matcher.matches(kind) => {
+                        u32::try_from(index).ok()
+                    }
+                    _ => None,
+                },
+            )
     }
 
     fn check_batch(

@@ -147,6 +147,6 @@ pub use explain::{
 };
 pub use model::{
     Category, ColumnSpec, Grade, Handoff, MAX_BOUND, MAX_POINTS, MAX_RULES, MAX_TEXT_TESTS,
-    MAX_WEIGHT, ScoringModel,
+    MAX_WEIGHT, ModelInfo, ScoringModel,
 };
 pub use points::{MAX_RULE_POINTS, MAX_TOTAL_POINTS, SCALE, UNITS_PER_POINT};

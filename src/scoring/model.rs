@@ -683,6 +683,48 @@ impl ScoringModel {
     }
 }
 
+/// A summary of a compiled model: what a host needs to lay out batch
+/// inputs and read batch outputs. JSON via serde.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelInfo<'a> {
+    /// The model's id.
+    pub id: Option<&'a str>,
+    /// The categories, in the order of results and batch category scores.
+    pub categories: &'a [Category],
+    /// The grades, highest first; a batch grade is an index into this list.
+    pub grades: &'a [Grade],
+    /// The handoffs.
+    pub handoffs: &'a [Handoff],
+    /// The rule ids, in model order.
+    pub rules: Vec<&'a str>,
+    /// The activity rule ids; a batch event's rule indexes this list.
+    pub activity_rules: Vec<&'a str>,
+    /// The batch columns, in order.
+    pub columns: &'a [ColumnSpec],
+    /// The protected attributes the model uses.
+    pub protected_attributes_used: &'a [ProtectedAttribute],
+    /// Why the batch path cannot run this model, if it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_unsupported: Option<&'a str>,
+}
+
+impl ScoringModel {
+    /// A summary of the model (see [`ModelInfo`]).
+    pub fn info(&self) -> ModelInfo<'_> {
+        ModelInfo {
+            id: self.id.as_deref(),
+            categories: &self.categories,
+            grades: &self.grades,
+            handoffs: &self.handoffs,
+            rules: self.rule_ids().collect(),
+            activity_rules: self.activity_rule_ids().collect(),
+            columns: &self.columns,
+            protected_attributes_used: &self.protected_used,
+            batch_unsupported: self.batch_unsupported.as_deref(),
+        }
+    }
+}
+
 /// Applies a rule's cap (a limit on the magnitude) to a units value.
 pub(crate) fn capped_units(value: i64, max: Option<i64>) -> i64 {
     match max {
