@@ -33,8 +33,8 @@ use super::doc::Combine;
 use super::explain::LeadInput;
 use super::model::{RuleKind, ScoringModel};
 use super::points::{
-    MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow,
-    to_units, total_overflow,
+    MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, mul_units_i64,
+    rule_overflow, to_units, total_overflow,
 };
 use crate::model::{ActivityKind, Timestamp};
 use crate::{Error, ErrorKind, Result};
@@ -388,7 +388,9 @@ impl ScoringModel {
                             *seen = true;
                             touched.push(rule_index);
                         }
-                        *sum += mul_units(i128::from(rule.points), i128::from(factor));
+                        // |points| <= 10^10 units and factor <= 10^4: the
+                        // product fits an i64.
+                        *sum += i128::from(mul_units_i64(rule.points, factor));
                     }
                 }
                 for &r in &touched {
@@ -429,7 +431,11 @@ impl ScoringModel {
                     {
                         *out = score;
                     }
-                    let weighted = mul_units(i128::from(score), i128::from(category.weight_units));
+                    let weighted = if category.weight_units == UNITS_PER_POINT {
+                        i128::from(score)
+                    } else {
+                        mul_units(i128::from(score), i128::from(category.weight_units))
+                    };
                     total = Some(match (self.combine, total) {
                         (_, None) => weighted,
                         (Combine::Sum, Some(t)) => t + weighted,

@@ -46,6 +46,20 @@ pub(crate) fn mul_units(a: i128, b: i128) -> i128 {
     }
 }
 
+/// [`mul_units`] in `i64`, for factors known to keep `a * b` within `i64`
+/// (|points| ≤ 10¹⁰ units times a decay factor ≤ 10⁴ units).
+#[inline]
+pub(crate) fn mul_units_i64(a: i64, b: i64) -> i64 {
+    let product = a.saturating_mul(b);
+    let quotient = product / UNITS_PER_POINT;
+    let rest = product % UNITS_PER_POINT;
+    if rest.abs() * 2 >= UNITS_PER_POINT {
+        quotient + product.signum()
+    } else {
+        quotient
+    }
+}
+
 /// The decimal value of `units`.
 pub(crate) fn from_units(units: i128) -> Decimal {
     Decimal::from_i128_with_scale(units, SCALE).normalize()
@@ -120,6 +134,8 @@ mod tests {
             let fixed = from_units(mul_units(a, b));
             let exact = round(from_units(a) * from_units(b));
             assert_eq!(fixed, exact, "{a} x {b}");
+            let narrow = mul_units_i64(a as i64, b as i64);
+            assert_eq!(from_units(i128::from(narrow)), exact, "{a} x {b} in i64");
         }
     }
 
