@@ -492,7 +492,7 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
                 };
                 scalars.push(parse_value(kind, value, &at)?);
             }
-            let shown: Vec<String> = values.iter().map(Value::to_string).collect();
+            let shown: Vec<String> = values.iter().map(|v| show(kind, v)).collect();
             if doc.op == Operator::Equals {
                 let _ = write!(description, " = {}", shown.join(", "));
             } else {
@@ -511,8 +511,14 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
                 .as_ref()
                 .map(|v| parse_value(kind, v, &format!("{path}.max")))
                 .transpose()?;
-            let show = |v: &Option<Value>| v.as_ref().map_or(String::new(), Value::to_string);
-            let _ = write!(description, " in {}..={}", show(&doc.min), show(&doc.max));
+            let _ = match (&doc.min, &doc.max) {
+                (Some(l), Some(h)) => {
+                    write!(description, " in {}..={}", show(kind, l), show(kind, h))
+                }
+                (Some(l), None) => write!(description, " >= {}", show(kind, l)),
+                (None, Some(h)) => write!(description, " <= {}", show(kind, h)),
+                (None, None) => Ok(()),
+            };
             range_test(kind, low, high, path)?
         }
     };
@@ -521,6 +527,27 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
         test,
         description,
     })
+}
+
+/// A condition value as written in explanations: text quoted, money as
+/// `10000000 USD`, dates and instants plain.
+fn show(kind: FieldKind, value: &Value) -> String {
+    match value {
+        Value::String(text) if kind == FieldKind::Text => format!("{text:?}"),
+        Value::String(text) => text.clone(),
+        Value::Object(map) => match (map.get("amount"), map.get("currency"), map.get("date")) {
+            (Some(amount), Some(currency), _) => format!(
+                "{} {}",
+                amount
+                    .as_str()
+                    .map_or_else(|| amount.to_string(), str::to_string),
+                currency.as_str().unwrap_or_default()
+            ),
+            (_, _, Some(Value::String(date))) => date.clone(),
+            _ => value.to_string(),
+        },
+        other => other.to_string(),
+    }
 }
 
 fn set_test(kind: FieldKind, scalars: Vec<Scalar>, path: &str) -> Result<Test> {
