@@ -77,7 +77,7 @@ pub fn run(dataset: &Dataset) -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .filter(|c| !c.points.is_zero())
             .collect();
-        reasons.sort_by(|a, b| b.points.abs().cmp(&a.points.abs()));
+        reasons.sort_by_key(|c| std::cmp::Reverse(c.points.abs()));
         for c in reasons.iter().take(3) {
             let times = if c.occurrences > 1 {
                 format!(" x{}", c.occurrences)
