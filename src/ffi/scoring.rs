@@ -87,7 +87,7 @@ const _: () = {
 /// its field, a duplicate id, an impossible range;
 /// CRM_STATUS_PROTECTED_ATTRIBUTE for a rule on age, gender, marital status
 /// or ethnicity without "allow_protected_attributes": true) and
-/// crm_last_error_message() names the JSON path ("rules[3].when.value: ...").
+/// crm_last_error_message() names the JSON path (`rules[3].when.value: ...`).
 ///
 /// # Safety
 ///
