@@ -83,6 +83,27 @@ fn pattern_ok(pattern: &Option<Pattern>, text: &str) -> bool {
     pattern.as_ref().is_none_or(|p| p.matches(text))
 }
 
+/// The number of activity types.
+pub(crate) const TYPE_COUNT: usize = 11;
+
+/// A dense index of an activity's type, for dispatching to the rules that
+/// can match it.
+pub(crate) fn type_index(kind: &ActivityKind) -> usize {
+    match kind {
+        ActivityKind::WebsiteVisit { .. } => 0,
+        ActivityKind::FormSubmission { .. } => 1,
+        ActivityKind::ContentDownload { .. } => 2,
+        ActivityKind::Email { .. } => 3,
+        ActivityKind::Call { .. } => 4,
+        ActivityKind::Meeting { .. } => 5,
+        ActivityKind::ProposalSent { .. } => 6,
+        ActivityKind::Purchase { .. } => 7,
+        ActivityKind::Referral { .. } => 8,
+        ActivityKind::SurveyAnswer { .. } => 9,
+        ActivityKind::Review { .. } => 10,
+    }
+}
+
 /// A compiled activity matcher.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Matcher {
@@ -118,6 +139,23 @@ pub(crate) enum Matcher {
 }
 
 impl Matcher {
+    /// The [`type_index`] of the activities this matcher can match.
+    pub(crate) fn type_index(&self) -> usize {
+        match self {
+            Matcher::WebsiteVisit { .. } => 0,
+            Matcher::FormSubmission(_) => 1,
+            Matcher::ContentDownload(_) => 2,
+            Matcher::Email { .. } => 3,
+            Matcher::Call { .. } => 4,
+            Matcher::Meeting(_) => 5,
+            Matcher::ProposalSent => 6,
+            Matcher::Purchase { .. } => 7,
+            Matcher::Referral => 8,
+            Matcher::Survey { .. } => 9,
+            Matcher::Review(_) => 10,
+        }
+    }
+
     /// `true` when the rule counts this activity.
     pub(crate) fn matches(&self, kind: &ActivityKind) -> bool {
         match (self, kind) {

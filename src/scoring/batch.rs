@@ -25,6 +25,7 @@
 //! the grade index) and optionally the category scores, `leads ×
 //! categories` values in units, lead-major.
 
+use super::activity;
 use super::condition;
 #[cfg(doc)]
 use super::condition::ColumnKind;
@@ -176,13 +177,14 @@ impl ScoringModel {
     /// The activity rules (indices into [`ScoringModel::activity_rule_ids`])
     /// that count an activity of this kind: the `rule` of its batch events.
     pub fn matching_rules<'s>(&'s self, kind: &'s ActivityKind) -> impl Iterator<Item = u32> + 's {
-        self.activity_rules
+        self.by_type
+            .get(activity::type_index(kind))
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
             .filter_map(
-                move |(index, &rule)| match self.rules.get(rule).map(|r| &r.kind) {
+                move |&(rule, index)| match self.rules.get(rule).map(|r| &r.kind) {
                     Some(RuleKind::Activity { matcher, .. }) if matcher.matches(kind) => {
-                        u32::try_from(index).ok()
+                        Some(index)
                     }
                     _ => None,
                 },

@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::activity;
 use super::decay::SECONDS_PER_DAY;
 use super::doc::{Combine, Rollup};
 use super::model::{Rule, RuleKind, ScoringModel};
@@ -231,20 +232,23 @@ fn clamp(value: Decimal, min: Option<Decimal>, max: Option<Decimal>) -> Decimal 
     max.map_or(value, |m| value.min(m))
 }
 
-/// The age of an activity in whole days, or `None` if it is after `as_of`;
-/// and whether it has expired. Both instants are taken to the whole second
-/// (fractions dropped), as in the batch path.
-pub(crate) fn age(
-    at: Timestamp,
-    as_of: Timestamp,
-    expire_after_days: Option<u32>,
-) -> Option<(i64, bool)> {
-    let seconds = as_of.timestamp().checked_sub(at.timestamp())?;
-    if seconds < 0 {
-        return None;
-    }
-    let expired = expire_after_days.is_some_and(|d| seconds > i64::from(d) * SECONDS_PER_DAY);
-    Some((seconds.div_euclid(SECONDS_PER_DAY), expired))
+/// The whole seconds from `at` to `as_of`, or `None` if `at` is after
+/// `as_of`. Both instants are taken to the whole second (fractions
+/// dropped), as in the batch path.
+fn elapsed(at: Timestamp, as_of: Timestamp) -> Option<i64> {
+    as_of
+        .timestamp()
+        .checked_sub(at.timestamp())
+        .filter(|s| *s >= 0)
+}
+
+/// One activity rule's occurrences for one lead.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    occurrences: u64,
+    expired: u64,
+    before: Decimal,
+    after: Decimal,
 }
 
 impl ScoringModel {
@@ -261,10 +265,11 @@ impl ScoringModel {
         as_of: Timestamp,
         previous: Option<&LeadScore>,
     ) -> Result<LeadScore> {
+        let tallies = self.tally(lead, as_of);
         let mut raw = vec![Decimal::ZERO; self.categories.len()];
         let mut contributions = Vec::new();
-        for rule in &self.rules {
-            if let Some(c) = self.contribution(rule, lead, as_of)? {
+        for (rule, tally) in self.rules.iter().zip(&tallies) {
+            if let Some(c) = self.contribution(rule, lead, tally)? {
                 if let Some(slot) = raw.get_mut(rule.category) {
                     *slot += c.points;
                 }
@@ -326,11 +331,54 @@ impl ScoringModel {
         Ok(score)
     }
 
+    /// Counts every activity rule's occurrences in one pass over the
+    /// activities, each checked only against the rules of its type.
+    fn tally(&self, lead: &LeadInput<'_>, as_of: Timestamp) -> Vec<Tally> {
+        let mut tallies = vec![Tally::default(); self.rules.len()];
+        for activity in &lead.activities {
+            let candidates = self
+                .by_type
+                .get(activity::type_index(&activity.kind))
+                .map_or(&[][..], Vec::as_slice);
+            if candidates.is_empty() {
+                continue;
+            }
+            let Some(seconds) = elapsed(activity.at, as_of) else {
+                continue;
+            };
+            for &(index, _) in candidates {
+                let (Some(rule), Some(tally)) = (self.rules.get(index), tallies.get_mut(index))
+                else {
+                    continue;
+                };
+                let RuleKind::Activity {
+                    matcher,
+                    decay,
+                    expire_after_days,
+                } = &rule.kind
+                else {
+                    continue;
+                };
+                if !matcher.matches(&activity.kind) {
+                    continue;
+                }
+                if expire_after_days.is_some_and(|d| seconds > i64::from(d) * SECONDS_PER_DAY) {
+                    tally.expired += 1;
+                    continue;
+                }
+                tally.occurrences += 1;
+                tally.before += rule.points;
+                tally.after += round(rule.points * decay.factor(seconds / SECONDS_PER_DAY));
+            }
+        }
+        tallies
+    }
+
     fn contribution(
         &self,
         rule: &Rule,
         lead: &LeadInput<'_>,
-        as_of: Timestamp,
+        tally: &Tally,
     ) -> Result<Option<Contribution>> {
         let (rule_type, occurrences, expired, before, after) = match &rule.kind {
             RuleKind::Attribute { condition, .. } => {
@@ -340,33 +388,17 @@ impl ScoringModel {
                 }
                 (RuleType::Attribute, 1, 0, rule.points, rule.points)
             }
-            RuleKind::Activity {
-                matcher,
-                decay,
-                expire_after_days,
-            } => {
-                let (mut occurrences, mut expired) = (0_u64, 0_u64);
-                let (mut before, mut after) = (Decimal::ZERO, Decimal::ZERO);
-                for activity in &lead.activities {
-                    let Some((days, is_expired)) = age(activity.at, as_of, *expire_after_days)
-                    else {
-                        continue;
-                    };
-                    if !matcher.matches(&activity.kind) {
-                        continue;
-                    }
-                    if is_expired {
-                        expired += 1;
-                        continue;
-                    }
-                    occurrences += 1;
-                    before += rule.points;
-                    after += round(rule.points * decay.factor(days));
-                }
-                if occurrences == 0 && expired == 0 {
+            RuleKind::Activity { .. } => {
+                if tally.occurrences == 0 && tally.expired == 0 {
                     return Ok(None);
                 }
-                (RuleType::Activity, occurrences, expired, before, after)
+                (
+                    RuleType::Activity,
+                    tally.occurrences,
+                    tally.expired,
+                    tally.before,
+                    tally.after,
+                )
             }
         };
         let points = clamp(after, rule.max_points.map(|m| -m), rule.max_points);

@@ -142,6 +142,9 @@ pub struct ScoringModel {
     /// Indices into `rules` of the activity rules, in order; an event's
     /// `rule` in the batch path indexes this list.
     pub(crate) activity_rules: Vec<usize>,
+    /// For each activity type, the activity rules that can match it: the
+    /// index into `rules` and the index into `activity_rules`.
+    pub(crate) by_type: Vec<Vec<(usize, u32)>>,
     pub(crate) grades: Vec<Grade>,
     pub(crate) handoffs: Vec<Handoff>,
     pub(crate) rollup: Rollup,
@@ -284,6 +287,7 @@ impl ScoringModel {
             total_max,
             rules: Vec::new(),
             activity_rules: Vec::new(),
+            by_type: vec![Vec::new(); activity::TYPE_COUNT],
             grades: Vec::new(),
             handoffs: Vec::new(),
             rollup: doc.account.rollup,
@@ -306,7 +310,11 @@ impl ScoringModel {
             {
                 protected.insert(p);
             }
-            if matches!(compiled.kind, RuleKind::Activity { .. }) {
+            if let RuleKind::Activity { matcher, .. } = &compiled.kind {
+                let index = u32::try_from(model.activity_rules.len()).unwrap_or(u32::MAX);
+                if let Some(list) = model.by_type.get_mut(matcher.type_index()) {
+                    list.push((model.rules.len(), index));
+                }
                 model.activity_rules.push(model.rules.len());
             }
             model.rules.push(compiled);
