@@ -574,62 +574,60 @@ fn ffi(c: &mut Criterion) {
     ))
     .expect("model");
     let sample_model = ScoringModel::from_json(&sample_model_json).expect("sample model");
-    let position = (0..dataset.contacts().len())
-        .find(|&i| {
-            dataset.activities_at(i).count() == 15
-                && dataset.company_of(&dataset.contacts()[i]).is_some()
-        })
-        .or_else(|| (0..dataset.contacts().len()).max_by_key(|&i| dataset.activities_at(i).count()))
-        .expect("a contact");
-    let contact = &dataset.contacts()[position];
-    let activities: Vec<_> = dataset.activities_at(position).collect();
-    let lead_json = json!({"contact": contact, "company": dataset.company_of(contact), "activities": activities})
-        .to_string();
-    let lead_c = CString::new(lead_json.clone()).expect("no NUL");
-    let sample_c = CString::new(sample_model_json).expect("no NUL");
     let mut sample_handle: *mut crm_scoring_model = std::ptr::null_mut();
+    let sample_c = CString::new(sample_model_json).expect("no NUL");
     // SAFETY: valid C string and out pointer.
     assert_eq!(
         unsafe { crm_scoring_model_from_json(sample_c.as_ptr(), &mut sample_handle) }.code(),
         0
     );
     group.throughput(Throughput::Elements(1));
-    group.bench_function(
-        format!(
-            "native score_json, one lead with {} activities",
-            activities.len()
-        ),
-        |b| {
-            b.iter(|| {
-                let score = sample_model
-                    .score_json(black_box(&lead_json), SAMPLE_AS_OF)
-                    .expect("score");
-                serde_json::to_string(&score).expect("json")
+    // A typical lead (3 activities) and a busy one (15).
+    for wanted in [3, 15] {
+        let position = (0..dataset.contacts().len())
+            .find(|&i| {
+                dataset.activities_at(i).count() == wanted
+                    && dataset.company_of(&dataset.contacts()[i]).is_some()
             })
-        },
-    );
-    group.bench_function(
-        format!(
-            "C crm_score_lead_json, one lead with {} activities",
-            activities.len()
-        ),
-        |b| {
-            b.iter(|| {
-                let mut out_json = std::ptr::null_mut();
-                // SAFETY: valid handle, string and out pointer; the result is freed.
-                unsafe {
-                    let status = crm_score_lead_json(
-                        sample_handle,
-                        black_box(lead_c.as_ptr()),
-                        as_of,
-                        &mut out_json,
-                    );
-                    assert_eq!(status.code(), 0);
-                    crmkit::ffi::crm_string_free(out_json);
-                }
-            })
-        },
-    );
+            .expect("a contact with that many activities");
+        let contact = &dataset.contacts()[position];
+        let activities: Vec<_> = dataset.activities_at(position).collect();
+        let lead_json = json!({"contact": contact, "company": dataset.company_of(contact),
+                               "activities": activities})
+        .to_string();
+        let lead_c = CString::new(lead_json.clone()).expect("no NUL");
+        group.bench_function(
+            format!("native score_json + to_string, lead with {wanted} activities"),
+            |b| {
+                b.iter(|| {
+                    let score = sample_model
+                        .score_json(black_box(&lead_json), SAMPLE_AS_OF)
+                        .expect("score");
+                    serde_json::to_string(&score).expect("json")
+                })
+            },
+        );
+        group.bench_function(
+            format!("C crm_score_lead_json, lead with {wanted} activities"),
+            |b| {
+                b.iter(|| {
+                    let mut out_json = std::ptr::null_mut();
+                    // SAFETY: valid handle, string and out pointer; the
+                    // result is freed.
+                    unsafe {
+                        let status = crm_score_lead_json(
+                            sample_handle,
+                            black_box(lead_c.as_ptr()),
+                            as_of,
+                            &mut out_json,
+                        );
+                        assert_eq!(status.code(), 0);
+                        crmkit::ffi::crm_string_free(out_json);
+                    }
+                })
+            },
+        );
+    }
     group.finish();
     // SAFETY: handles from crm_scoring_model_from_json, freed once.
     unsafe {
