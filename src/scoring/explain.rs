@@ -9,12 +9,11 @@ use super::activity;
 use super::decay::SECONDS_PER_DAY;
 use super::doc::{Combine, Rollup};
 use super::model::{Rule, RuleKind, ScoringModel};
-use super::points::{MAX_TOTAL_POINTS, check_rule, round, total_overflow};
+use super::points::{MAX_TOTAL_POINTS, check_rule, round, score_serde, total_overflow};
 use crate::model::{
     Activity, Company, CompanyId, Contact, ContactId, Dataset, LifecycleStage, ProtectedAttribute,
     Timestamp,
 };
-use crate::money::decimal_serde;
 use crate::{Error, ErrorKind, Result};
 
 /// One lead to score: a contact, its company and its activities.
@@ -52,7 +51,7 @@ pub struct LeadScore {
     /// The instant the score is valid at.
     pub as_of: Timestamp,
     /// The total score.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub total: Decimal,
     /// The grade band of the total, if one applies.
     #[serde(default)]
@@ -93,10 +92,10 @@ pub struct CategoryScore {
     /// The category id.
     pub id: String,
     /// The sum of its rules' contributions.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub raw: Decimal,
     /// `raw` held within the category's min and max.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub score: Decimal,
     /// `true` when the cap or floor changed the score.
     pub capped: bool,
@@ -130,13 +129,13 @@ pub struct Contribution {
     /// Matching activities ignored because they expired.
     pub expired: u64,
     /// Points per occurrence × occurrences.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub points_before_decay: Decimal,
     /// The sum of each occurrence's decayed points.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub points_after_decay: Decimal,
     /// The points counted, after the rule's cap.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub points: Decimal,
     /// `true` when the rule's cap changed the points.
     pub capped: bool,
@@ -153,10 +152,10 @@ pub struct Recommendation {
     /// The recommended stage.
     pub to: LifecycleStage,
     /// The score compared (the total or a category's score).
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub score: Decimal,
     /// The threshold it crossed.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub threshold: Decimal,
     /// Why, in words.
     pub reason: String,
@@ -169,13 +168,13 @@ pub struct Delta {
     /// What changed: a category id or a rule id (empty for the total).
     pub id: String,
     /// The previous value (0 when it did not exist).
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub previous: Decimal,
     /// The current value (0 when it no longer exists).
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub current: Decimal,
     /// `current - previous`.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub delta: Decimal,
 }
 
@@ -207,7 +206,7 @@ pub struct AccountScore {
     /// How the score was rolled up.
     pub rollup: Rollup,
     /// The score; `None` (undefined) for a company without contacts.
-    #[serde(with = "decimal_serde::option")]
+    #[serde(with = "score_serde::option")]
     pub score: Option<Decimal>,
     /// The grade of the score, if one applies.
     #[serde(default)]
@@ -223,7 +222,7 @@ pub struct ContactTotal {
     /// The contact.
     pub contact: ContactId,
     /// Its total.
-    #[serde(with = "decimal_serde")]
+    #[serde(with = "score_serde")]
     pub total: Decimal,
 }
 

@@ -27,6 +27,43 @@ pub const MAX_RULE_POINTS: i64 = 100_000_000_000;
 /// total representable as `i64` units.
 pub const MAX_TOTAL_POINTS: i64 = 900_000_000_000_000;
 
+/// Serde for decimal scores: written as JSON strings (`"12.5"`) straight
+/// into the output, read from strings or numbers.
+pub(crate) mod score_serde {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        crate::money::decimal_serde::deserialize(d)
+    }
+
+    /// The same for `Option<Decimal>` (`null` when absent).
+    pub(crate) mod option {
+        use rust_decimal::Decimal;
+        use serde::{Deserializer, Serializer};
+
+        pub(crate) fn serialize<S: Serializer>(
+            value: &Option<Decimal>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => s.collect_str(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Decimal>, D::Error> {
+            crate::money::decimal_serde::option::deserialize(d)
+        }
+    }
+}
+
 /// Rounds to [`SCALE`] places, half away from zero.
 pub(crate) fn round(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(SCALE, RoundingStrategy::MidpointAwayFromZero)
