@@ -752,6 +752,12 @@ fn score_json_scores_a_lead_document_and_checks_it() -> Result<()> {
         .unwrap_err();
     assert_eq!(err.path(), Some("company.id"));
 
+    // A hostile previous score gives an error, not a panic.
+    let mut hostile = with_previous.clone();
+    hostile["previous"]["total"] = json!("-79228162514264337593543950335");
+    let err = m.score_json(&hostile.to_string(), ts(AS_OF)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Overflow);
+
     let err = m.score_json("{\"contact\": 3}", ts(AS_OF)).unwrap_err();
     assert_eq!((err.kind(), err.path()), (ErrorKind::Json, Some("contact")));
     Ok(())

@@ -325,7 +325,7 @@ impl ScoringModel {
                     ),
                 ));
             }
-            score.changes = Some(changes(previous, &score));
+            score.changes = Some(changes(previous, &score)?);
         }
         Ok(score)
     }
@@ -551,26 +551,33 @@ impl ScoringModel {
     }
 }
 
-fn delta(id: &str, previous: Decimal, current: Decimal) -> Delta {
-    Delta {
+fn delta(id: &str, previous: Decimal, current: Decimal) -> Result<Delta> {
+    // `previous` comes from the caller and may be anything a decimal holds.
+    let change = current.checked_sub(previous).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Overflow,
+            format!("the change of {id:?} since the previous score does not fit a decimal"),
+        )
+    })?;
+    Ok(Delta {
         id: id.to_string(),
         previous: previous.normalize(),
         current: current.normalize(),
-        delta: (current - previous).normalize(),
-    }
+        delta: change.normalize(),
+    })
 }
 
-fn changes(previous: &LeadScore, current: &LeadScore) -> Changes {
+fn changes(previous: &LeadScore, current: &LeadScore) -> Result<Changes> {
     let mut categories = Vec::new();
     for c in &current.categories {
         let before = previous.category(&c.id).unwrap_or(Decimal::ZERO);
         if before != c.score {
-            categories.push(delta(&c.id, before, c.score));
+            categories.push(delta(&c.id, before, c.score)?);
         }
     }
     for p in &previous.categories {
         if current.category(&p.id).is_none() && !p.score.is_zero() {
-            categories.push(delta(&p.id, p.score, Decimal::ZERO));
+            categories.push(delta(&p.id, p.score, Decimal::ZERO)?);
         }
     }
     let mut rules = Vec::new();
@@ -579,20 +586,20 @@ fn changes(previous: &LeadScore, current: &LeadScore) -> Changes {
             .contribution(&c.rule)
             .map_or(Decimal::ZERO, |p| p.points);
         if before != c.points {
-            rules.push(delta(&c.rule, before, c.points));
+            rules.push(delta(&c.rule, before, c.points)?);
         }
     }
     for p in &previous.contributions {
         if current.contribution(&p.rule).is_none() && !p.points.is_zero() {
-            rules.push(delta(&p.rule, p.points, Decimal::ZERO));
+            rules.push(delta(&p.rule, p.points, Decimal::ZERO)?);
         }
     }
-    Changes {
+    Ok(Changes {
         previous_as_of: previous.as_of,
-        total: delta("", previous.total, current.total),
+        total: delta("", previous.total, current.total)?,
         previous_grade: previous.grade.clone(),
         grade_changed: previous.grade != current.grade,
         categories,
         rules,
-    }
+    })
 }
