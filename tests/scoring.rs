@@ -1147,3 +1147,87 @@ fn a_model_shared_by_threads_gives_identical_results() {
         }
     });
 }
+
+#[test]
+fn values_encode_by_column_kind_and_other_currencies_are_missing() {
+    use crmkit::model::FieldValue;
+    use crmkit::money::{Currency, Money};
+    use crmkit::scoring::{ColumnKind, MISSING};
+    let m = model(json!({"rules": [
+        attribute_rule("rev", 1, json!({"field": "company.annual_revenue", "op": "range",
+            "min": {"amount": "10", "currency": "EUR"}})),
+        attribute_rule("title", 1, json!({"field": "contact.job_title", "op": "contains", "value": "vp"})),
+        attribute_rule("title2", 1, json!({"field": "contact.job_title", "op": "equals", "value": "cto"})),
+        attribute_rule("day", 1, json!({"field": "contact.attributes.renewal", "op": "exists", "kind": "date"})),
+    ]}));
+    let kinds: Vec<ColumnKind> = m.columns().iter().map(|c| c.kind).collect();
+    let eur = Currency::new("EUR").expect("eur");
+    let usd = Currency::new("USD").expect("usd");
+    assert_eq!(
+        kinds,
+        vec![ColumnKind::Money(eur), ColumnKind::Text, ColumnKind::Date]
+    );
+    let money = |amount: &str, currency| Some(FieldValue::Money(Money::new(d(amount), currency)));
+    assert_eq!(
+        m.encode_value(0, money("12.5", eur)).expect("encode"),
+        250_000
+    );
+    assert_eq!(
+        m.encode_value(0, money("12.5", usd)).expect("encode"),
+        MISSING
+    );
+    assert_eq!(m.encode_value(0, None).expect("encode"), MISSING);
+    assert_eq!(m.encode_text(1, "VP, CTO office").expect("encode"), 0b01);
+    assert_eq!(m.encode_text(1, "CTO").expect("encode"), 0b10);
+    assert_eq!(
+        m.encode_value(1, Some(FieldValue::Text("vp")))
+            .expect("encode"),
+        0b01
+    );
+    let date = "1970-01-11".parse().expect("date");
+    assert_eq!(
+        m.encode_value(2, Some(FieldValue::Date(date)))
+            .expect("encode"),
+        10
+    );
+    assert!(m.encode_text(0, "x").is_err(), "not a text column");
+    assert!(m.encode_value(9, None).is_err(), "no such column");
+    let info = serde_json::to_value(m.info()).expect("info");
+    assert_eq!(
+        info["columns"][0],
+        json!({"field": "company.annual_revenue", "kind": "money", "currency": "EUR"})
+    );
+    assert_eq!(info["rules"], json!(["rev", "title", "title2", "day"]));
+}
+
+#[test]
+fn too_many_text_tests_on_one_field_leave_the_batch_path_unsupported() {
+    let rules: Vec<serde_json::Value> = (0..64)
+        .map(|i| {
+            attribute_rule(
+                &format!("t{i}"),
+                1,
+                json!({"field": "contact.job_title",
+            "op": "equals", "value": format!("title {i}")}),
+            )
+        })
+        .collect();
+    let m = model(json!({"rules": rules}));
+    let c = contact(json!({"job_title": "Title 63"}));
+    assert_eq!(
+        score(&m, &c, None, &[]).total,
+        d("1"),
+        "the explained path still works"
+    );
+    let lead = LeadInput {
+        contact: &c,
+        company: None,
+        activities: Vec::new(),
+    };
+    let prepared = m.prepare(&[lead]).expect("prepare");
+    let mut out = vec![Default::default(); 1];
+    let err = m
+        .score_batch(&prepared.as_batch(), ts(AS_OF), &mut out, None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+}
