@@ -323,6 +323,7 @@ fn columnar(c: &mut Criterion) {
         leads: LEADS,
         columns: columns.iter().map(Vec::as_slice).collect(),
         events: &[],
+        stages: None,
     };
     let rules = plain_rules(&model, &columns);
     let mut out = vec![BatchScore::default(); LEADS];
@@ -369,6 +370,7 @@ fn engagement(c: &mut Criterion) {
         leads: LEADS,
         columns: Vec::new(),
         events: &events,
+        stages: None,
     };
     let mut out = vec![BatchScore::default(); LEADS];
     let mut group = c.benchmark_group("engagement");
@@ -394,6 +396,7 @@ fn rescore(c: &mut Criterion) {
         leads: LEADS,
         columns: columns.iter().map(Vec::as_slice).collect(),
         events: &events,
+        stages: None,
     };
     let mut out = vec![BatchScore::default(); LEADS];
     let mut categories = vec![0_i64; LEADS * model.categories().len()];
@@ -492,13 +495,14 @@ fn ffi(c: &mut Criterion) {
         leads: LEADS,
         columns: columns.iter().map(Vec::as_slice).collect(),
         events: &events,
+        stages: None,
     };
     let mut out = vec![BatchScore::default(); LEADS];
     let mut c_out = vec![
         crm_lead_score {
             total_units: 0,
             grade: 0,
-            reserved: 0
+            handoff: -1
         };
         LEADS
     ];
@@ -517,6 +521,7 @@ fn ffi(c: &mut Criterion) {
             LEADS,
             c_events.as_ptr(),
             c_events.len(),
+            std::ptr::null(),
             as_of,
             c_out.as_mut_ptr(),
             std::ptr::null_mut(),
@@ -550,6 +555,7 @@ fn ffi(c: &mut Criterion) {
                     LEADS,
                     c_events.as_ptr(),
                     c_events.len(),
+                    std::ptr::null(),
                     as_of,
                     c_out.as_mut_ptr(),
                     std::ptr::null_mut(),

@@ -163,9 +163,11 @@ typedef struct crm_lead_score {
      */
     int32_t grade;
     /**
-     * Reserved; written as 0.
+     * The index of the recommended lifecycle move in the "handoffs" list
+     * of crm_scoring_model_info_json(), or -1 for none (always -1 when no
+     * stages are given).
      */
-    uint32_t reserved;
+    int32_t handoff;
 } crm_lead_score;
 
 #ifdef __cplusplus
@@ -412,7 +414,8 @@ enum crm_status crm_scoring_match_activity_json(const struct crm_scoring_model *
  *
  * `model` must be NULL or a live model handle; `columns` NULL or
  * `n_columns` pointers each to `n_leads` readable int64_t; `events` NULL or
- * `n_events` readable structs; `out` NULL or `n_leads` writable structs;
+ * `n_events` readable structs; `stages` NULL or `n_leads` readable bytes;
+ * `out` NULL or `n_leads` writable structs;
  * `out_categories` NULL or `out_categories_len` writable int64_t.
  */
 enum crm_status crm_score_batch(const struct crm_scoring_model *model,
@@ -421,6 +424,7 @@ enum crm_status crm_score_batch(const struct crm_scoring_model *model,
                                 size_t n_leads,
                                 const struct crm_score_event *events,
                                 size_t n_events,
+                                const uint8_t *stages,
                                 int64_t as_of_unix,
                                 struct crm_lead_score *out,
                                 int64_t *out_categories,

@@ -1071,6 +1071,14 @@ fn the_batch_path_equals_the_explainable_path_on_the_sample() {
                 category.id
             );
         }
+        let handoff = usize::try_from(row.handoff)
+            .ok()
+            .map(|h| model.handoffs()[h].id.as_str());
+        assert_eq!(
+            handoff,
+            score.recommendation.as_ref().map(|r| r.handoff.as_str()),
+            "lead {i}"
+        );
         graded += usize::from(score.grade.as_deref() == Some("A"));
     }
     assert!(graded > 0, "the sample model grades some leads A");
@@ -1230,4 +1238,48 @@ fn too_many_text_tests_on_one_field_leave_the_batch_path_unsupported() {
         .score_batch(&prepared.as_batch(), ts(AS_OF), &mut out, None)
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unsupported);
+}
+
+#[test]
+fn handoff_thresholds_are_inclusive_for_min_and_exclusive_for_below_in_both_paths() {
+    let m = model(json!({
+        "rules": [attribute_rule("ten", 10, json!({"field": "contact.name", "op": "exists"}))],
+        "handoffs": [
+            {"id": "up", "from": ["lead"], "to": "mql", "min": 10},
+            {"id": "down", "from": ["mql"], "to": "lead", "below": 10},
+            {"id": "down-fit", "from": ["sql"], "to": "mql", "below": "10.0001", "category": "fit"}
+        ]
+    }));
+    let contacts: Vec<Contact> = ["lead", "mql", "sql"]
+        .iter()
+        .map(|stage| contact(json!({"lifecycle": {"stage": stage}})))
+        .collect();
+    let expected = [Some("up"), None, Some("down-fit")];
+    let leads: Vec<LeadInput<'_>> = contacts
+        .iter()
+        .map(|c| LeadInput {
+            contact: c,
+            company: None,
+            activities: Vec::new(),
+        })
+        .collect();
+    let prepared = m.prepare(&leads).expect("prepare");
+    let mut out = vec![Default::default(); 3];
+    m.score_batch(&prepared.as_batch(), ts(AS_OF), &mut out, None)
+        .expect("batch");
+    for ((lead, want), row) in leads.iter().zip(expected).zip(&out) {
+        let explained = m.score(lead, ts(AS_OF)).expect("score");
+        assert_eq!(
+            explained
+                .recommendation
+                .as_ref()
+                .map(|r| r.handoff.as_str()),
+            want
+        );
+        let batch: &crmkit::scoring::BatchScore = row;
+        let batch = usize::try_from(batch.handoff)
+            .ok()
+            .map(|h| m.handoffs()[h].id.as_str());
+        assert_eq!(batch, want);
+    }
 }

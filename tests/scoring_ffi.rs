@@ -132,7 +132,7 @@ fn the_flat_batch_call_agrees_with_the_json_call() {
         crm_lead_score {
             total_units: -1,
             grade: -9,
-            reserved: 9
+            handoff: 9
         };
         prepared.leads()
     ];
@@ -146,6 +146,7 @@ fn the_flat_batch_call_agrees_with_the_json_call() {
             prepared.leads(),
             prepared.events().as_ptr().cast(),
             prepared.events().len(),
+            prepared.stages().as_ptr(),
             SAMPLE_AS_OF.timestamp(),
             out.as_mut_ptr(),
             std::ptr::null_mut(),
@@ -170,7 +171,14 @@ fn the_flat_batch_call_agrees_with_the_json_call() {
             .ok()
             .map(|g| native.grades()[g].grade.clone());
         assert_eq!(grade.as_deref(), value["grade"].as_str(), "lead {i}");
-        assert_eq!(out[i].reserved, 0);
+        let handoff = usize::try_from(out[i].handoff)
+            .ok()
+            .map(|h| native.handoffs()[h].id.clone());
+        assert_eq!(
+            handoff.as_deref(),
+            value["recommendation"]["handoff"].as_str(),
+            "lead {i}"
+        );
     }
     // SAFETY: freed once.
     unsafe { crm_scoring_model_free(model.0) };

@@ -178,7 +178,13 @@ fn model_json(positive: bool) -> impl Strategy<Value = Value> {
                 "categories": [fit_cat, extra_cat],
                 "total": total_doc,
                 "rules": rules,
-                "grades": [{"grade": "A", "min": 20}, {"grade": "B", "min": "0.0001"}, {"grade": "C", "min": -5}]
+                "grades": [{"grade": "A", "min": 20}, {"grade": "B", "min": "0.0001"}, {"grade": "C", "min": -5}],
+                "handoffs": [
+                    {"id": "to-sql", "from": ["mql"], "to": "sql", "min": 15},
+                    {"id": "to-mql", "from": ["subscriber", "lead"], "to": "mql", "min": "2.5"},
+                    {"id": "extra-low", "from": ["mql", "sql"], "to": "lead", "below": 1, "category": "extra"},
+                    {"id": "fit-high", "from": ["opportunity"], "to": "customer", "min": 3, "category": "fit"}
+                ]
             })
         })
 }
@@ -234,7 +240,7 @@ fn lead() -> impl Strategy<Value = Lead> {
         prop::option::of(decimal(3_000_000, 6)),
         prop::option::of(1_u32..28),
         prop::option::of(prop::bool::ANY),
-        1_u32..28,
+        (1_u32..28, prop_oneof![Just("subscriber"), Just("lead"), Just("mql"), Just("sql"), Just("opportunity"), Just("customer")]),
         (0_usize..12).prop_flat_map(|n| (0..n).map(activity).collect::<Vec<_>>()),
     )
         .prop_map(|(title, email, company, seats, renewal, trial, created, activities)| {
@@ -242,8 +248,9 @@ fn lead() -> impl Strategy<Value = Lead> {
             if let Some(s) = seats { attributes.insert("seats".into(), json!({"number": s})); }
             if let Some(r) = renewal { attributes.insert("renewal".into(), json!({"date": format!("2026-07-{r:02}")})); }
             if let Some(t) = trial { attributes.insert("trial".into(), json!(t)); }
+            let (created, stage) = created;
             let mut contact = json!({"id": "C-1", "created_at": format!("2026-01-{created:02}T12:00:00Z"),
-                                     "attributes": attributes});
+                                     "attributes": attributes, "lifecycle": {"stage": stage}});
             if let Some(t) = title { contact["job_title"] = json!(t); }
             if email { contact["email"] = json!("x@example.com"); }
             let company = company.map(|(employees, industry, revenue)| {
@@ -289,6 +296,8 @@ proptest! {
                     prop_assert_eq!(out[i].total(), score.total);
                     let grade = usize::try_from(out[i].grade).ok().map(|g| model.grades()[g].grade.clone());
                     prop_assert_eq!(grade, score.grade.clone());
+                    let handoff = usize::try_from(out[i].handoff).ok().map(|h| model.handoffs()[h].id.clone());
+                    prop_assert_eq!(handoff, score.recommendation.as_ref().map(|r| r.handoff.clone()));
                     for (c, cat) in score.categories.iter().enumerate() {
                         prop_assert_eq!(Decimal::new(categories[i * k + c], 4), cat.score);
                     }

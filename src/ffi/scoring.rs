@@ -58,8 +58,10 @@ pub struct crm_lead_score {
     /// The index of the grade in the "grades" list of
     /// crm_scoring_model_info_json(), or -1 when no grade applies.
     pub grade: i32,
-    /// Reserved; written as 0.
-    pub reserved: u32,
+    /// The index of the recommended lifecycle move in the "handoffs" list
+    /// of crm_scoring_model_info_json(), or -1 for none (always -1 when no
+    /// stages are given).
+    pub handoff: i32,
 }
 
 // The C structs and the Rust ones have the same layout, so arrays pass
@@ -75,7 +77,7 @@ const _: () = {
     assert!(align_of::<crm_lead_score>() == align_of::<BatchScore>());
     assert!(offset_of!(crm_lead_score, total_units) == offset_of!(BatchScore, total_units));
     assert!(offset_of!(crm_lead_score, grade) == offset_of!(BatchScore, grade));
-    assert!(offset_of!(crm_lead_score, reserved) == offset_of!(BatchScore, reserved));
+    assert!(offset_of!(crm_lead_score, handoff) == offset_of!(BatchScore, handoff));
 };
 
 /// Loads, validates and compiles a scoring model from a JSON document and
@@ -311,7 +313,8 @@ pub unsafe extern "C" fn crm_scoring_match_activity_json(
 ///
 /// `model` must be NULL or a live model handle; `columns` NULL or
 /// `n_columns` pointers each to `n_leads` readable int64_t; `events` NULL or
-/// `n_events` readable structs; `out` NULL or `n_leads` writable structs;
+/// `n_events` readable structs; `stages` NULL or `n_leads` readable bytes;
+/// `out` NULL or `n_leads` writable structs;
 /// `out_categories` NULL or `out_categories_len` writable int64_t.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
@@ -322,6 +325,7 @@ pub unsafe extern "C" fn crm_score_batch(
     n_leads: usize,
     events: *const crm_score_event,
     n_events: usize,
+    stages: *const u8,
     as_of_unix: i64,
     out: *mut crm_lead_score,
     out_categories: *mut i64,
@@ -354,11 +358,18 @@ pub unsafe extern "C" fn crm_score_batch(
             // SAFETY: as above.
             Some(unsafe { slice_arg_mut(out_categories, out_categories_len, "out_categories") }?)
         };
+        let stages = if stages.is_null() {
+            None
+        } else {
+            // SAFETY: as above.
+            Some(unsafe { slice_arg(stages, n_leads, "stages") }?)
+        };
         let as_of = timestamp_arg(as_of_unix, "as_of_unix")?;
         let batch = Batch {
             leads: n_leads,
             columns: column_slices,
             events,
+            stages,
         };
         model.score_batch(&batch, as_of, out, categories)?;
         Ok(())

@@ -37,7 +37,7 @@ use super::points::{
     MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, mul_units_i64,
     rule_overflow, to_units, total_overflow,
 };
-use crate::model::{ActivityKind, Timestamp};
+use crate::model::{ActivityKind, LifecycleStage, Timestamp};
 use crate::{Error, ErrorKind, Result};
 
 /// One activity matched by one activity rule, for the batch path.
@@ -58,14 +58,25 @@ pub struct BatchEvent {
 ///
 /// `#[repr(C)]`: the C ABI writes arrays of these unchanged.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BatchScore {
     /// The total score in units of 1/10,000 point.
     pub total_units: i64,
     /// The index of the grade in [`ScoringModel::grades`], or -1 for none.
     pub grade: i32,
-    /// Reserved, always 0.
-    pub reserved: u32,
+    /// The index of the recommended handoff in [`ScoringModel::handoffs`],
+    /// or -1 for none (always -1 without [`Batch::stages`]).
+    pub handoff: i32,
+}
+
+impl Default for BatchScore {
+    fn default() -> Self {
+        BatchScore {
+            total_units: 0,
+            grade: -1,
+            handoff: -1,
+        }
+    }
 }
 
 impl BatchScore {
@@ -84,6 +95,10 @@ pub struct Batch<'a> {
     pub columns: Vec<&'a [i64]>,
     /// The matched activities, sorted by lead.
     pub events: &'a [BatchEvent],
+    /// Each lead's lifecycle stage, as its index in
+    /// [`LifecycleStage::ALL`](crate::model::LifecycleStage::ALL), for
+    /// handoff recommendations; `None` to skip them.
+    pub stages: Option<&'a [u8]>,
 }
 
 /// Columns and events built by [`ScoringModel::prepare`], owned.
@@ -92,6 +107,7 @@ pub struct PreparedBatch {
     leads: usize,
     columns: Vec<Vec<i64>>,
     events: Vec<BatchEvent>,
+    stages: Vec<u8>,
 }
 
 impl PreparedBatch {
@@ -110,12 +126,19 @@ impl PreparedBatch {
         &self.events
     }
 
+    /// The leads' lifecycle stages (indices into
+    /// [`LifecycleStage::ALL`](crate::model::LifecycleStage::ALL)).
+    pub fn stages(&self) -> &[u8] {
+        &self.stages
+    }
+
     /// Borrows the batch for [`ScoringModel::score_batch`].
     pub fn as_batch(&self) -> Batch<'_> {
         Batch {
             leads: self.leads,
             columns: self.columns.iter().map(Vec::as_slice).collect(),
             events: &self.events,
+            stages: Some(&self.stages),
         }
     }
 }
@@ -167,10 +190,15 @@ impl ScoringModel {
                 }
             }
         }
+        let stages = leads
+            .iter()
+            .map(|lead| stage_code(lead.contact.lifecycle.stage))
+            .collect();
         Ok(PreparedBatch {
             leads: leads.len(),
             columns,
             events,
+            stages,
         })
     }
 
@@ -189,6 +217,36 @@ impl ScoringModel {
                     _ => None,
                 },
             )
+    }
+
+    /// The first handoff that applies to a lead at `stage` with `total`;
+    /// category scores are re-derived from the chunk accumulator.
+    fn batch_handoff(&self, stage: u8, total: i64, acc: &[i64], i: usize) -> i32 {
+        let Some(&stage) = LifecycleStage::ALL.get(usize::from(stage)) else {
+            return -1;
+        };
+        self.handoffs
+            .iter()
+            .position(|h| {
+                if !h.from.contains(&stage) {
+                    return false;
+                }
+                let score = match h.category_index {
+                    Some(c) => match (self.categories.get(c), acc.get(c * CHUNK + i)) {
+                        (Some(category), Some(&raw)) => {
+                            raw.clamp(category.min_units, category.max_units)
+                        }
+                        _ => return false,
+                    },
+                    None => total,
+                };
+                if h.min.is_some() {
+                    score >= h.threshold_units
+                } else {
+                    score < h.threshold_units
+                }
+            })
+            .map_or(-1, |h| i32::try_from(h).unwrap_or(-1))
     }
 
     fn check_batch(
@@ -242,6 +300,30 @@ impl ScoringModel {
                         batch.leads,
                         self.categories.len(),
                         categories.len()
+                    ),
+                ));
+            }
+        }
+        if let Some(stages) = batch.stages {
+            if stages.len() != batch.leads {
+                return Err(Error::invalid(
+                    "stages",
+                    format!(
+                        "expected {} stages (one per lead), found {}",
+                        batch.leads,
+                        stages.len()
+                    ),
+                ));
+            }
+            if let Some(i) = stages
+                .iter()
+                .position(|&s| usize::from(s) >= LifecycleStage::ALL.len())
+            {
+                return Err(Error::invalid(
+                    format!("stages[{i}]"),
+                    format!(
+                        "expected a lifecycle stage index below {}",
+                        LifecycleStage::ALL.len()
                     ),
                 ));
             }
@@ -460,11 +542,15 @@ impl ScoringModel {
                     .iter()
                     .position(|g| total >= g.min_units)
                     .map_or(-1, |g| i32::try_from(g).unwrap_or(-1));
+                let handoff = match batch.stages.and_then(|s| s.get(lead)) {
+                    Some(&stage) => self.batch_handoff(stage, total, &acc, i),
+                    None => -1,
+                };
                 if let Some(slot) = out.get_mut(lead) {
                     *slot = BatchScore {
                         total_units: total,
                         grade,
-                        reserved: 0,
+                        handoff,
                     };
                 }
             }
@@ -472,4 +558,13 @@ impl ScoringModel {
         }
         Ok(())
     }
+}
+
+/// The index of `stage` in [`LifecycleStage::ALL`].
+pub fn stage_code(stage: LifecycleStage) -> u8 {
+    LifecycleStage::ALL
+        .iter()
+        .position(|s| *s == stage)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
 }

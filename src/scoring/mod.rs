@@ -135,7 +135,7 @@ mod lead_json;
 mod model;
 mod points;
 
-pub use batch::{Batch, BatchEvent, BatchScore, PreparedBatch};
+pub use batch::{Batch, BatchEvent, BatchScore, PreparedBatch, stage_code};
 pub use condition::{
     ColumnKind, MAX_THRESHOLD, MISSING, encode_date, encode_decimal, encode_timestamp,
 };

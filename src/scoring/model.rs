@@ -78,6 +78,9 @@ pub struct Handoff {
     pub category: Option<String>,
     #[serde(skip)]
     pub(crate) category_index: Option<usize>,
+    /// `min` or `below` in units, for the batch path.
+    #[serde(skip)]
+    pub(crate) threshold_units: i64,
 }
 
 /// What a rule looks at.
@@ -411,6 +414,7 @@ impl ScoringModel {
                 below,
                 category: h.category.clone(),
                 category_index,
+                threshold_units: min.or(below).map_or(0, units),
             });
         }
         model.compile_batch();

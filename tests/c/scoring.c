@@ -216,6 +216,9 @@ static void test_batch(crm_scoring_model *model) {
     int64_t categories[3 * 2];
     int64_t fifty = 0;
     crm_lead_score untouched;
+    /* Lifecycle stages: lead, lead, mql. */
+    const uint8_t stages[3] = {1, 1, 2};
+    const uint8_t bad_stages[3] = {1, 1, 8};
 
     CHECK_STATUS(crm_scoring_encode_text(model, 0, "Sales Director", &titles[0]), CRM_STATUS_OK);
     titles[1] = INT64_MIN;
@@ -233,51 +236,60 @@ static void test_batch(crm_scoring_model *model) {
     events[1].rule = 1;
     events[1].at_unix = MAR_02;
 
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, AS_OF, out, categories, 6),
-                 CRM_STATUS_OK);
+    CHECK_STATUS(
+        crm_score_batch(model, columns, 2, 3, events, 2, stages, AS_OF, out, categories, 6),
+        CRM_STATUS_OK);
     CHECK(out[0].total_units == 325000); /* 32.5, as crm_score_lead_json says */
     CHECK(out[0].grade == 1);
     CHECK(out[1].total_units == -150000);
     CHECK(out[1].grade == 2);
     CHECK(out[2].total_units == 0);
     CHECK(out[2].grade == 2);
+    /* Lead 0 is a lead at 32.5: the MQL handoff (index 0); the others none. */
+    CHECK(out[0].handoff == 0);
+    CHECK(out[1].handoff == -1 && out[2].handoff == -1);
     /* Categories: fit, engagement, in the order of the info JSON. */
     CHECK(categories[0] == 275000 && categories[1] == 50000);
     CHECK(categories[2] == 0 && categories[3] == -150000);
     CHECK(categories[4] == 0 && categories[5] == 0);
 
-    /* The same without category scores. */
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, AS_OF, out, NULL, 0),
+    CHECK_STATUS(
+        crm_score_batch(model, columns, 2, 3, events, 2, bad_stages, AS_OF, out, NULL, 0),
+        CRM_STATUS_INVALID);
+    CHECK(contains(crm_last_error_message(), "stages[2]"));
+
+    /* The same without category scores or stages. */
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, NULL, AS_OF, out, NULL, 0),
                  CRM_STATUS_OK);
     CHECK(out[0].total_units == 325000);
 
     /* Bad shapes and NULLs leave the output alone. */
     out[0].total_units = 7;
     untouched = out[0];
-    CHECK_STATUS(crm_score_batch(model, columns, 1, 3, events, 2, AS_OF, out, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, columns, 1, 3, events, 2, NULL, AS_OF, out, NULL, 0),
                  CRM_STATUS_INVALID);
     CHECK(contains(crm_last_error_message(), "columns"));
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, AS_OF, out, categories, 5),
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, NULL, AS_OF, out, categories, 5),
                  CRM_STATUS_INVALID);
-    CHECK_STATUS(crm_score_batch(model, NULL, 2, 3, events, 2, AS_OF, out, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, NULL, 2, 3, events, 2, NULL, AS_OF, out, NULL, 0),
                  CRM_STATUS_NULL_POINTER);
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, NULL, 2, AS_OF, out, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, NULL, 2, NULL, AS_OF, out, NULL, 0),
                  CRM_STATUS_NULL_POINTER);
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, AS_OF, NULL, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, NULL, AS_OF, NULL, NULL, 0),
                  CRM_STATUS_NULL_POINTER);
-    CHECK_STATUS(crm_score_batch(NULL, columns, 2, 3, events, 2, AS_OF, out, NULL, 0),
+    CHECK_STATUS(crm_score_batch(NULL, columns, 2, 3, events, 2, NULL, AS_OF, out, NULL, 0),
                  CRM_STATUS_NULL_POINTER);
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, INT64_MIN, out, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, NULL, INT64_MIN, out, NULL, 0),
                  CRM_STATUS_INVALID_ARGUMENT);
     events[1].lead = 0; /* still sorted, now lead 0 has both */
     events[0].lead = 1; /* unsorted */
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, AS_OF, out, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 3, events, 2, NULL, AS_OF, out, NULL, 0),
                  CRM_STATUS_INVALID);
     CHECK(contains(crm_last_error_message(), "sorted"));
     CHECK(memcmp(&out[0], &untouched, sizeof untouched) == 0);
 
     /* No leads at all is fine, with NULL arrays. */
-    CHECK_STATUS(crm_score_batch(model, columns, 2, 0, NULL, 0, AS_OF, NULL, NULL, 0),
+    CHECK_STATUS(crm_score_batch(model, columns, 2, 0, NULL, 0, NULL, AS_OF, NULL, NULL, 0),
                  CRM_STATUS_OK);
 }
 
