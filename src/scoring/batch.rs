@@ -21,9 +21,11 @@
 //!
 //! # Output
 //!
-//! One [`BatchScore`] per lead (the total in units of 1/10,000 point and
-//! the grade index) and optionally the category scores, `leads ×
-//! categories` values in units, lead-major.
+//! One [`BatchScore`] per lead (the total in units of 1/10,000 point, the
+//! grade index and, when the leads' lifecycle stages are given, the index
+//! of the recommended handoff) and optionally the category scores, `leads ×
+//! categories` values in units, lead-major. The explanation itself
+//! (contributions, reasons, changes) is only in the explainable path.
 
 use super::activity;
 use super::condition;
