@@ -315,6 +315,30 @@ fn plain_loop(rules: &[PlainRule], columns: &[Vec<i64>], out: &mut [i64]) {
     }
 }
 
+/// Times `a` and `b` alternately, `rounds` times each, and prints their
+/// medians and ratio: on a noisy shared machine alternating keeps both
+/// under the same load, which two criterion runs one after the other do
+/// not.
+fn interleaved(label: &str, rounds: usize, mut a: impl FnMut(), mut b: impl FnMut()) {
+    let mut times_a = Vec::with_capacity(rounds);
+    let mut times_b = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let start = std::time::Instant::now();
+        a();
+        times_a.push(start.elapsed());
+        let start = std::time::Instant::now();
+        b();
+        times_b.push(start.elapsed());
+    }
+    times_a.sort();
+    times_b.sort();
+    let (ma, mb) = (times_a[rounds / 2], times_b[rounds / 2]);
+    println!(
+        "interleaved {label}: median {ma:?} vs {mb:?}, ratio {:.3}",
+        mb.as_secs_f64() / ma.as_secs_f64()
+    );
+}
+
 fn columnar(c: &mut Criterion) {
     const LEADS: usize = 100_000;
     let model = model(attribute_rules());
@@ -346,6 +370,17 @@ fn columnar(c: &mut Criterion) {
             "the baseline does the same comparisons"
         );
     }
+
+    interleaved(
+        "columnar score_batch vs plain loop (100k leads)",
+        31,
+        || {
+            model
+                .score_batch(black_box(&batch), SAMPLE_AS_OF, &mut out, None)
+                .expect("batch")
+        },
+        || plain_loop(black_box(&rules), black_box(&columns), &mut plain),
+    );
 
     let mut group = c.benchmark_group("columnar");
     group.throughput(Throughput::Elements(LEADS as u64));
@@ -533,6 +568,35 @@ fn ffi(c: &mut Criterion) {
         out.iter()
             .zip(&c_out)
             .all(|(a, b)| a.total_units == b.total_units && a.grade == b.grade)
+    );
+
+    interleaved(
+        "ffi native score_batch vs C crm_score_batch (100k leads)",
+        31,
+        || {
+            native
+                .score_batch(black_box(&batch), SAMPLE_AS_OF, &mut out, None)
+                .expect("batch")
+        },
+        || {
+            // SAFETY: as above.
+            let status = unsafe {
+                crm_score_batch(
+                    handle,
+                    black_box(column_ptrs.as_ptr()),
+                    column_ptrs.len(),
+                    LEADS,
+                    c_events.as_ptr(),
+                    c_events.len(),
+                    std::ptr::null(),
+                    as_of,
+                    c_out.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                    0,
+                )
+            };
+            assert_eq!(status.code(), 0);
+        },
     );
 
     let mut group = c.benchmark_group("ffi");
