@@ -129,6 +129,57 @@ typedef struct crm_dataset crm_dataset;
  */
 typedef struct crm_rules crm_rules;
 
+/**
+ * A compiled lead scoring model, loaded with crm_scoring_model_from_json()
+ * and released with crm_scoring_model_free().
+ *
+ * A model never changes after it is loaded, so one handle may be used from
+ * several threads at once without locking (it must not be freed while
+ * another thread uses it).
+ */
+typedef struct crm_scoring_model crm_scoring_model;
+
+/**
+ * One activity matched by one activity rule, input of crm_score_batch().
+ */
+typedef struct crm_score_event {
+    /**
+     * The lead's index in the batch (0 to n_leads - 1); events are sorted
+     * by lead.
+     */
+    uint32_t lead;
+    /**
+     * The index of the rule in the "activity_rules" list of
+     * crm_scoring_model_info_json() (see crm_scoring_match_activity_json()).
+     */
+    uint32_t rule;
+    /**
+     * When the activity happened, in whole seconds since the Unix epoch.
+     */
+    int64_t at_unix;
+} crm_score_event;
+
+/**
+ * One lead's result of crm_score_batch().
+ */
+typedef struct crm_lead_score {
+    /**
+     * The total score in units of 1/10000 point (12.5 points is 125000).
+     */
+    int64_t total_units;
+    /**
+     * The index of the grade in the "grades" list of
+     * crm_scoring_model_info_json(), or -1 when no grade applies.
+     */
+    int32_t grade;
+    /**
+     * The index of the recommended lifecycle move in the "handoffs" list
+     * of crm_scoring_model_info_json(), or -1 for none (always -1 when no
+     * stages are given).
+     */
+    int32_t handoff;
+} crm_lead_score;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -565,6 +616,168 @@ enum crm_status crm_kpi_time_series(const struct crm_dataset *dataset,
 enum crm_status crm_pipeline_report(const struct crm_dataset *dataset,
                                     const char *request_json,
                                     char **out_json);
+
+/**
+ * Loads, validates and compiles a scoring model from a JSON document and
+ * writes a new handle to `*out`.
+ *
+ * On failure `*out` is left untouched, the status says what kind of
+ * problem was found (CRM_STATUS_JSON for malformed JSON, an unknown member
+ * or a wrong JSON type; CRM_STATUS_INVALID for a rule that does not suit
+ * its field, a duplicate id, an impossible range;
+ * CRM_STATUS_PROTECTED_ATTRIBUTE for a rule on age, gender, marital status
+ * or ethnicity without "allow_protected_attributes": true) and
+ * crm_last_error_message() names the JSON path (`rules[3].when.value: ...`).
+ *
+ * # Safety
+ *
+ * `json` must be NULL or a NUL-terminated string; `out` must be NULL or
+ * valid for writing one pointer. The handle must be released with
+ * crm_scoring_model_free().
+ */
+enum crm_status crm_scoring_model_from_json(const char *json, struct crm_scoring_model **out);
+
+/**
+ * Releases a scoring model. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a handle from crm_scoring_model_from_json() that
+ * has not been freed yet, and no other thread may be using it.
+ */
+void crm_scoring_model_free(struct crm_scoring_model *model);
+
+/**
+ * Writes to `*out_json` a JSON summary of the model: "categories" (the
+ * order of category scores), "grades" (indexed by crm_lead_score.grade),
+ * "rules", "activity_rules" (indexed by crm_score_event.rule), "columns"
+ * (the batch columns in order, each {"field", "kind"[, "currency"]}) and
+ * "protected_attributes_used".
+ *
+ * The string is freed with crm_string_free(); on failure `*out_json` is
+ * left untouched.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live model handle; `out_json` must be NULL or
+ * valid for writing one pointer.
+ */
+enum crm_status crm_scoring_model_info_json(const struct crm_scoring_model *model, char **out_json);
+
+/**
+ * Scores one lead at `as_of_unix` (seconds since the Unix epoch) and
+ * writes its explanation as JSON to `*out_json`.
+ *
+ * `lead_json` is {"contact": {...}, "company": {...}, "activities": [...],
+ * "previous": {...}} with the records in the JSON form of datasets;
+ * "company", "activities" and "previous" (an earlier result of this
+ * function, to get "changes") may be left out. The result holds "total",
+ * "grade", "categories", "contributions" (rule id, occurrences, points
+ * before and after decay and caps), "recommendation" and
+ * "protected_attributes_used"; numbers are decimal strings.
+ *
+ * The string is freed with crm_string_free(); on failure `*out_json` is
+ * left untouched.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live model handle; `lead_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or valid for writing one pointer.
+ */
+enum crm_status crm_score_lead_json(const struct crm_scoring_model *model,
+                                    const char *lead_json,
+                                    int64_t as_of_unix,
+                                    char **out_json);
+
+/**
+ * Encodes a text value for text column `column` of the batch (the bit set
+ * of the model's text tests on that field which the text passes) and
+ * writes it to `*out`. Encode each distinct text once and reuse the code.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live model handle; `text` NULL or a
+ * NUL-terminated string; `out` NULL or valid for writing an int64_t.
+ */
+enum crm_status crm_scoring_encode_text(const struct crm_scoring_model *model,
+                                        size_t column,
+                                        const char *text,
+                                        int64_t *out);
+
+/**
+ * Encodes a decimal number given as text ("12.5", "-3", "1e6") for a
+ * number or money column of the batch and writes it to `*out`: 2 x
+ * floor(x x 10000), plus 1 when x has more than four decimal places.
+ *
+ * # Safety
+ *
+ * `decimal` must be NULL or a NUL-terminated string; `out` NULL or valid
+ * for writing an int64_t.
+ */
+enum crm_status crm_scoring_encode_decimal(const char *decimal, int64_t *out);
+
+/**
+ * Writes to `out_rules` the indices of the activity rules that count an
+ * activity, given as the JSON of its kind ({"type": "website_visit",
+ * "url": "/pricing"}), and their number to `*out_count`: the `rule` of
+ * its crm_score_event entries.
+ *
+ * `capacity` is the length of `out_rules` (it may be NULL when 0); when
+ * more rules match than fit, CRM_STATUS_INVALID_ARGUMENT is returned and
+ * nothing is written, so a capacity of the number of activity rules always
+ * suffices.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live model handle; `kind_json` NULL or a
+ * NUL-terminated string; `out_rules` NULL or valid for writing `capacity`
+ * uint32_t; `out_count` NULL or valid for writing a size_t.
+ */
+enum crm_status crm_scoring_match_activity_json(const struct crm_scoring_model *model,
+                                                const char *kind_json,
+                                                uint32_t *out_rules,
+                                                size_t capacity,
+                                                size_t *out_count);
+
+/**
+ * Scores `n_leads` leads at `as_of_unix` over flat arrays, writing one
+ * crm_lead_score per lead to `out` and, unless `out_categories` is NULL,
+ * the category scores (in units of 1/10000 point, `n_leads x
+ * n_categories`, lead-major) to `out_categories`.
+ *
+ * `columns` holds `n_columns` pointers, one per entry of the "columns" list
+ * of crm_scoring_model_info_json(), each to `n_leads` int64_t values
+ * encoded by the column's kind: numbers and money 2 x floor(x x 10000) (+1
+ * with more than four decimal places; see crm_scoring_encode_decimal()),
+ * flags 0/1, dates days since 1970-01-01, timestamps 2 x Unix seconds,
+ * text the code from crm_scoring_encode_text(), and INT64_MIN for no
+ * value. `events` are the leads' activities matched to activity rules,
+ * sorted by lead (NULL when `n_events` is 0).
+ *
+ * The results equal those of crm_score_lead_json() on the same leads. On
+ * a status other than CRM_STATUS_OVERFLOW nothing has been written; on
+ * CRM_STATUS_OVERFLOW (a lead whose points exceed the engine's bounds) the
+ * arrays may be partly written.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live model handle; `columns` NULL or
+ * `n_columns` pointers each to `n_leads` readable int64_t; `events` NULL or
+ * `n_events` readable structs; `stages` NULL or `n_leads` readable bytes;
+ * `out` NULL or `n_leads` writable structs;
+ * `out_categories` NULL or `out_categories_len` writable int64_t.
+ */
+enum crm_status crm_score_batch(const struct crm_scoring_model *model,
+                                const int64_t *const *columns,
+                                size_t n_columns,
+                                size_t n_leads,
+                                const struct crm_score_event *events,
+                                size_t n_events,
+                                const uint8_t *stages,
+                                int64_t as_of_unix,
+                                struct crm_lead_score *out,
+                                int64_t *out_categories,
+                                size_t out_categories_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -45,6 +45,7 @@
 //! - [`goals`]: SMART goal validator with reasons, goal tracking, six locales.
 //! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
 //! - [`sample`]: a seeded generator of realistic sample data.
+//! - [`scoring`]: lead scoring models, explained scores and a batch path.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.
 #![deny(missing_docs)]
@@ -61,5 +62,6 @@ pub mod kpi;
 pub mod model;
 pub mod money;
 pub mod sample;
+pub mod scoring;
 
 pub use error::{Error, ErrorKind, Result};

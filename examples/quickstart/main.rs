@@ -7,6 +7,7 @@ mod automation;
 mod dataset;
 mod goals;
 mod kpi;
+mod scoring;
 
 use crmkit::model::Dataset;
 
@@ -24,5 +25,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     kpi::run(&dataset)?;
     goals::run()?;
     automation::run(&dataset)?;
+    scoring::run(&dataset)?;
     Ok(())
 }

@@ -222,12 +222,81 @@ static void hostile_rules(void) {
     crm_dataset_free(dataset);
 }
 
+static void hostile_scoring(void) {
+    char *out = (char *)SENTINEL;
+    crm_scoring_model *model = (crm_scoring_model *)SENTINEL;
+    const crm_scoring_model *wrong = (const crm_scoring_model *)(void *)not_a_handle;
+    int64_t code = 42;
+    uint32_t rules[4] = {0, 0, 0, 0};
+    size_t count = 99;
+    crm_lead_score scores[2];
+    int64_t column[2] = {0, 0};
+    const int64_t *columns[1];
+    static const char MODEL[] =
+        "{\"id\": \"m\", \"rules\": [{\"id\": \"visit\", \"points\": 5,"
+        " \"activity\": {\"type\": \"website_visit\"}}]}";
+    const int64_t as_of = 1777626000;
+
+    columns[0] = column;
+    CHECK_FAILS(crm_scoring_model_from_json(NULL, &model), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_scoring_model_from_json(MODEL, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_scoring_model_from_json(BAD_UTF8, &model), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_scoring_model_from_json("{\"rules\": [{\"points\": 1e999}]}", &model),
+                CRM_STATUS_JSON);
+    CHECK(model == (crm_scoring_model *)SENTINEL);
+    CHECK_FAILS(crm_scoring_model_info_json(wrong, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_score_lead_json(wrong, "{}", as_of, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_scoring_encode_text(wrong, 0, "x", &code), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_scoring_encode_decimal(NULL, &code), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_scoring_encode_decimal("1e999999", &code), CRM_STATUS_INVALID);
+    CHECK_FAILS(crm_scoring_encode_decimal("NaN", &code), CRM_STATUS_INVALID);
+    CHECK(code == 42);
+    CHECK_FAILS(crm_scoring_match_activity_json(wrong, "{}", rules, 4, &count),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_score_batch(wrong, columns, 1, 2, NULL, 0, NULL, as_of, scores, NULL, 0),
+                CRM_STATUS_INVALID_ARGUMENT);
+
+    model = NULL;
+    if (crm_scoring_model_from_json(MODEL, &model) != CRM_STATUS_OK) {
+        fprintf(stderr, "the scoring model did not load: %s\n", crm_last_error_message());
+        failures++;
+        return;
+    }
+    CHECK_FAILS(crm_scoring_model_info_json(model, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_score_lead_json(model, NULL, as_of, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_score_lead_json(model, BAD_UTF8, as_of, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_score_lead_json(model, "{\"contact\": []}", as_of, &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_score_lead_json(model, "{}", INT64_MIN, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_scoring_encode_text(model, 99, "x", &code), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_scoring_encode_text(model, 0, BAD_UTF8, &code), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_scoring_match_activity_json(model, "{\"type\": \"teleport\"}", rules, 4,
+                                                &count),
+                CRM_STATUS_JSON);
+    /* A capacity with no array to hold it. */
+    CHECK_FAILS(crm_scoring_match_activity_json(model, "{\"type\": \"website_visit\"}", NULL, 4,
+                                                &count),
+                CRM_STATUS_NULL_POINTER);
+    CHECK(count == 99);
+    /* Lengths that promise more than the arrays hold are refused up front. */
+    CHECK_FAILS(crm_score_batch(model, NULL, 1, 2, NULL, 0, NULL, as_of, scores, NULL, 0),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_score_batch(model, columns, 1, 2, NULL, 5, NULL, as_of, scores, NULL, 0),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_score_batch(model, columns, 1, (size_t)-1, NULL, 0, NULL, as_of, scores, NULL,
+                                0),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK(out == (char *)SENTINEL);
+    crm_scoring_model_free(model);
+    crm_scoring_model_free(NULL);
+}
+
 int main(void) {
     hostile_base();
     hostile_dataset();
     hostile_kpi();
     hostile_goals();
     hostile_rules();
+    hostile_scoring();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;
