@@ -54,6 +54,7 @@ pub mod ffi;
 pub mod kpi;
 pub mod model;
 pub mod money;
+pub mod predict;
 pub mod sample;
 
 pub use error::{Error, ErrorKind, Result};

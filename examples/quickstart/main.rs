@@ -4,6 +4,7 @@
 //! Each area of the library adds a section in its own file beside this one.
 
 mod dataset;
+mod predict;
 
 use crmkit::model::Dataset;
 
@@ -18,5 +19,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let json = std::fs::read_to_string(SAMPLE)?;
     let dataset = Dataset::from_json(&json)?;
     dataset::run(&dataset)?;
+    predict::run(&dataset)?;
     Ok(())
 }
