@@ -226,7 +226,9 @@ fn clv_sums_discounted_monthly_cash_flows_and_grows_with_the_horizon() {
     let again = loaded
         .customer_value(&customer, &ClvOptions::default())
         .expect("value");
-    let before = model.customer_value(&customer, &ClvOptions::default()).expect("value");
+    let before = model
+        .customer_value(&customer, &ClvOptions::default())
+        .expect("value");
     assert!(rel(again.clv, before.clv) < 1e-12);
     assert_eq!(loaded.bgnbd.customers, model.bgnbd.customers);
     let bad = json.replace(&format!("{}", model.bgnbd.params.r), "-1.0");
