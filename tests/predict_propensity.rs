@@ -277,7 +277,9 @@ fn bad_specs_name_the_json_path() {
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Json);
-    assert_eq!(err.path(), Some("features[0].field"));
+    // Internally tagged features are read whole: the path names the feature.
+    assert_eq!(err.path(), Some("features[0]"));
+    assert!(err.message().contains("contact.shoe"), "{err}");
     let err = PropensitySpec::from_json(
         r#"{"features": [{"type": "activity_count", "activity": "dance"}]}"#,
     )
