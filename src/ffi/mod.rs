@@ -62,6 +62,7 @@ use std::ptr::NonNull;
 use crate::ErrorKind;
 
 pub mod dataset;
+pub mod predict;
 
 /// The version of the C ABI, returned by [`crm_abi_version`] and emitted as
 /// `CRM_ABI_VERSION` in `include/crmkit.h`.
