@@ -40,6 +40,8 @@
 //! - [`money`]: exact money, currencies, exchange rates, percentages.
 //! - [`calendar`]: periods, fiscal calendars, relative deadlines.
 //! - [`kpi`]: the KPI catalog (ids, units, directions, formulas).
+//! - [`predict`]: conversion propensity, ideal-customer profile, RFM,
+//!   BG/NBD + Gamma-Gamma customer lifetime value, at-risk customers.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
 //!   `include/crmkit.h`.

@@ -24,6 +24,7 @@ fn sample() -> Dataset {
 
 /// Plain Newton's method on the same penalised objective, with dense
 /// Gaussian elimination: written independently of the library.
+#[allow(clippy::needless_range_loop)]
 fn reference_newton(x: &[Vec<f64>], y: &[bool], l2: f64) -> Vec<f64> {
     let k = x[0].len() + 1;
     let mut beta = vec![0.0; k];
@@ -178,11 +179,11 @@ fn naive_bayes_uses_smoothed_frequencies_and_clamps_its_probabilities() {
     let codes = [0, 0, 0, 0, 1, 1];
     let y = [true, true, true, false, false, false];
     let nb = NaiveBayes::fit(&codes, &[2], &y, &NaiveBayesOptions::default()).expect("fits");
-    let p_won = (3.0 + 1.0) / (3.0 + 2.0);
+    let p_won: f64 = (3.0 + 1.0) / (3.0 + 2.0);
     let p_lost = (1.0 + 1.0) / (3.0 + 2.0);
-    assert!((nb.log_ratios[0][0] - (p_won / p_lost as f64).ln()).abs() < 1e-12);
+    assert!((nb.log_ratios[0][0] - (p_won / p_lost).ln()).abs() < 1e-12);
     assert!(nb.prior_log_odds.abs() < 1e-12);
-    let z: f64 = (p_won / p_lost as f64).ln();
+    let z: f64 = (p_won / p_lost).ln();
     assert!((nb.probability(&[0]) - 1.0 / (1.0 + (-z).exp())).abs() < 1e-12);
     // Strong evidence is clamped to [0.05, 0.95].
     let options = NaiveBayesOptions {

@@ -65,6 +65,81 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(p, q)| p * q).sum()
 }
 
+/// Rows per block of the Hessian accumulation.
+const BLOCK: usize = 256;
+
+/// Adds the gradient and the upper triangle of the Hessian (`XᵀWX`, with a
+/// leading column of ones) of the unpenalised log-likelihood. Rows are
+/// processed in blocks transposed to columns, so that each Hessian entry is
+/// a contiguous dot product (four partial sums, which vectorise).
+#[allow(clippy::too_many_arguments)]
+fn accumulate(
+    x: &[f64],
+    y: &[bool],
+    k: usize,
+    beta0: f64,
+    beta: &[f64],
+    grad: &mut [f64],
+    hess: &mut [f64],
+    scratch: &mut Vec<f64>,
+) {
+    let dim = k + 1;
+    scratch.clear();
+    scratch.resize(dim * BLOCK + 2 * BLOCK, 0.0);
+    let (cols, rest) = scratch.split_at_mut(dim * BLOCK);
+    let (weights, residuals) = rest.split_at_mut(BLOCK);
+    let rows = y.len();
+    let mut start = 0;
+    while start < rows {
+        let len = BLOCK.min(rows - start);
+        for r in 0..len {
+            let i = start + r;
+            let xi = x.get(i * k..(i + 1) * k).unwrap_or(&[]);
+            let p = sigmoid(beta0 + dot(xi, beta));
+            weights[r] = p * (1.0 - p);
+            residuals[r] = if y.get(i).copied().unwrap_or(false) {
+                1.0 - p
+            } else {
+                -p
+            };
+            cols[r] = 1.0;
+            for (j, v) in xi.iter().enumerate() {
+                cols[(j + 1) * BLOCK + r] = *v;
+            }
+        }
+        let mut weighted = [0.0_f64; BLOCK];
+        for j in 0..dim {
+            let cj = &cols[j * BLOCK..j * BLOCK + len];
+            grad[j] += dot4(cj, &residuals[..len]);
+            for (w, (c, wt)) in weighted.iter_mut().zip(cj.iter().zip(&weights[..len])) {
+                *w = c * wt;
+            }
+            for l in j..dim {
+                let cl = &cols[l * BLOCK..l * BLOCK + len];
+                hess[j * dim + l] += dot4(&weighted[..len], cl);
+            }
+        }
+        start += len;
+    }
+}
+
+/// A dot product with four independent partial sums.
+fn dot4(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 4];
+    let chunks = a.len() / 4;
+    for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+        acc[0] += ca[0] * cb[0];
+        acc[1] += ca[1] * cb[1];
+        acc[2] += ca[2] * cb[2];
+        acc[3] += ca[3] * cb[3];
+    }
+    let mut tail = 0.0;
+    for (p, q) in a[chunks * 4..].iter().zip(&b[chunks * 4..]) {
+        tail += p * q;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 impl LogisticRegression {
     /// Fits the model to `n` rows of `k` features (`x`, row-major, length
     /// `n·k`) and outcomes `y` (length `n`).
@@ -129,24 +204,7 @@ impl LogisticRegression {
             iterations += 1;
             hess.iter_mut().for_each(|h| *h = 0.0);
             grad.iter_mut().for_each(|g| *g = 0.0);
-            row[0] = 1.0;
-            for (xi, &yi) in x.chunks_exact(k.max(1)).zip(y) {
-                if k > 0 {
-                    row[1..].copy_from_slice(xi);
-                }
-                let p = sigmoid(beta0 + dot(xi, &beta));
-                let w = p * (1.0 - p);
-                let residual = f64::from(u8::from(yi)) - p;
-                for j in 0..dim {
-                    let rj = row[j];
-                    grad[j] += residual * rj;
-                    let wj = w * rj;
-                    let line = &mut hess[j * dim..(j + 1) * dim];
-                    for (h, r) in line[j..].iter_mut().zip(&row[j..]) {
-                        *h += wj * r;
-                    }
-                }
-            }
+            accumulate(x, y, k, beta0, &beta, &mut grad, &mut hess, &mut row);
             for j in 1..dim {
                 grad[j] -= l2 * beta[j - 1];
                 hess[j * dim + j] += l2;

@@ -173,6 +173,18 @@ pub fn rfm_from_arrays(
             ),
         ));
     }
+    if at_unix.is_sorted() {
+        return Ok(streaming(
+            customers,
+            at_unix,
+            amounts,
+            n_customers,
+            options.unit,
+            cutoff,
+            end,
+            holdout_length,
+        ));
+    }
     // Counting sort of purchase positions by customer.
     let mut offsets = vec![0u32; n_customers + 1];
     for &c in customers {
@@ -262,6 +274,111 @@ pub fn rfm_from_arrays(
         holdout_length,
         rows,
     })
+}
+
+/// Per-customer running state of [`streaming`].
+#[derive(Clone, Copy)]
+struct State {
+    first: i64,
+    last: i64,
+    h_last: i64,
+    x: u32,
+    hx: u32,
+    repeat_sum: f64,
+    h_sum: f64,
+}
+
+/// One pass over purchases already in time order: one state update per
+/// purchase, no sorting.
+#[allow(clippy::too_many_arguments)]
+fn streaming(
+    customers: &[u32],
+    at_unix: &[i64],
+    amounts: &[f64],
+    n_customers: usize,
+    unit: TimeUnit,
+    cutoff: i64,
+    end: i64,
+    holdout_length: f64,
+) -> RfmTable {
+    let seconds = unit.seconds();
+    let empty = State {
+        first: i64::MIN,
+        last: i64::MIN,
+        h_last: i64::MIN,
+        x: 0,
+        hx: 0,
+        repeat_sum: 0.0,
+        h_sum: 0.0,
+    };
+    let mut states = vec![empty; n_customers];
+    for ((&c, &at), &amount) in customers.iter().zip(at_unix).zip(amounts) {
+        if at > end {
+            break;
+        }
+        let Some(s) = states.get_mut(c as usize) else {
+            continue;
+        };
+        let period = at.div_euclid(seconds);
+        if s.first == i64::MIN {
+            if at > cutoff {
+                // First purchase after the cut-off: not a calibration customer.
+                s.first = i64::MAX;
+                continue;
+            }
+            s.first = period;
+            s.last = period;
+            continue;
+        }
+        if s.first == i64::MAX {
+            continue;
+        }
+        if at <= cutoff {
+            if period != s.first {
+                if period != s.last {
+                    s.x += 1;
+                    s.last = period;
+                }
+                s.repeat_sum += amount;
+            }
+        } else if period != s.last {
+            if period != s.h_last {
+                s.hx += 1;
+                s.h_last = period;
+            }
+            s.h_sum += amount;
+        }
+    }
+    let cutoff_period = cutoff.div_euclid(seconds);
+    let rows = states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.first != i64::MIN && s.first != i64::MAX)
+        .map(|(customer, s)| RfmRow {
+            customer: customer as u32,
+            rfm: Rfm {
+                frequency: s.x,
+                recency: (s.last - s.first) as f64,
+                age: (cutoff_period - s.first) as f64,
+                monetary: if s.x > 0 {
+                    s.repeat_sum / f64::from(s.x)
+                } else {
+                    0.0
+                },
+            },
+            holdout_frequency: s.hx,
+            holdout_monetary: if s.hx > 0 {
+                s.h_sum / f64::from(s.hx)
+            } else {
+                0.0
+            },
+        })
+        .collect();
+    RfmTable {
+        unit,
+        holdout_length,
+        rows,
+    }
 }
 
 /// An RFM table built from a dataset's purchase activities, with the
@@ -387,6 +504,16 @@ mod tests {
             &options,
         )
         .expect("valid");
+        // The same purchases in time order take the streaming path and
+        // give the same table.
+        let sorted = rfm_from_arrays(
+            &[0, 0, 0, 0, 2, 0],
+            &[day(0), day(0) + 60, day(5), day(10), day(31), day(35)],
+            &[10.0, 5.0, 40.0, 20.0, 1.0, 7.0],
+            &options,
+        )
+        .expect("valid");
+        assert_eq!(sorted, table);
         assert_eq!(table.rows.len(), 1);
         let row = table.rows[0];
         assert_eq!(row.rfm.frequency, 2);
