@@ -4,7 +4,7 @@
 //!
 //! * [`PropensityModel`] trains a [`NaiveBayes`] frequency model or an
 //!   L2-regularised [`LogisticRegression`] (Newton/IRLS) on won and lost
-//!   deals, evaluates it on a deterministic hold-out split ([`evaluate`]:
+//!   deals, evaluates it on a deterministic hold-out split ([`evaluate()`]:
 //!   ROC AUC, log loss, Brier score, lift by decile, calibration) and
 //!   predicts each open deal's probability, expected value and the features
 //!   that moved it. Protected attributes are refused unless allowed.
