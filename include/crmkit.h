@@ -507,6 +507,30 @@ enum crm_status crm_profile_json(const struct crm_dataset *dataset,
                                  int64_t as_of_unix,
                                  char **out_json);
 
+/**
+ * Summarises `n` purchases given as flat arrays — dense customer indices
+ * `customers` (0..N), Unix times `at_unix` in seconds and non-negative
+ * `amounts` — in periods of `unit` (0 = days, 1 = weeks), with calibration
+ * up to `calibration_end_unix` and hold-out up to `observation_end_unix`
+ * (equal to the calibration end for no hold-out). Writes to `*out_json`
+ * {"unit", "holdout_length", "rows": [{"customer", "frequency", "recency",
+ * "age", "monetary", "holdout_frequency", "holdout_monetary"}]}, the input
+ * of crm_clv_fit_arrays(). Free it with crm_string_free().
+ *
+ * # Safety
+ *
+ * Each array must hold `n` values (NULL allowed when `n` is 0); `out_json`
+ * NULL or valid for writing one pointer.
+ */
+enum crm_status crm_rfm_json(const uint32_t *customers,
+                             const int64_t *at_unix,
+                             const double *amounts,
+                             size_t n,
+                             uint32_t unit,
+                             int64_t calibration_end_unix,
+                             int64_t observation_end_unix,
+                             char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

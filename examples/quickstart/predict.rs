@@ -32,18 +32,28 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
     }
     println!("top leads by propensity:");
     for lead in model.predict(dataset, SAMPLE_AS_OF)?.iter().take(5) {
-        let why: Vec<String> = lead
+        let describe = |c: Option<&crmkit::predict::Contribution>| {
+            c.map_or("-".to_string(), |c| {
+                format!("{}={} ({:+.2})", c.feature, c.value, c.effect)
+            })
+        };
+        let up = lead
             .contributions
             .iter()
-            .take(2)
-            .map(|c| format!("{}={} ({:+.2})", c.feature, c.value, c.effect))
-            .collect();
+            .filter(|c| c.effect > 0.0)
+            .max_by(|a, b| a.effect.total_cmp(&b.effect));
+        let down = lead
+            .contributions
+            .iter()
+            .filter(|c| c.effect < 0.0)
+            .min_by(|a, b| a.effect.total_cmp(&b.effect));
         println!(
-            "  {} {:>5.1}%  expected {}  because {}",
+            "  {} {:>5.1}%  expected {}  up: {}  down: {}",
             lead.deal,
             lead.probability * 100.0,
             lead.expected_value,
-            why.join(", ")
+            describe(up),
+            describe(down)
         );
     }
 

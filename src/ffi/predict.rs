@@ -410,16 +410,7 @@ pub unsafe extern "C" fn crm_clv_fit_arrays(
         let customers = unsafe { customers_arg(frequency, recency, age, monetary, n) }?;
         // SAFETY: as above.
         let out = unsafe { out_arg(out, "out") }?;
-        let unit = match unit {
-            0 => TimeUnit::Days,
-            1 => TimeUnit::Weeks,
-            other => {
-                return Err(FfiError::invalid_argument(
-                    "unit",
-                    format!("expected 0 (days) or 1 (weeks), found {other}"),
-                ));
-            }
-        };
+        let unit = unit_arg(unit)?;
         let options = ClvFitOptions {
             unit,
             ..ClvFitOptions::default()
@@ -648,4 +639,61 @@ pub unsafe extern "C" fn crm_profile_json(
         out_json.write(json_out(&profile(dataset, &spec, as_of)?)?);
         Ok(())
     })
+}
+
+/// Summarises `n` purchases given as flat arrays — dense customer indices
+/// `customers` (0..N), Unix times `at_unix` in seconds and non-negative
+/// `amounts` — in periods of `unit` (0 = days, 1 = weeks), with calibration
+/// up to `calibration_end_unix` and hold-out up to `observation_end_unix`
+/// (equal to the calibration end for no hold-out). Writes to `*out_json`
+/// {"unit", "holdout_length", "rows": [{"customer", "frequency", "recency",
+/// "age", "monetary", "holdout_frequency", "holdout_monetary"}]}, the input
+/// of crm_clv_fit_arrays(). Free it with crm_string_free().
+///
+/// # Safety
+///
+/// Each array must hold `n` values (NULL allowed when `n` is 0); `out_json`
+/// NULL or valid for writing one pointer.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn crm_rfm_json(
+    customers: *const u32,
+    at_unix: *const i64,
+    amounts: *const f64,
+    n: usize,
+    unit: u32,
+    calibration_end_unix: i64,
+    observation_end_unix: i64,
+    out_json: *mut *mut c_char,
+) -> crm_status {
+    boundary(|| {
+        // SAFETY: the caller upholds the contract in the docs above.
+        let customers = unsafe { slice_arg(customers, n, "customers") }?;
+        // SAFETY: as above.
+        let at_unix = unsafe { slice_arg(at_unix, n, "at_unix") }?;
+        // SAFETY: as above.
+        let amounts = unsafe { slice_arg(amounts, n, "amounts") }?;
+        // SAFETY: as above.
+        let out_json = unsafe { out_arg(out_json, "out_json") }?;
+        let unit = unit_arg(unit)?;
+        let options = crate::predict::RfmOptions {
+            unit,
+            calibration_end: timestamp_arg(calibration_end_unix, "calibration_end_unix")?,
+            observation_end: Some(timestamp_arg(observation_end_unix, "observation_end_unix")?),
+        };
+        let table = crate::predict::rfm_from_arrays(customers, at_unix, amounts, &options)?;
+        out_json.write(json_out(&table)?);
+        Ok(())
+    })
+}
+
+fn unit_arg(unit: u32) -> Result<TimeUnit, FfiError> {
+    match unit {
+        0 => Ok(TimeUnit::Days),
+        1 => Ok(TimeUnit::Weeks),
+        other => Err(FfiError::invalid_argument(
+            "unit",
+            format!("expected 0 (days) or 1 (weeks), found {other}"),
+        )),
+    }
 }

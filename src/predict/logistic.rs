@@ -242,7 +242,13 @@ impl LogisticRegression {
             }
             let largest = step.iter().fold(0.0_f64, |m, s| m.max(s.abs())) * scale;
             let size = beta.iter().fold(beta0.abs(), |m, b| m.max(b.abs()));
-            if !accepted || largest <= 1e-11 * (1.0 + size) {
+            // Newton converges quadratically: once a step is this small, the
+            // point it reached is accurate to about its square.
+            let full_step = scale == 1.0;
+            if !accepted
+                || (full_step && largest <= 1e-8 * (1.0 + size))
+                || largest <= 1e-13 * (1.0 + size)
+            {
                 converged = accepted || gradient_norm <= 1e-8 * n as f64;
                 break;
             }

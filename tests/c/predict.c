@@ -205,6 +205,25 @@ static void test_clv(const crm_dataset *dataset) {
     CHECK_STATUS(crm_clv_report_json(dataset, NULL, AS_OF, 2.0, 10, &json), CRM_STATUS_INVALID);
 }
 
+static void test_rfm(void) {
+    /* Customer 0 buys on days 0, 0 (same day), 5 and 10; customer 1 on day 3. */
+    uint32_t customers[5] = {0, 0, 1, 0, 0};
+    int64_t at[5] = {3600, 7200, 3 * 86400, 5 * 86400, 10 * 86400};
+    double amounts[5] = {10.0, 5.0, 8.0, 40.0, 20.0};
+    char *json = NULL;
+    CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 0, 30 * 86400, 30 * 86400, &json), CRM_STATUS_OK);
+    CHECK(json != NULL && strstr(json, "\"frequency\":2") != NULL);
+    crm_string_free(json);
+    amounts[1] = -1.0;
+    CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 0, 30 * 86400, 30 * 86400, &json), CRM_STATUS_INVALID);
+    CHECK(strstr(crm_last_error_message(), "amounts[1]") != NULL);
+    CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 2, 30 * 86400, 30 * 86400, &json),
+                 CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(crm_rfm_json(customers, NULL, amounts, 5, 0, 30 * 86400, 30 * 86400, &json),
+                 CRM_STATUS_NULL_POINTER);
+    CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 0, 30 * 86400, 86400, &json), CRM_STATUS_INVALID);
+}
+
 static void test_profile(const crm_dataset *dataset) {
     char *json = NULL;
     CHECK_STATUS(crm_profile_json(dataset,
@@ -225,6 +244,7 @@ int main(int argc, char **argv) {
     crm_dataset *dataset = NULL;
     char *text;
     test_logistic();
+    test_rfm();
     if (argc < 2) {
         fprintf(stderr, "usage: %s sample_company.json\n", argv[0]);
         return 1;
