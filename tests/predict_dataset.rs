@@ -157,15 +157,14 @@ proptest! {
 
     #[test]
     fn hostile_json_never_panics_the_loaders(text in ".{0,200}") {
-        for result in [
+        let errors = [
             PropensitySpec::from_json(&text).err(),
             ProfileSpec::from_json(&text).err(),
             ClvModel::from_json(&text).err(),
             PropensityModel::from_json(&text).err(),
-        ] {
-            if let Some(err) = result {
-                prop_assert!(!err.message().is_empty());
-            }
+        ];
+        for err in errors.iter().flatten() {
+            prop_assert!(!err.message().is_empty());
         }
     }
 
