@@ -216,7 +216,28 @@ fn training_on_the_sample_predicts_every_open_deal_with_reasons() {
         assert!(evaluation.examples > 0);
         let predictions = model.predict(&dataset, SAMPLE_AS_OF).expect("predicts");
         let open = dataset.deals().iter().filter(|d| d.is_open()).count();
-        assert_eq!(predictions.len(), open);
+        let with_deal = predictions.iter().filter(|p| p.deal.is_some()).count();
+        assert_eq!(with_deal, open);
+        // Lead contacts without an open deal are scored too, once each.
+        let mut contacts: Vec<_> = predictions
+            .iter()
+            .filter(|p| p.deal.is_none())
+            .map(|p| &p.contact)
+            .collect();
+        let before = contacts.len();
+        contacts.sort();
+        contacts.dedup();
+        assert_eq!(contacts.len(), before);
+        for p in predictions.iter().filter(|p| p.deal.is_none()) {
+            let contact = dataset.contact(&p.contact).expect("exists");
+            assert!(contact.lifecycle.stage.is_lead());
+            assert!(dataset.deals_of_contact(&p.contact).all(|d| !d.is_open()));
+            assert!(
+                p.contributions
+                    .iter()
+                    .any(|c| c.feature == "deal_value" && c.value == "(missing)")
+            );
+        }
         for pair in predictions.windows(2) {
             assert!(pair[0].probability >= pair[1].probability);
         }

@@ -48,8 +48,10 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
             .filter(|c| c.effect < 0.0)
             .min_by(|a, b| a.effect.total_cmp(&b.effect));
         println!(
-            "  {} {:>5.1}%  expected {}  up: {}  down: {}",
-            lead.deal,
+            "  {:<16} {:>5.1}%  expected {}  up: {}  down: {}",
+            lead.deal
+                .as_ref()
+                .map_or(format!("{} (no deal)", lead.contact), |d| d.to_string()),
             lead.probability * 100.0,
             lead.expected_value,
             describe(up),

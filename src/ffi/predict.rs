@@ -172,10 +172,11 @@ pub unsafe extern "C" fn crm_propensity_model_to_json(
     })
 }
 
-/// Predicts every open deal of `dataset`: writes to `*out_json` a JSON
-/// array of {"deal", "contact", "probability", "expected_value",
-/// "contributions": [{"feature", "value", "effect"}]}, highest probability
-/// first. Free it with crm_string_free().
+/// Predicts every open lead of `dataset` (each open deal, and each lead
+/// contact without an open deal): writes to `*out_json` a JSON array of
+/// {"deal" (absent for a contact without a deal), "contact", "probability",
+/// "expected_value", "contributions": [{"feature", "value", "effect"}]},
+/// highest probability first. Free it with crm_string_free().
 ///
 /// # Safety
 ///

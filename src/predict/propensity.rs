@@ -182,12 +182,14 @@ pub struct Contribution {
     pub effect: f64,
 }
 
-/// The prediction for one open deal.
+/// The prediction for one open lead: an open deal, or a lead contact
+/// without an open deal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeadPrediction {
-    /// The deal.
-    pub deal: DealId,
+    /// The open deal; `None` for a lead contact without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deal: Option<DealId>,
     /// Its contact.
     pub contact: ContactId,
     /// Probability of a win.
@@ -216,18 +218,36 @@ fn rows(
     as_of: Timestamp,
     currency: Currency,
 ) -> Result<Vec<Vec<Raw>>> {
-    deals
+    let units: Vec<(usize, Option<&Deal>)> = deals
         .iter()
         .map(|deal| {
             let position = dataset
                 .contact_position(&deal.contact)
                 .unwrap_or(usize::MAX);
-            let until = deal.closed_at.unwrap_or(as_of);
+            (position, Some(*deal))
+        })
+        .collect();
+    unit_rows(dataset, spec, &units, as_of, currency)
+}
+
+/// Raw feature rows of `(contact position, deal)` units; activity counts
+/// run up to the deal's close, or `as_of` while it is open.
+fn unit_rows(
+    dataset: &Dataset,
+    spec: &PropensitySpec,
+    units: &[(usize, Option<&Deal>)],
+    as_of: Timestamp,
+    currency: Currency,
+) -> Result<Vec<Vec<Raw>>> {
+    units
+        .iter()
+        .map(|&(position, deal)| {
+            let until = deal.and_then(|d| d.closed_at).unwrap_or(as_of);
             spec.features
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    raw_value(dataset, f, position, Some(deal), until, currency)
+                    raw_value(dataset, f, position, deal, until, currency)
                         .map_err(|e| e.with_path_prefix(&format!("features[{i}]")))
                 })
                 .collect()
@@ -440,9 +460,12 @@ impl PropensityModel {
         }
     }
 
-    /// Predicts every open deal of `dataset` (of the spec's pipeline),
-    /// highest probability first (ties by deal id). Activity counts run up
-    /// to `as_of`.
+    /// Predicts every open lead of `dataset`: each open deal (of the spec's
+    /// pipeline), and each contact in a lead stage (lead, MQL, SQL,
+    /// opportunity) without an open deal, whose `deal_value` feature is
+    /// then missing and whose expected value uses the mean won value.
+    /// Highest probability first (ties by deal, then contact id). Activity
+    /// counts run up to `as_of`.
     pub fn predict(&self, dataset: &Dataset, as_of: Timestamp) -> Result<Vec<LeadPrediction>> {
         let open: Vec<&Deal> = dataset
             .deals()
@@ -450,15 +473,36 @@ impl PropensityModel {
             .filter(|d| d.status == DealStatus::Open)
             .filter(|d| self.spec.pipeline.as_ref().is_none_or(|p| &d.pipeline == p))
             .collect();
-        let raw_rows = rows(dataset, &self.spec, &open, as_of, self.currency)?;
-        let mut predictions = Vec::with_capacity(open.len());
-        for (deal, row) in open.iter().zip(&raw_rows) {
+        let mut units: Vec<(usize, Option<&Deal>)> = Vec::with_capacity(open.len());
+        let mut has_open = vec![false; dataset.contacts().len()];
+        for deal in &open {
+            let position = dataset
+                .contact_position(&deal.contact)
+                .unwrap_or(usize::MAX);
+            if let Some(flag) = has_open.get_mut(position) {
+                *flag = true;
+            }
+            units.push((position, Some(*deal)));
+        }
+        for (position, contact) in dataset.contacts().iter().enumerate() {
+            if contact.lifecycle.stage.is_lead() && !has_open.get(position).copied().unwrap_or(true)
+            {
+                units.push((position, None));
+            }
+        }
+        let raw_rows = unit_rows(dataset, &self.spec, &units, as_of, self.currency)?;
+        let mut predictions = Vec::with_capacity(units.len());
+        for (&(position, deal), row) in units.iter().zip(&raw_rows) {
+            let Some(contact) = dataset.contacts().get(position) else {
+                continue;
+            };
             let (probability, effects) = self.explain(row);
-            let value = if deal.value.amount.is_zero() {
-                self.training.mean_won_value
-            } else {
-                let v = super::rfm::convert(dataset, &deal.value, self.currency)?;
-                Money::new(Decimal::from_f64(v).unwrap_or(Decimal::ZERO), self.currency)
+            let value = match deal {
+                Some(deal) if !deal.value.amount.is_zero() => {
+                    let v = super::rfm::convert(dataset, &deal.value, self.currency)?;
+                    Money::new(Decimal::from_f64(v).unwrap_or(Decimal::ZERO), self.currency)
+                }
+                _ => self.training.mean_won_value,
             };
             let p = Decimal::from_f64(probability)
                 .unwrap_or(Decimal::ZERO)
@@ -483,8 +527,8 @@ impl PropensityModel {
                     .then_with(|| a.feature.cmp(&b.feature))
             });
             predictions.push(LeadPrediction {
-                deal: deal.id.clone(),
-                contact: deal.contact.clone(),
+                deal: deal.map(|d| d.id.clone()),
+                contact: contact.id.clone(),
                 probability,
                 expected_value,
                 contributions,
@@ -495,6 +539,7 @@ impl PropensityModel {
             b.probability
                 .total_cmp(&a.probability)
                 .then_with(|| a.deal.cmp(&b.deal))
+                .then_with(|| a.contact.cmp(&b.contact))
         });
         Ok(predictions)
     }
