@@ -192,3 +192,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn rfm_does_not_depend_on_the_order_of_purchases(
+        purchases in prop::collection::vec((0u32..6, 0i64..60 * 86_400, 0.0f64..500.0), 0..60),
+        weeks in any::<bool>(),
+    ) {
+        let options = RfmOptions {
+            unit: if weeks { TimeUnit::Weeks } else { TimeUnit::Days },
+            calibration_end: Timestamp::from_timestamp(40 * 86_400, 0).expect("valid"),
+            observation_end: Some(Timestamp::from_timestamp(55 * 86_400, 0).expect("valid")),
+        };
+        let mut sorted = purchases.clone();
+        sorted.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)).then(a.2.total_cmp(&b.2)));
+        let split = |p: &[(u32, i64, f64)]| -> (Vec<u32>, Vec<i64>, Vec<f64>) {
+            (p.iter().map(|x| x.0).collect(), p.iter().map(|x| x.1).collect(), p.iter().map(|x| x.2).collect())
+        };
+        let (c1, t1, a1) = split(&sorted);
+        let mut reversed = sorted.clone();
+        reversed.reverse();
+        let (c2, t2, a2) = split(&reversed);
+        let streamed = crmkit::predict::rfm_from_arrays(&c1, &t1, &a1, &options).expect("valid");
+        let sorted_by_customer = crmkit::predict::rfm_from_arrays(&c2, &t2, &a2, &options).expect("valid");
+        prop_assert_eq!(streamed.rows.len(), sorted_by_customer.rows.len());
+        for (a, b) in streamed.rows.iter().zip(&sorted_by_customer.rows) {
+            prop_assert_eq!(a.customer, b.customer);
+            prop_assert_eq!(a.rfm.frequency, b.rfm.frequency);
+            prop_assert_eq!(a.rfm.recency, b.rfm.recency);
+            prop_assert_eq!(a.rfm.age, b.rfm.age);
+            prop_assert!((a.rfm.monetary - b.rfm.monetary).abs() <= 1e-9 * a.rfm.monetary.max(1.0));
+            prop_assert_eq!(a.holdout_frequency, b.holdout_frequency);
+            prop_assert!((a.holdout_monetary - b.holdout_monetary).abs() <= 1e-9 * a.holdout_monetary.max(1.0));
+        }
+    }
+}

@@ -312,14 +312,23 @@ fn streaming(
         h_sum: 0.0,
     };
     let mut states = vec![empty; n_customers];
+    // Times are sorted: the period only needs a division when a boundary
+    // is crossed.
+    let (mut period, mut next_boundary) = (i64::MIN, i64::MIN);
     for ((&c, &at), &amount) in customers.iter().zip(at_unix).zip(amounts) {
         if at > end {
             break;
         }
+        if at >= next_boundary {
+            period = at.div_euclid(seconds);
+            next_boundary = period
+                .checked_add(1)
+                .and_then(|p| p.checked_mul(seconds))
+                .unwrap_or(i64::MAX);
+        }
         let Some(s) = states.get_mut(c as usize) else {
             continue;
         };
-        let period = at.div_euclid(seconds);
         if s.first == i64::MIN {
             if at > cutoff {
                 // First purchase after the cut-off: not a calibration customer.
