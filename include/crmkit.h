@@ -242,7 +242,8 @@ void crm_dataset_free(struct crm_dataset *dataset);
 enum crm_status crm_dataset_counts_json(const struct crm_dataset *dataset, char **out_json);
 
 /**
- * Trains a propensity model on the closed deals of `dataset` from the JSON
+ * Trains a propensity model on the deals of `dataset` closed at or before
+ * `as_of_unix` (won = positive) from the JSON
  * spec `spec_json` (features, "model": "naive_bayes" or "logistic",
  * "holdout_percent", "allow_protected"...) and writes a new handle to
  * `*out`. Protected attributes not listed in "allow_protected" give

@@ -417,3 +417,24 @@ fn large_fits_started_from_a_subsample_reach_the_full_sample_optimum() {
         assert!(v.abs() < 1e-6, "gradient {g:?}");
     }
 }
+
+#[test]
+fn training_as_of_a_past_date_uses_only_deals_closed_by_then() {
+    let dataset = sample();
+    let spec = PropensitySpec::from_json(SPEC).expect("valid");
+    let now = PropensityModel::train(&dataset, &spec, SAMPLE_AS_OF).expect("trains");
+    let earlier = SAMPLE_AS_OF - chrono::Duration::days(120);
+    let closed_by_then = dataset
+        .deals()
+        .iter()
+        .filter(|d| d.closed_at.is_some_and(|c| c <= earlier))
+        .count();
+    match PropensityModel::train(&dataset, &spec, earlier) {
+        Ok(past) => {
+            let used = past.training.train_examples + past.training.holdout_examples;
+            assert_eq!(used, closed_by_then);
+            assert!(used < now.training.train_examples + now.training.holdout_examples);
+        }
+        Err(err) => assert_eq!(err.kind(), ErrorKind::Invalid),
+    }
+}

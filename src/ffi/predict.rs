@@ -92,7 +92,8 @@ fn rows_arg(n_rows: usize, n_features: usize, name: &str) -> Result<usize, FfiEr
         .ok_or_else(|| FfiError::invalid_argument(name, "n_rows * n_features overflows"))
 }
 
-/// Trains a propensity model on the closed deals of `dataset` from the JSON
+/// Trains a propensity model on the deals of `dataset` closed at or before
+/// `as_of_unix` (won = positive) from the JSON
 /// spec `spec_json` (features, "model": "naive_bayes" or "logistic",
 /// "holdout_percent", "allow_protected"...) and writes a new handle to
 /// `*out`. Protected attributes not listed in "allow_protected" give

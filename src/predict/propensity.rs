@@ -279,8 +279,9 @@ fn codes(encoders: &[Encoder], rows: &[Vec<Raw>]) -> Vec<u32> {
 
 impl PropensityModel {
     /// Trains a model on the closed deals of `dataset` (won = positive),
-    /// holding out a deterministic share for evaluation. `as_of` bounds the
-    /// activity counts of open deals and is otherwise unused in training.
+    /// holding out a deterministic share for evaluation. Only deals closed at
+    /// or before `as_of` are used, so a model can be trained as of a past
+    /// date and checked against what happened next.
     ///
     /// Errors: the spec's own errors (including
     /// [`ErrorKind::ProtectedAttribute`]); [`ErrorKind::Invalid`] when the
@@ -289,7 +290,7 @@ impl PropensityModel {
     pub fn train(
         dataset: &Dataset,
         spec: &PropensitySpec,
-        _as_of: Timestamp,
+        as_of: Timestamp,
     ) -> Result<PropensityModel> {
         spec.validate()?;
         let currency = spec
@@ -300,7 +301,7 @@ impl PropensityModel {
         let closed: Vec<&Deal> = dataset
             .deals()
             .iter()
-            .filter(|d| d.status != DealStatus::Open)
+            .filter(|d| d.status != DealStatus::Open && d.closed_at.is_some_and(|c| c <= as_of))
             .filter(|d| spec.pipeline.as_ref().is_none_or(|p| &d.pipeline == p))
             .collect();
         let (holdout, train): (Vec<&Deal>, Vec<&Deal>) = closed
