@@ -99,6 +99,14 @@ fn training_without_lost_deals_is_refused_clearly() {
     .expect("valid");
     let err = crmkit::predict::profile(&dataset, &spec, at("2024-03-01T00:00:00Z")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid);
+    // A silence longer than the calendar is no silence at all, not a panic.
+    let spec = ProfileSpec::from_json(
+        r#"{"outcome": {"type": "churned", "inactive_days": 4294967295},
+            "features": [{"type": "category", "field": "contact.country"}]}"#,
+    )
+    .expect("valid");
+    let err = crmkit::predict::profile(&dataset, &spec, at("2024-03-01T00:00:00Z")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
 }
 
 fn report() -> crmkit::predict::ClvReport {

@@ -146,7 +146,8 @@ fn averaged_near_one(a: f64, f: impl Fn(f64) -> Option<f64>) -> Result<f64> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BgNbdOptions {
-    /// Newton iterations allowed per starting point (default 200).
+    /// Newton iterations allowed per starting point (default 200, 1 to
+    /// 10,000).
     pub max_iterations: u32,
     /// A small L2 penalty on the log-parameters (default 0: plain maximum
     /// likelihood); a positive value keeps fits on tiny samples finite.
@@ -380,6 +381,12 @@ impl BgNbd {
             return Err(Error::invalid(
                 "customers",
                 "expected at least one customer",
+            ));
+        }
+        if options.max_iterations == 0 || options.max_iterations > 10_000 {
+            return Err(Error::invalid(
+                "max_iterations",
+                format!("expected 1 to 10_000, found {}", options.max_iterations),
             ));
         }
         if !(options.penalty.is_finite() && options.penalty >= 0.0) {

@@ -66,7 +66,8 @@ impl GammaGammaParams {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GammaGammaOptions {
-    /// Newton iterations allowed per starting point (default 200).
+    /// Newton iterations allowed per starting point (default 200, 1 to
+    /// 10,000).
     pub max_iterations: u32,
     /// L2 penalty on the log-parameters (default 0).
     pub penalty: f64,
@@ -179,6 +180,12 @@ impl GammaGamma {
     /// mean spend (the spread is then not identified), or when the
     /// optimiser does not converge.
     pub fn fit(customers: &[Rfm], options: &GammaGammaOptions) -> Result<GammaGamma> {
+        if options.max_iterations == 0 || options.max_iterations > 10_000 {
+            return Err(Error::invalid(
+                "max_iterations",
+                format!("expected 1 to 10_000, found {}", options.max_iterations),
+            ));
+        }
         if !(options.penalty.is_finite() && options.penalty >= 0.0) {
             return Err(Error::invalid(
                 "penalty",

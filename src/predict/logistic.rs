@@ -19,7 +19,7 @@ pub struct LogisticOptions {
     /// The L2 penalty λ (default 1; 0 is plain maximum likelihood, which
     /// fails with [`ErrorKind::Numerical`] on separable data).
     pub l2: f64,
-    /// Newton iterations allowed (default 100).
+    /// Newton iterations allowed (default 100, 1 to 1,000).
     pub max_iterations: u32,
 }
 
@@ -197,6 +197,12 @@ impl LogisticRegression {
             return Err(Error::invalid(
                 format!("x[{i}]"),
                 "expected a finite number",
+            ));
+        }
+        if options.max_iterations == 0 || options.max_iterations > 1_000 {
+            return Err(Error::invalid(
+                "max_iterations",
+                format!("expected 1 to 1_000, found {}", options.max_iterations),
             ));
         }
         if !(options.l2.is_finite() && options.l2 >= 0.0) {

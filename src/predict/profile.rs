@@ -230,7 +230,9 @@ pub fn profile(dataset: &Dataset, spec: &ProfileSpec, as_of: Timestamp) -> Resul
             positions.iter().map(|p| top.contains(p)).collect()
         }
         ProfileOutcome::Churned { inactive_days } => {
-            let cutoff = as_of - chrono::Duration::days(i64::from(*inactive_days));
+            let cutoff = as_of
+                .checked_sub_signed(chrono::Duration::days(i64::from(*inactive_days)))
+                .unwrap_or(Timestamp::MIN_UTC);
             customers.values().map(|v| v.1 < cutoff).collect()
         }
     };

@@ -143,6 +143,12 @@ pub fn rfm_from_arrays(
             ),
         ));
     }
+    if u32::try_from(n).is_err() {
+        return Err(Error::invalid(
+            "purchases",
+            format!("at most {} purchases per summary, found {n}", u32::MAX),
+        ));
+    }
     let unit = options.unit.seconds();
     let cutoff = options.calibration_end.timestamp();
     let end = options.observation_end.map_or(cutoff, |e| e.timestamp());
