@@ -183,7 +183,7 @@ impl GammaGamma {
         if options.max_iterations == 0 || options.max_iterations > 10_000 {
             return Err(Error::invalid(
                 "max_iterations",
-                format!("expected 1 to 10_000, found {}", options.max_iterations),
+                format!("expected 1 to 10000, found {}", options.max_iterations),
             ));
         }
         if !(options.penalty.is_finite() && options.penalty >= 0.0) {

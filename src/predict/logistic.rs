@@ -202,7 +202,7 @@ impl LogisticRegression {
         if options.max_iterations == 0 || options.max_iterations > 1_000 {
             return Err(Error::invalid(
                 "max_iterations",
-                format!("expected 1 to 1_000, found {}", options.max_iterations),
+                format!("expected 1 to 1000, found {}", options.max_iterations),
             ));
         }
         if !(options.l2.is_finite() && options.l2 >= 0.0) {
