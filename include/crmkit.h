@@ -109,6 +109,14 @@ typedef enum crm_status {
 } crm_status;
 
 /**
+ * A fitted CLV model (BG/NBD + Gamma-Gamma), made by
+ * crm_clv_fit_dataset(), crm_clv_fit_arrays() or crm_clv_model_from_json()
+ * and released with crm_clv_model_free(). Immutable: safe to share across
+ * threads.
+ */
+typedef struct crm_clv_model crm_clv_model;
+
+/**
  * A validated, immutable snapshot of CRM records (contacts, companies,
  * deals, pipelines, activities...), loaded from JSON with
  * crm_dataset_from_json() and released with crm_dataset_free().
@@ -118,6 +126,22 @@ typedef enum crm_status {
  * another thread uses it).
  */
 typedef struct crm_dataset crm_dataset;
+
+/**
+ * A logistic regression over flat feature arrays, made by
+ * crm_logistic_fit() or crm_logistic_from_json() and released with
+ * crm_logistic_free(). Immutable: safe to share across threads.
+ */
+typedef struct crm_logistic crm_logistic;
+
+/**
+ * A trained propensity model (naive Bayes or logistic regression over
+ * dataset features), made by crm_propensity_train() or
+ * crm_propensity_model_from_json() and released with
+ * crm_propensity_model_free(). Immutable: one handle may be used from
+ * several threads at once.
+ */
+typedef struct crm_propensity_model crm_propensity_model;
 
 /**
  * A validated, compiled automation rule set, loaded with
@@ -616,6 +640,298 @@ enum crm_status crm_kpi_time_series(const struct crm_dataset *dataset,
 enum crm_status crm_pipeline_report(const struct crm_dataset *dataset,
                                     const char *request_json,
                                     char **out_json);
+
+/**
+ * Trains a propensity model on the deals of `dataset` closed at or before
+ * `as_of_unix` (won = positive) from the JSON
+ * spec `spec_json` (features, "model": "naive_bayes" or "logistic",
+ * "holdout_percent", "allow_protected"...) and writes a new handle to
+ * `*out`. Protected attributes not listed in "allow_protected" give
+ * CRM_STATUS_PROTECTED_ATTRIBUTE; a training split without won or without
+ * lost deals gives CRM_STATUS_INVALID.
+ *
+ * # Safety
+ *
+ * `dataset` must be NULL or a live dataset handle; `spec_json` NULL or a
+ * NUL-terminated string; `out` NULL or valid for writing one pointer. The
+ * handle must be released with crm_propensity_model_free().
+ */
+enum crm_status crm_propensity_train(const struct crm_dataset *dataset,
+                                     const char *spec_json,
+                                     int64_t as_of_unix,
+                                     struct crm_propensity_model **out);
+
+/**
+ * Loads a propensity model from the JSON written by
+ * crm_propensity_model_to_json() and writes a new handle to `*out`.
+ *
+ * # Safety
+ *
+ * `json` must be NULL or a NUL-terminated string; `out` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_propensity_model_from_json(const char *json, struct crm_propensity_model **out);
+
+/**
+ * Writes the model's JSON form (spec, encoders, coefficients or tables,
+ * training summary with the hold-out evaluation) to `*out_json`; free it
+ * with crm_string_free().
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_json` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_propensity_model_to_json(const struct crm_propensity_model *model,
+                                             char **out_json);
+
+/**
+ * Predicts every open lead of `dataset` (each open deal, and each lead
+ * contact without an open deal): writes to `*out_json` a JSON array of
+ * {"deal" (absent for a contact without a deal), "contact", "probability",
+ * "expected_value", "contributions": [{"feature", "value", "effect"}]},
+ * highest probability first. Free it with crm_string_free().
+ *
+ * # Safety
+ *
+ * `model` and `dataset` must be NULL or live handles; `out_json` NULL or
+ * valid for writing one pointer.
+ */
+enum crm_status crm_propensity_predict_json(const struct crm_propensity_model *model,
+                                            const struct crm_dataset *dataset,
+                                            int64_t as_of_unix,
+                                            char **out_json);
+
+/**
+ * Releases a propensity model. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle not used by another thread; it
+ * must not be used afterwards.
+ */
+void crm_propensity_model_free(struct crm_propensity_model *model);
+
+/**
+ * Fits an L2-regularised logistic regression (Newton/IRLS) to `n_rows`
+ * rows of `n_features` doubles (`x`, row-major) with outcomes `y` (one
+ * byte per row, non-zero = won) and penalty `l2` (>= 0; the intercept is
+ * not penalised), and writes a new handle to `*out`. All-equal outcomes
+ * give CRM_STATUS_INVALID; no convergence CRM_STATUS_NUMERICAL.
+ *
+ * # Safety
+ *
+ * `x` must point to `n_rows * n_features` doubles and `y` to `n_rows`
+ * bytes (either may be NULL when its length is 0); `out` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_logistic_fit(const double *x,
+                                 const uint8_t *y,
+                                 size_t n_rows,
+                                 size_t n_features,
+                                 double l2,
+                                 struct crm_logistic **out);
+
+/**
+ * Writes the probability of each of `n_rows` rows of `x` (row-major,
+ * `n_features` doubles each, which must equal the model's feature count)
+ * into `out_probabilities[0..n_rows]`.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `x` must point to
+ * `n_rows * n_features` doubles and `out_probabilities` to `n_rows`
+ * writable doubles (NULL allowed when `n_rows` is 0).
+ */
+enum crm_status crm_logistic_predict(const struct crm_logistic *model,
+                                     const double *x,
+                                     size_t n_rows,
+                                     size_t n_features,
+                                     double *out_probabilities);
+
+/**
+ * Writes the model's JSON form ({"intercept", "coefficients", "l2",
+ * "convergence"}) to `*out_json`; free it with crm_string_free().
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_json` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_logistic_to_json(const struct crm_logistic *model, char **out_json);
+
+/**
+ * Loads a logistic regression from the JSON of crm_logistic_to_json().
+ *
+ * # Safety
+ *
+ * `json` must be NULL or a NUL-terminated string; `out` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_logistic_from_json(const char *json, struct crm_logistic **out);
+
+/**
+ * Releases a logistic regression. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle not used by another thread.
+ */
+void crm_logistic_free(struct crm_logistic *model);
+
+/**
+ * Fits BG/NBD + Gamma-Gamma to the purchases of `dataset` up to `as_of`
+ * and writes a new handle to `*out`. `options_json` may be NULL (defaults)
+ * or a JSON object {"unit": "days"|"weeks", "bgnbd": {"penalty": 0,
+ * "max_iterations": 200}, "gamma_gamma": {...}}. Data that cannot identify
+ * the models (no repeat buyer...) give CRM_STATUS_NUMERICAL.
+ *
+ * # Safety
+ *
+ * `dataset` must be NULL or a live handle; `options_json` NULL or a
+ * NUL-terminated string; `out` NULL or valid for writing one pointer.
+ */
+enum crm_status crm_clv_fit_dataset(const struct crm_dataset *dataset,
+                                    const char *options_json,
+                                    int64_t as_of_unix,
+                                    struct crm_clv_model **out);
+
+/**
+ * Fits BG/NBD + Gamma-Gamma to `n` customers given as flat arrays:
+ * repeat purchases `frequency`, `recency` and `age` (T) in periods of
+ * `unit` (0 = days, 1 = weeks), and mean repeat spend `monetary`.
+ *
+ * # Safety
+ *
+ * Each array must hold `n` values (NULL allowed when `n` is 0); `out` NULL
+ * or valid for writing one pointer.
+ */
+enum crm_status crm_clv_fit_arrays(const uint32_t *frequency,
+                                   const double *recency,
+                                   const double *age,
+                                   const double *monetary,
+                                   size_t n,
+                                   uint32_t unit,
+                                   struct crm_clv_model **out);
+
+/**
+ * Predicts `n` customers given as flat arrays (as for
+ * crm_clv_fit_arrays(), in the model's unit): writes the probability
+ * alive, the expected purchases over `horizon_months` and the discounted
+ * CLV (sum of monthly cash flows at `monthly_discount_rate`, a fraction)
+ * into the three output arrays of `n` doubles. Nothing is written unless
+ * every customer succeeds.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; each input array must hold `n`
+ * values and each output array room for `n` doubles (NULL allowed when
+ * `n` is 0).
+ */
+enum crm_status crm_clv_predict(const struct crm_clv_model *model,
+                                const uint32_t *frequency,
+                                const double *recency,
+                                const double *age,
+                                const double *monetary,
+                                size_t n,
+                                uint32_t horizon_months,
+                                double monthly_discount_rate,
+                                double *out_probability_alive,
+                                double *out_expected_purchases,
+                                double *out_clv);
+
+/**
+ * Writes the CLV model's JSON form ({"unit", "bgnbd": {"params": {"r",
+ * "alpha", "a", "b"}, "convergence": {...}}, "gamma_gamma": {...},
+ * "fallback_spend"}) to `*out_json`; free it with crm_string_free().
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_json` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_clv_model_to_json(const struct crm_clv_model *model, char **out_json);
+
+/**
+ * Loads a CLV model from the JSON of crm_clv_model_to_json().
+ *
+ * # Safety
+ *
+ * `json` must be NULL or a NUL-terminated string; `out` NULL or valid for
+ * writing one pointer.
+ */
+enum crm_status crm_clv_model_from_json(const char *json, struct crm_clv_model **out);
+
+/**
+ * Releases a CLV model. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle not used by another thread.
+ */
+void crm_clv_model_free(struct crm_clv_model *model);
+
+/**
+ * Fits the CLV models on `dataset` up to `as_of` and writes to
+ * `*out_json` {"report": {"model", "options", "currency", "customers":
+ * [...]}, "at_risk": [...]}: every customer's CLV, and the customers whose
+ * probability alive is below `threshold` ranked by probability alive x
+ * value, at most `limit`. `options_json` may be NULL or {"fit": {...},
+ * "clv": {"horizon_months": 12, "monthly_discount_rate": 0.01},
+ * "currency": "USD"}.
+ *
+ * # Safety
+ *
+ * `dataset` must be NULL or a live handle; `options_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or valid for writing one pointer.
+ */
+enum crm_status crm_clv_report_json(const struct crm_dataset *dataset,
+                                    const char *options_json,
+                                    int64_t as_of_unix,
+                                    double threshold,
+                                    size_t limit,
+                                    char **out_json);
+
+/**
+ * Writes to `*out_json` the ideal-customer profile or churn indicators
+ * described by `spec_json` ({"outcome": {"type": "top_revenue",
+ * "fraction": 0.2} or {"type": "churned", "inactive_days": 90},
+ * "features": [...], "min_support": 0.1}) for the customers of `dataset`
+ * up to `as_of`.
+ *
+ * # Safety
+ *
+ * `dataset` must be NULL or a live handle; `spec_json` NULL or a
+ * NUL-terminated string; `out_json` NULL or valid for writing one pointer.
+ */
+enum crm_status crm_profile_json(const struct crm_dataset *dataset,
+                                 const char *spec_json,
+                                 int64_t as_of_unix,
+                                 char **out_json);
+
+/**
+ * Summarises `n` purchases given as flat arrays — dense customer indices
+ * `customers` (0..N), Unix times `at_unix` in seconds and non-negative
+ * `amounts` — in periods of `unit` (0 = days, 1 = weeks), with calibration
+ * up to `calibration_end_unix` and hold-out up to `observation_end_unix`
+ * (equal to the calibration end for no hold-out). Writes to `*out_json`
+ * {"unit", "holdout_length", "rows": [{"customer", "frequency", "recency",
+ * "age", "monetary", "holdout_frequency", "holdout_monetary"}]}, the input
+ * of crm_clv_fit_arrays(). Free it with crm_string_free().
+ *
+ * # Safety
+ *
+ * Each array must hold `n` values (NULL allowed when `n` is 0); `out_json`
+ * NULL or valid for writing one pointer.
+ */
+enum crm_status crm_rfm_json(const uint32_t *customers,
+                             const int64_t *at_unix,
+                             const double *amounts,
+                             size_t n,
+                             uint32_t unit,
+                             int64_t calibration_end_unix,
+                             int64_t observation_end_unix,
+                             char **out_json);
 
 /**
  * Loads, validates and compiles a scoring model from a JSON document and

@@ -44,6 +44,8 @@
 //!   time series and the pipeline bottleneck report.
 //! - [`goals`]: SMART goal validator with reasons, goal tracking, six locales.
 //! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
+//! - [`predict`]: conversion propensity, ideal-customer profile, RFM,
+//!   BG/NBD + Gamma-Gamma customer lifetime value, at-risk customers.
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - [`scoring`]: lead scoring models, explained scores and a batch path.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
@@ -61,6 +63,7 @@ pub mod goals;
 pub mod kpi;
 pub mod model;
 pub mod money;
+pub mod predict;
 pub mod sample;
 pub mod scoring;
 

@@ -7,6 +7,7 @@ mod automation;
 mod dataset;
 mod goals;
 mod kpi;
+mod predict;
 mod scoring;
 
 use crmkit::model::Dataset;
@@ -22,9 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let json = std::fs::read_to_string(SAMPLE)?;
     let dataset = Dataset::from_json(&json)?;
     dataset::run(&dataset)?;
-    kpi::run(&dataset)?;
     goals::run()?;
-    automation::run(&dataset)?;
     scoring::run(&dataset)?;
+    automation::run(&dataset)?;
+    kpi::run(&dataset)?;
+    predict::run(&dataset)?;
     Ok(())
 }

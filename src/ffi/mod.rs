@@ -65,6 +65,7 @@ pub mod automation;
 pub mod dataset;
 pub mod goals;
 pub mod kpi;
+pub mod predict;
 pub mod scoring;
 
 /// The version of the C ABI, returned by [`crm_abi_version`] and emitted as

@@ -15,6 +15,7 @@
 #include "crmkit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int failures = 0;
@@ -290,6 +291,110 @@ static void hostile_scoring(void) {
     crm_scoring_model_free(NULL);
 }
 
+static void hostile_predict(void) {
+    char *out = (char *)SENTINEL;
+    crm_dataset *dataset = NULL;
+    crm_propensity_model *propensity = (crm_propensity_model *)SENTINEL;
+    crm_logistic *logistic = (crm_logistic *)SENTINEL;
+    crm_clv_model *clv = (crm_clv_model *)SENTINEL;
+    const crm_dataset *wrong_dataset = (const crm_dataset *)(void *)not_a_handle;
+    const double not_a_number = strtod("nan", NULL);
+    const double infinity = strtod("inf", NULL);
+    double x[4] = {0.0, 1.0, 2.0, 3.0};
+    double probabilities[4] = {-1.0, -1.0, -1.0, -1.0};
+    uint8_t y[4] = {0, 1, 0, 1};
+    uint32_t frequency[2] = {1, 0};
+    double recency[2] = {5.0, 0.0};
+    double age[2] = {10.0, 10.0};
+    double monetary[2] = {20.0, 0.0};
+    uint32_t customers[2] = {0, 0};
+    int64_t at[2] = {0, 86400};
+    double amounts[2] = {10.0, 20.0};
+    const int64_t as_of = 1777626000;
+    const char *SPEC = "{\"model\": \"logistic\", \"features\": [{\"type\": \"deal_value\"}]}";
+
+    if (crm_dataset_from_json("{}", &dataset) != CRM_STATUS_OK) {
+        fprintf(stderr, "the empty dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+        return;
+    }
+    /* Propensity: NULLs, wrong handles, bad JSON, and nothing to learn from. */
+    CHECK_FAILS(crm_propensity_train(NULL, SPEC, as_of, &propensity), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_propensity_train(wrong_dataset, SPEC, as_of, &propensity),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_propensity_train(dataset, BAD_UTF8, as_of, &propensity),
+                CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_propensity_train(dataset, "{\"features\": 7}", as_of, &propensity),
+                CRM_STATUS_JSON);
+    CHECK(crm_propensity_train(dataset, SPEC, as_of, &propensity) != CRM_STATUS_OK);
+    CHECK_FAILS(crm_propensity_train(dataset, SPEC, INT64_MIN, &propensity),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_propensity_model_from_json("{", &propensity), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_propensity_model_from_json(NULL, &propensity), CRM_STATUS_NULL_POINTER);
+    CHECK(propensity == (crm_propensity_model *)SENTINEL);
+    CHECK_FAILS(crm_propensity_model_to_json(
+                    (const crm_propensity_model *)(const void *)dataset, &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_propensity_predict_json(NULL, dataset, as_of, &out),
+                CRM_STATUS_NULL_POINTER);
+    crm_propensity_model_free(NULL);
+
+    /* Logistic regression on flat arrays: NaN, infinity, lengths, NULLs. */
+    CHECK_FAILS(crm_logistic_fit(NULL, y, 4, 1, 1.0, &logistic), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_logistic_fit(x, NULL, 4, 1, 1.0, &logistic), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_logistic_fit(x, y, 4, 1, 1.0, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK(crm_logistic_fit(x, y, 4, 1, not_a_number, &logistic) != CRM_STATUS_OK);
+    CHECK(crm_logistic_fit(x, y, 4, 1, -1.0, &logistic) != CRM_STATUS_OK);
+    CHECK(crm_logistic_fit(x, y, 0, 1, 1.0, &logistic) != CRM_STATUS_OK);
+    CHECK(crm_logistic_fit(x, y, (size_t)-1, (size_t)-1, 1.0, &logistic) != CRM_STATUS_OK);
+    x[2] = infinity;
+    CHECK(crm_logistic_fit(x, y, 4, 1, 1.0, &logistic) != CRM_STATUS_OK);
+    y[0] = 7; /* not a 0/1 outcome */
+    CHECK(crm_logistic_fit(x, y, 4, 1, 1.0, &logistic) != CRM_STATUS_OK);
+    CHECK(logistic == (crm_logistic *)SENTINEL);
+    CHECK_FAILS(crm_logistic_predict(NULL, x, 4, 1, probabilities), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_logistic_predict((const crm_logistic *)(const void *)dataset, x, 4, 1,
+                                     probabilities),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK(probabilities[0] == -1.0);
+    CHECK_FAILS(crm_logistic_from_json("[]", &logistic), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_logistic_to_json(NULL, &out), CRM_STATUS_NULL_POINTER);
+    crm_logistic_free(NULL);
+
+    /* CLV: degenerate customers, NaN, NULL arrays, wrong handles, bad units. */
+    CHECK_FAILS(crm_clv_fit_dataset(NULL, "{}", as_of, &clv), CRM_STATUS_NULL_POINTER);
+    CHECK(crm_clv_fit_dataset(dataset, "{}", as_of, &clv) != CRM_STATUS_OK);
+    CHECK_FAILS(crm_clv_fit_dataset(dataset, BAD_UTF8, as_of, &clv), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_clv_fit_arrays(NULL, recency, age, monetary, 2, 0, &clv),
+                CRM_STATUS_NULL_POINTER);
+    CHECK(crm_clv_fit_arrays(frequency, recency, age, monetary, 2, 0, &clv) != CRM_STATUS_OK);
+    recency[0] = not_a_number;
+    CHECK(crm_clv_fit_arrays(frequency, recency, age, monetary, 2, 0, &clv) != CRM_STATUS_OK);
+    CHECK(crm_clv_fit_arrays(frequency, recency, age, monetary, 2, 99, &clv) != CRM_STATUS_OK);
+    CHECK(clv == (crm_clv_model *)SENTINEL);
+    CHECK_FAILS(crm_clv_predict(NULL, frequency, recency, age, monetary, 2, 12, 0.01, x, x, x),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_clv_model_from_json("{\"bgnbd\": 1}", &clv), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_clv_model_to_json(NULL, &out), CRM_STATUS_NULL_POINTER);
+    crm_clv_model_free(NULL);
+    CHECK_FAILS(crm_clv_report_json(wrong_dataset, "{}", as_of, 0.5, 10, &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK(crm_clv_report_json(dataset, "{}", as_of, not_a_number, 10, &out) != CRM_STATUS_OK);
+
+    /* Profiles and RFM summaries. */
+    CHECK_FAILS(crm_profile_json(NULL, "{}", as_of, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_profile_json(dataset, "{\"group\": []}", as_of, &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_rfm_json(NULL, at, amounts, 2, 0, 86400 * 30, 86400 * 60, &out),
+                CRM_STATUS_NULL_POINTER);
+    CHECK(crm_rfm_json(customers, at, amounts, 2, 0, 86400 * 60, 86400 * 30, &out) !=
+          CRM_STATUS_OK);
+    amounts[1] = infinity;
+    CHECK(crm_rfm_json(customers, at, amounts, 2, 0, 86400 * 30, 86400 * 60, &out) !=
+          CRM_STATUS_OK);
+    CHECK(out == (char *)SENTINEL);
+    crm_dataset_free(dataset);
+}
+
 int main(void) {
     hostile_base();
     hostile_dataset();
@@ -297,6 +402,7 @@ int main(void) {
     hostile_goals();
     hostile_rules();
     hostile_scoring();
+    hostile_predict();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;

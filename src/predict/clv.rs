@@ -1,0 +1,426 @@
+//! Customer lifetime value: BG/NBD for the number of future purchases,
+//! Gamma-Gamma for their value, summed month by month over a horizon with a
+//! discount rate, and the at-risk ranking built on it.
+//!
+//! The models work in `f64`; values leave this module as exact [`Money`]
+//! rounded to the cent.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use serde::{Deserialize, Serialize};
+
+use super::bgnbd::{BgNbd, BgNbdOptions};
+use super::gamma_gamma::{GammaGamma, GammaGammaOptions};
+use super::rfm::{Rfm, RfmOptions, TimeUnit, rfm_from_dataset};
+use crate::model::{ContactId, Dataset, Timestamp};
+use crate::money::{Currency, Money};
+use crate::{Error, ErrorKind, Result};
+
+/// How CLV is computed from the fitted models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClvOptions {
+    /// Months of future cash flow summed (default 12, at most 1200).
+    pub horizon_months: u32,
+    /// Discount rate per month, as a fraction (default 0.01 = 1 % a month).
+    pub monthly_discount_rate: f64,
+}
+
+impl Default for ClvOptions {
+    fn default() -> Self {
+        ClvOptions {
+            horizon_months: 12,
+            monthly_discount_rate: 0.01,
+        }
+    }
+}
+
+impl ClvOptions {
+    /// Checks the ranges.
+    pub fn validate(&self) -> Result<()> {
+        if self.horizon_months > 1200 {
+            return Err(Error::invalid(
+                "horizon_months",
+                "expected at most 1200 months",
+            ));
+        }
+        let d = self.monthly_discount_rate;
+        if !(d.is_finite() && (0.0..10.0).contains(&d)) {
+            return Err(Error::invalid(
+                "monthly_discount_rate",
+                format!("expected a fraction between 0 and 10, found {d}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Options for fitting a [`ClvModel`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClvFitOptions {
+    /// The time unit of the RFM data (default days).
+    pub unit: TimeUnit,
+    /// BG/NBD fit options.
+    pub bgnbd: BgNbdOptions,
+    /// Gamma-Gamma fit options.
+    pub gamma_gamma: GammaGammaOptions,
+}
+
+/// The two fitted models and the unit of time they were fitted in.
+///
+/// JSON form: `{"unit": "days", "bgnbd": {...}, "gamma_gamma": {...},
+/// "fallback_spend": 12.5}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClvModel {
+    /// The time unit of recency and age.
+    pub unit: TimeUnit,
+    /// The purchase-count model.
+    pub bgnbd: BgNbd,
+    /// The spend model.
+    pub gamma_gamma: GammaGamma,
+    /// Mean repeat spend observed in the fitting data: the documented
+    /// fallback for customers without repeat purchases when the
+    /// Gamma-Gamma population mean is infinite (`q ≤ 1`).
+    pub fallback_spend: f64,
+}
+
+/// The predicted value of one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerValue {
+    /// Probability that the customer is still alive.
+    pub probability_alive: f64,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: f64,
+    /// Expected spend per purchase.
+    pub expected_spend: f64,
+    /// `true` when `expected_spend` is the fallback mean (see
+    /// [`ClvModel::fallback_spend`]).
+    pub spend_fallback: bool,
+    /// Discounted value over the horizon (in the money unit of the data).
+    pub clv: f64,
+}
+
+impl ClvModel {
+    /// Fits BG/NBD and Gamma-Gamma to the same customers.
+    pub fn fit(customers: &[Rfm], options: &ClvFitOptions) -> Result<ClvModel> {
+        let bgnbd = BgNbd::fit(customers, &options.bgnbd)?;
+        let gamma_gamma = GammaGamma::fit(customers, &options.gamma_gamma)?;
+        let (sum, count) = customers
+            .iter()
+            .filter(|c| c.frequency > 0)
+            .fold((0.0, 0.0), |(s, n), c| (s + c.monetary, n + 1.0));
+        Ok(ClvModel {
+            unit: options.unit,
+            bgnbd,
+            gamma_gamma,
+            fallback_spend: if count > 0.0 { sum / count } else { 0.0 },
+        })
+    }
+
+    /// Loads a model from its JSON form, validating the parameters.
+    pub fn from_json(json: &str) -> Result<ClvModel> {
+        let model: ClvModel = Error::parse_json(json)?;
+        model
+            .bgnbd
+            .params
+            .validate()
+            .map_err(|e| e.with_path_prefix("bgnbd.params"))?;
+        model
+            .gamma_gamma
+            .params
+            .validate()
+            .map_err(|e| e.with_path_prefix("gamma_gamma.params"))?;
+        if !(model.fallback_spend.is_finite() && model.fallback_spend >= 0.0) {
+            return Err(Error::invalid(
+                "fallback_spend",
+                "expected a finite non-negative number",
+            ));
+        }
+        Ok(model)
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))
+    }
+
+    /// Predicts one customer's value over `options.horizon_months`: the sum
+    /// over months `i` of expected spend × expected purchases in month `i`
+    /// ÷ (1 + rate)ⁱ.
+    pub fn customer_value(&self, customer: &Rfm, options: &ClvOptions) -> Result<CustomerValue> {
+        options.validate()?;
+        let Rfm {
+            frequency,
+            recency,
+            age,
+            monetary,
+        } = *customer;
+        if !(age.is_finite() && age >= 0.0 && recency.is_finite() && (0.0..=age).contains(&recency))
+        {
+            return Err(Error::invalid("customer", "expected 0 <= recency <= age"));
+        }
+        let params = &self.bgnbd.params;
+        let probability_alive = params.probability_alive(frequency, recency, age);
+        let (expected_spend, spend_fallback) = match self
+            .gamma_gamma
+            .params
+            .expected_spend(frequency, monetary.max(0.0))
+        {
+            Some(spend) if spend.is_finite() => (spend, false),
+            _ => (self.fallback_spend, true),
+        };
+        let month = self.unit.per_month();
+        let mut previous = 0.0;
+        let mut clv = 0.0;
+        let mut discount = 1.0;
+        for i in 1..=options.horizon_months {
+            let cumulative = params.conditional_expected_purchases(
+                f64::from(i) * month,
+                frequency,
+                recency,
+                age,
+            )?;
+            discount /= 1.0 + options.monthly_discount_rate;
+            clv += expected_spend * (cumulative - previous).max(0.0) * discount;
+            previous = cumulative;
+        }
+        if !clv.is_finite() {
+            return Err(Error::new(
+                ErrorKind::Numerical,
+                "the customer value is not finite",
+            ));
+        }
+        Ok(CustomerValue {
+            probability_alive,
+            expected_purchases: previous,
+            expected_spend,
+            spend_fallback,
+            clv,
+        })
+    }
+}
+
+/// Converts a model value to exact money rounded to the cent.
+pub fn to_money(value: f64, currency: Currency) -> Result<Money> {
+    if !value.is_finite() {
+        return Err(Error::new(ErrorKind::Numerical, "value is not finite"));
+    }
+    let amount = Decimal::from_f64(value)
+        .ok_or_else(|| Error::overflow(format!("{value} does not fit a decimal")))?;
+    Ok(Money::new(amount, currency).round_dp(2))
+}
+
+/// Options of [`clv_report`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClvReportOptions {
+    /// Fitting options.
+    pub fit: ClvFitOptions,
+    /// Horizon and discount rate.
+    pub clv: ClvOptions,
+    /// Currency of the values (default: the dataset's reporting currency).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+}
+
+/// One customer of a [`ClvReport`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerClv {
+    /// The contact.
+    pub contact: ContactId,
+    /// Their purchase history.
+    #[serde(flatten)]
+    pub rfm: Rfm,
+    /// Model predictions.
+    pub probability_alive: f64,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: f64,
+    /// `true` when the spend is the documented fallback.
+    pub spend_fallback: bool,
+    /// Expected spend per purchase, to the cent.
+    pub expected_spend: Money,
+    /// Discounted customer lifetime value over the horizon, to the cent.
+    pub clv: Money,
+    /// Total spent so far (all purchases up to `as_of`), to the cent.
+    pub historical_value: Money,
+}
+
+/// CLV of every customer of a dataset, with the fitted models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClvReport {
+    /// The fitted models.
+    pub model: ClvModel,
+    /// Options used.
+    pub options: ClvOptions,
+    /// Currency of the values.
+    pub currency: Currency,
+    /// Customers by descending CLV (ties by contact id).
+    pub customers: Vec<CustomerClv>,
+}
+
+/// Summarises the purchases of `dataset` up to `as_of`, fits the models
+/// and predicts every customer's value.
+pub fn clv_report(
+    dataset: &Dataset,
+    as_of: Timestamp,
+    options: &ClvReportOptions,
+) -> Result<ClvReport> {
+    options
+        .clv
+        .validate()
+        .map_err(|e| e.with_path_prefix("clv"))?;
+    let rfm = rfm_from_dataset(
+        dataset,
+        &RfmOptions {
+            unit: options.fit.unit,
+            calibration_end: as_of,
+            observation_end: None,
+        },
+        options.currency,
+    )?;
+    let customers = rfm.table.customers();
+    let model = ClvModel::fit(&customers, &options.fit)?;
+    let mut totals = vec![0.0_f64; dataset.contacts().len()];
+    for activity in dataset.activities() {
+        if let crate::model::ActivityKind::Purchase { amount, .. } = &activity.kind {
+            if activity.at <= as_of {
+                if let Some(slot) = dataset
+                    .contact_position(&activity.contact)
+                    .and_then(|p| totals.get_mut(p))
+                {
+                    *slot += super::rfm::convert(dataset, amount, rfm.currency)?;
+                }
+            }
+        }
+    }
+    let mut rows = Vec::with_capacity(customers.len());
+    for (row, contact) in rfm.table.rows.iter().zip(&rfm.contacts) {
+        let value = model.customer_value(&row.rfm, &options.clv)?;
+        rows.push(CustomerClv {
+            contact: contact.clone(),
+            rfm: row.rfm,
+            probability_alive: value.probability_alive,
+            expected_purchases: value.expected_purchases,
+            spend_fallback: value.spend_fallback,
+            expected_spend: to_money(value.expected_spend, rfm.currency)?,
+            clv: to_money(value.clv, rfm.currency)?,
+            historical_value: to_money(
+                totals.get(row.customer as usize).copied().unwrap_or(0.0),
+                rfm.currency,
+            )?,
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.clv
+            .amount
+            .cmp(&a.clv.amount)
+            .then_with(|| a.contact.cmp(&b.contact))
+    });
+    Ok(ClvReport {
+        model,
+        options: options.clv.clone(),
+        currency: rfm.currency,
+        customers: rows,
+    })
+}
+
+/// Why a customer is flagged at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskReason {
+    /// The probability alive is below the threshold.
+    LowProbabilityAlive,
+    /// The time since the last purchase is more than twice the customer's
+    /// mean time between purchases.
+    LongSilence,
+    /// The customer's historical value is in the top quarter of customers.
+    HighValue,
+}
+
+/// A customer at risk of leaving.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtRiskCustomer {
+    /// The contact.
+    pub contact: ContactId,
+    /// Probability that the customer is still alive.
+    pub probability_alive: f64,
+    /// The value at stake if the customer is kept: CLV ÷ probability alive
+    /// (the customer's value if alive), to the cent.
+    pub value_if_retained: Money,
+    /// Ranking score: probability alive × value if retained (= CLV), to
+    /// the cent. Customers who are probably still reachable and valuable
+    /// rank first.
+    pub score: Money,
+    /// Periods since the last purchase.
+    pub periods_since_last_purchase: f64,
+    /// Why they are flagged.
+    pub reasons: Vec<RiskReason>,
+}
+
+/// Customers whose probability alive is below `threshold` (in `(0, 1]`),
+/// ranked by probability alive × value if retained, at most `limit` of
+/// them. Customers without repeat purchases are never flagged (BG/NBD
+/// considers them alive).
+pub fn at_risk(report: &ClvReport, threshold: f64, limit: usize) -> Result<Vec<AtRiskCustomer>> {
+    if !(threshold.is_finite() && threshold > 0.0 && threshold <= 1.0) {
+        return Err(Error::invalid(
+            "threshold",
+            format!("expected a probability in (0, 1], found {threshold}"),
+        ));
+    }
+    let mut values: Vec<Decimal> = report
+        .customers
+        .iter()
+        .map(|c| c.historical_value.amount)
+        .collect();
+    values.sort();
+    let top_quarter = values
+        .get(values.len() * 3 / 4)
+        .copied()
+        .unwrap_or(Decimal::MAX);
+    let mut flagged = Vec::new();
+    for c in &report.customers {
+        if c.rfm.frequency == 0 || c.probability_alive >= threshold {
+            continue;
+        }
+        let clv = c.clv.amount;
+        let alive = Decimal::from_f64(c.probability_alive).unwrap_or(Decimal::ZERO);
+        let value_if_retained = if alive > Decimal::ZERO {
+            clv.checked_div(alive).unwrap_or(Decimal::ZERO)
+        } else {
+            Decimal::ZERO
+        };
+        let silence = c.rfm.age - c.rfm.recency;
+        let gap = c.rfm.recency / f64::from(c.rfm.frequency);
+        let mut reasons = vec![RiskReason::LowProbabilityAlive];
+        if silence > 2.0 * gap {
+            reasons.push(RiskReason::LongSilence);
+        }
+        if c.historical_value.amount >= top_quarter {
+            reasons.push(RiskReason::HighValue);
+        }
+        flagged.push(AtRiskCustomer {
+            contact: c.contact.clone(),
+            probability_alive: c.probability_alive,
+            value_if_retained: Money::new(value_if_retained, report.currency).round_dp(2),
+            score: c.clv,
+            periods_since_last_purchase: silence,
+            reasons,
+        });
+    }
+    flagged.sort_by(|a, b| {
+        b.score
+            .amount
+            .cmp(&a.score.amount)
+            .then_with(|| a.probability_alive.total_cmp(&b.probability_alive))
+            .then_with(|| a.contact.cmp(&b.contact))
+    });
+    flagged.truncate(limit);
+    Ok(flagged)
+}

@@ -1,0 +1,318 @@
+//! The Gamma-Gamma model of spend per purchase (Fader, Hardie & Lee, 2005;
+//! Colombo & Jiang, 1999), fitted by maximum likelihood.
+//!
+//! Each purchase amount is Gamma(p, ν) with a customer-specific rate
+//! ν ~ Gamma(q, γ); a customer's mean spend over `x` repeat purchases
+//! therefore has a closed-form marginal likelihood. The model assumes spend
+//! is independent of purchase frequency. Fitted, like
+//! [`BgNbd`](super::BgNbd), by damped Newton on the log-parameters with the
+//! exact gradient and Hessian.
+
+use serde::{Deserialize, Serialize};
+
+use super::optimize::{Convergence, Evaluation, maximize_with_restarts};
+use super::rfm::Rfm;
+use super::special::{digamma, ln_gamma, trigamma};
+use crate::{Error, ErrorKind, Result};
+
+/// The three Gamma-Gamma parameters; `gamma` is in money units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GammaGammaParams {
+    /// Shape of the spend per purchase.
+    pub p: f64,
+    /// Shape of the customers' rate distribution.
+    pub q: f64,
+    /// Scale of the customers' rate distribution (money units).
+    pub gamma: f64,
+}
+
+impl GammaGammaParams {
+    /// Checks that every parameter is finite and positive.
+    pub fn validate(&self) -> Result<()> {
+        for (name, value) in [("p", self.p), ("q", self.q), ("gamma", self.gamma)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(Error::invalid(
+                    name,
+                    format!("expected a finite positive number, found {value}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The mean spend per purchase of the population, `pγ / (q − 1)`;
+    /// `None` (undefined, the mean is infinite) when `q ≤ 1`.
+    pub fn population_mean_spend(&self) -> Option<f64> {
+        (self.q > 1.0).then(|| self.p * self.gamma / (self.q - 1.0))
+    }
+
+    /// The expected spend per purchase of a customer with `frequency` repeat
+    /// purchases of mean amount `monetary`: a weighted average of the
+    /// population mean and the customer's own mean. For a customer without
+    /// repeat purchases it is the population mean; `None` when that is
+    /// undefined (`q ≤ 1`).
+    pub fn expected_spend(&self, frequency: u32, monetary: f64) -> Option<f64> {
+        if frequency == 0 {
+            return self.population_mean_spend();
+        }
+        let x = f64::from(frequency);
+        let denominator = self.p * x + self.q - 1.0;
+        (denominator > 0.0).then(|| self.p * (self.gamma + monetary * x) / denominator)
+    }
+}
+
+/// Options of [`GammaGamma::fit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GammaGammaOptions {
+    /// Newton iterations allowed per starting point (default 200, 1 to
+    /// 10,000).
+    pub max_iterations: u32,
+    /// L2 penalty on the log-parameters (default 0).
+    pub penalty: f64,
+}
+
+impl Default for GammaGammaOptions {
+    fn default() -> Self {
+        GammaGammaOptions {
+            max_iterations: 200,
+            penalty: 0.0,
+        }
+    }
+}
+
+/// A fitted Gamma-Gamma model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GammaGamma {
+    /// The fitted parameters.
+    pub params: GammaGammaParams,
+    /// How the fit ended.
+    pub convergence: Convergence,
+    /// Customers used (those with at least one repeat purchase and a
+    /// positive mean spend).
+    pub customers: usize,
+}
+
+struct SpendData {
+    /// `(x, start, end)` runs of customers with the same frequency.
+    runs: Vec<(f64, usize, usize)>,
+    ln_m: Vec<f64>,
+    m: Vec<f64>,
+}
+
+fn evaluate(data: &SpendData, theta: &[f64], penalty: f64) -> Evaluation {
+    let params: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
+    let &[p, q, gamma] = params.as_slice() else {
+        return None;
+    };
+    if !params.iter().all(|v| v.is_finite() && *v > 0.0) {
+        return None;
+    }
+    let ln_gamma_v = gamma.ln();
+    let (lg_q, dg_q, tg_q) = (ln_gamma(q), digamma(q), trigamma(q));
+    let mut ll = 0.0;
+    let mut g = [0.0_f64; 3];
+    let mut h = [0.0_f64; 9];
+    for &(x, start, end) in &data.runs {
+        let px = p * x;
+        let ln_x = x.ln();
+        let base = ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_gamma_v + px * ln_x;
+        let (d_pq, d_px) = (digamma(px + q), digamma(px));
+        let (t_pq, t_px) = (trigamma(px + q), trigamma(px));
+        let count = (end - start) as f64;
+        ll += count * base;
+        g[0] += count * x * (d_pq - d_px + ln_x);
+        g[1] += count * (d_pq - dg_q + ln_gamma_v);
+        g[2] += count * q / gamma;
+        h[0] += count * x * x * (t_pq - t_px);
+        h[1] += count * x * t_pq;
+        h[4] += count * (t_pq - tg_q);
+        h[5] += count / gamma;
+        h[8] += count * -q / (gamma * gamma);
+        for i in start..end {
+            let (Some(&lm), Some(&m)) = (data.ln_m.get(i), data.m.get(i)) else {
+                return None;
+            };
+            let s = gamma + m * x;
+            let ln_s = s.ln();
+            let inv = 1.0 / s;
+            ll += (px - 1.0) * lm - (px + q) * ln_s;
+            g[0] += x * (lm - ln_s);
+            g[1] -= ln_s;
+            g[2] -= (px + q) * inv;
+            h[2] -= x * inv;
+            h[5] -= inv;
+            h[8] += (px + q) * inv * inv;
+        }
+    }
+    for j in 0..3 {
+        for k in 0..j {
+            h[j * 3 + k] = h[k * 3 + j];
+        }
+    }
+    let mut gt = vec![0.0; 3];
+    let mut ht = vec![0.0; 9];
+    for j in 0..3 {
+        gt[j] = params[j] * g[j] - penalty * theta[j];
+        for k in 0..3 {
+            ht[j * 3 + k] = params[j] * params[k] * h[j * 3 + k];
+        }
+        ht[j * 3 + j] += params[j] * g[j] - penalty;
+    }
+    let value = ll - 0.5 * penalty * theta.iter().map(|t| t * t).sum::<f64>();
+    if value.is_finite() && gt.iter().chain(&ht).all(|v| v.is_finite()) {
+        Some((value, gt, ht))
+    } else {
+        None
+    }
+}
+
+impl GammaGamma {
+    /// Fits the model on the customers with at least one repeat purchase and
+    /// a positive mean spend (`frequency` and `monetary`; the others are
+    /// skipped).
+    ///
+    /// Errors: [`ErrorKind::Invalid`] for a negative or non-finite spend
+    /// (naming `customers[i].monetary`); [`ErrorKind::Numerical`] with fewer
+    /// than two usable customers, when every usable customer has the same
+    /// mean spend (the spread is then not identified), or when the
+    /// optimiser does not converge.
+    pub fn fit(customers: &[Rfm], options: &GammaGammaOptions) -> Result<GammaGamma> {
+        if options.max_iterations == 0 || options.max_iterations > 10_000 {
+            return Err(Error::invalid(
+                "max_iterations",
+                format!("expected 1 to 10000, found {}", options.max_iterations),
+            ));
+        }
+        if !(options.penalty.is_finite() && options.penalty >= 0.0) {
+            return Err(Error::invalid(
+                "penalty",
+                "expected a finite non-negative number",
+            ));
+        }
+        let mut usable: Vec<(u32, f64)> = Vec::new();
+        for (i, c) in customers.iter().enumerate() {
+            if !(c.monetary.is_finite() && c.monetary >= 0.0) {
+                return Err(Error::invalid(
+                    format!("customers[{i}].monetary"),
+                    format!("expected a finite non-negative spend, found {}", c.monetary),
+                ));
+            }
+            if c.frequency > 0 && c.monetary > 0.0 {
+                usable.push((c.frequency, c.monetary));
+            }
+        }
+        if usable.len() < 2 {
+            return Err(Error::new(
+                ErrorKind::Numerical,
+                "Gamma-Gamma needs at least two customers with repeat purchases and a positive spend",
+            ));
+        }
+        let first = usable.first().map_or(0.0, |u| u.1);
+        if usable.iter().all(|u| u.1 == first) {
+            return Err(Error::new(
+                ErrorKind::Numerical,
+                "Gamma-Gamma cannot be fitted: every customer has the same mean spend",
+            ));
+        }
+        let scale = usable.iter().map(|u| u.1).sum::<f64>() / usable.len() as f64;
+        usable.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut data = SpendData {
+            runs: Vec::new(),
+            ln_m: Vec::with_capacity(usable.len()),
+            m: Vec::with_capacity(usable.len()),
+        };
+        for (i, &(x, m)) in usable.iter().enumerate() {
+            let x = f64::from(x);
+            match data.runs.last_mut() {
+                Some(run) if run.0 == x => run.2 = i + 1,
+                _ => data.runs.push((x, i, i + 1)),
+            }
+            let m = m / scale;
+            data.m.push(m);
+            data.ln_m.push(m.ln());
+        }
+        let starts = [
+            vec![0.0, 0.0, 0.0],
+            vec![1.0, 1.0, 1.0],
+            vec![2.0, 1.5, 0.0],
+            vec![-0.5, 0.5, 1.5],
+        ];
+        let mut eval = |theta: &[f64]| evaluate(&data, theta, options.penalty);
+        let (theta, mut convergence) =
+            maximize_with_restarts("Gamma-Gamma", &starts, options.max_iterations, &mut eval)?;
+        let params = GammaGammaParams {
+            p: theta.first().copied().unwrap_or(0.0).exp(),
+            q: theta.get(1).copied().unwrap_or(0.0).exp(),
+            gamma: theta.get(2).copied().unwrap_or(0.0).exp() * scale,
+        };
+        if params.validate().is_err()
+            || [params.p, params.q].iter().any(|v| *v > 1e12 || *v < 1e-12)
+        {
+            return Err(Error::new(
+                ErrorKind::Numerical,
+                format!(
+                    "Gamma-Gamma fit diverged (parameters {params:?}): the spends do not identify the model"
+                ),
+            ));
+        }
+        // Rescaling the spends by `scale` shifts each customer's density by
+        // −ln(scale).
+        convergence.log_likelihood -= usable.len() as f64 * scale.ln();
+        Ok(GammaGamma {
+            params,
+            convergence,
+            customers: usable.len(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> SpendData {
+        let raw = [(1.0, 3.0), (1.0, 0.5), (2.0, 1.5), (4.0, 0.8), (4.0, 2.2)];
+        let mut d = SpendData {
+            runs: vec![(1.0, 0, 2), (2.0, 2, 3), (4.0, 3, 5)],
+            ln_m: vec![],
+            m: vec![],
+        };
+        for (_, m) in raw {
+            d.m.push(m);
+            d.ln_m.push(f64::ln(m));
+        }
+        d
+    }
+
+    #[test]
+    fn gradient_and_hessian_match_finite_differences() {
+        let d = data();
+        let theta = [0.3, 0.9, -0.2];
+        let (_, g, h) = evaluate(&d, &theta, 0.0).expect("finite");
+        let eps = 1e-6;
+        for j in 0..3 {
+            let mut up = theta;
+            up[j] += eps;
+            let mut down = theta;
+            down[j] -= eps;
+            let (fu, gu, _) = evaluate(&d, &up, 0.0).expect("finite");
+            let (fd, gd, _) = evaluate(&d, &down, 0.0).expect("finite");
+            let numeric = (fu - fd) / (2.0 * eps);
+            assert!(
+                (numeric - g[j]).abs() < 1e-5 * numeric.abs().max(1.0),
+                "g[{j}]"
+            );
+            for k in 0..3 {
+                let numeric = (gu[k] - gd[k]) / (2.0 * eps);
+                assert!(
+                    (numeric - h[j * 3 + k]).abs() < 1e-4 * numeric.abs().max(1.0),
+                    "h[{j}][{k}] {numeric} {}",
+                    h[j * 3 + k]
+                );
+            }
+        }
+    }
+}
