@@ -254,6 +254,38 @@ fn malformed_timestamp_names_table_row_and_column() {
 }
 
 #[test]
+fn sqlite_datetime_text_is_read_as_utc() {
+    let parts = small_parts();
+    let db = erp_db(&parts);
+    let key = first_key(
+        &db,
+        "SELECT contact_no FROM contact_persons ORDER BY contact_no LIMIT 1",
+    );
+    let iso: String = db
+        .query_row(
+            "SELECT created_at FROM contact_persons WHERE contact_no = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .expect("created_at");
+    db.execute(
+        "UPDATE contact_persons SET created_at = datetime(created_at) WHERE contact_no = ?1",
+        params![key],
+    )
+    .expect("update");
+    let native: String = db
+        .query_row(
+            "SELECT created_at FROM contact_persons WHERE contact_no = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .expect("created_at");
+    assert_ne!(native, iso, "the cell now holds SQLite's own form");
+    let loaded = load::load_dataset(&db).expect("load");
+    assert_eq!(loaded, expected_dataset(&parts));
+}
+
+#[test]
 fn malformed_amount_text_and_wrong_column_type_are_reported() {
     let db = erp_db(&small_parts());
     let opp = first_key(
@@ -412,8 +444,9 @@ proptest! {
         match load::load_dataset(&db) {
             Ok(_) => {}
             Err(ErpError::Map(e)) => {
-                prop_assert!(!e.message.is_empty());
-                prop_assert!(!e.table.is_empty() && !e.column.is_empty() && !e.row.is_empty());
+                prop_assert!(!e.message.is_empty() && !e.column.is_empty());
+                prop_assert_eq!(e.table, table);
+                prop_assert_eq!(e.row, format!("{}={}", key_column, key));
             }
             Err(ErpError::Crm(e)) => prop_assert!(!e.message().is_empty()),
             Err(other) => prop_assert!(false, "unexpected error {}", other),

@@ -204,9 +204,14 @@ impl<'r, 's> Cells<'r, 's> {
     }
 }
 
+/// An instant: RFC 3339 (`2026-01-31T09:00:00Z`, any offset), or SQLite's
+/// own `datetime()` form (`2026-01-31 09:00:00`, taken as UTC).
 fn timestamp(s: &str) -> Result<Timestamp, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
+        })
         .map_err(|_| format!("expected an ISO 8601 timestamp (2026-01-31T09:00:00Z), got '{s}'"))
 }
 
