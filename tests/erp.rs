@@ -228,6 +228,40 @@ fn routing_writes_tasks_and_enrollments_once_and_a_rerun_adds_nothing() {
 }
 
 #[test]
+fn deals_the_rules_cannot_evaluate_are_named_and_the_rest_still_routed() {
+    let parts = small_parts();
+    let mut db = erp_db(&parts);
+    // Without exchange rates a EUR or GBP deal cannot be compared with $500.
+    db.execute("DELETE FROM currency_rates", [])
+        .expect("delete rates");
+    let dataset = load::load_dataset(&db).expect("load");
+    assert!(dataset.exchange_rates().is_none());
+    let foreign: BTreeSet<String> = dataset
+        .deals()
+        .iter()
+        .filter(|d| d.is_open() && d.value.currency.as_str() != "USD")
+        .map(|d| d.id.as_str().to_string())
+        .collect();
+    assert!(!foreign.is_empty());
+    let rules = results::routing_rules().expect("rules");
+    let run = results::route_open_deals(&mut db, &dataset, &rules).expect("route");
+    assert_eq!(run.errors.len(), foreign.len(), "{:?}", run.errors);
+    for deal in &foreign {
+        let named = format!("table sales_opportunities, row opportunity_no={deal}: ");
+        assert!(
+            run.errors.iter().any(|e| e.starts_with(&named)),
+            "{deal} missing from {:?}",
+            run.errors
+        );
+    }
+    assert_eq!(
+        run.tasks.1 + run.enrollments.1 + foreign.len(),
+        run.deals,
+        "{run:?}"
+    );
+}
+
+#[test]
 fn malformed_timestamp_names_table_row_and_column() {
     let db = erp_db(&small_parts());
     let key = first_key(

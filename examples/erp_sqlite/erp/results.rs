@@ -181,7 +181,8 @@ pub struct RoutingSummary {
     pub enrollments: (usize, usize),
     /// Actions of other kinds (none with the routing preset).
     pub other_actions: usize,
-    /// Deals the rules could not evaluate, with why (`opportunity_no: ...`).
+    /// Deals the rules could not evaluate, named by their ERP row, with why;
+    /// the other deals are still routed.
     pub errors: Vec<String>,
 }
 
@@ -225,7 +226,17 @@ pub fn route_open_deals(
     let run = rules.dry_run(dataset, &events, &EnrollmentState::default())?;
     let mut summary = RoutingSummary {
         deals: events.len(),
-        errors: run.errors.iter().map(|e| format!("{e:?}")).collect(),
+        errors: run
+            .errors
+            .iter()
+            .map(|e| match e.event.strip_prefix("deal-created/") {
+                Some(deal) => format!(
+                    "table sales_opportunities, row opportunity_no={deal}: {}",
+                    e.message
+                ),
+                None => format!("event {}: {}", e.event, e.message),
+            })
+            .collect(),
         ..RoutingSummary::default()
     };
     let tx = db.transaction()?;
