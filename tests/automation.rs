@@ -1269,3 +1269,59 @@ fn rule_set_documents_round_trip_through_json() {
         "the nurture boundary is explicit: {json}"
     );
 }
+
+// ------------------------------------------------ index and ids (speed work)
+
+#[test]
+fn narrowed_and_unnarrowed_rules_interleave_by_priority() {
+    // Priorities alternate between rules that hear every form and rules
+    // narrowed to "demo", so the precomputed candidate lists must merge them.
+    let set = rules(json!({"hit_policy": "all", "rules": [
+        {"id": "any-1", "priority": 1, "trigger": {"type": "form_submitted"}, "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "a"}]},
+        {"id": "demo-4", "priority": 4, "trigger": {"type": "form_submitted", "form": "demo"}, "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "a"}]},
+        {"id": "any-3", "priority": 3, "trigger": {"type": "form_submitted"}, "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "a"}]},
+        {"id": "demo-2", "priority": 2, "trigger": {"type": "form_submitted", "form": "demo"}, "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "a"}]},
+        {"id": "other-5", "priority": 5, "trigger": {"type": "form_submitted", "form": "other"}, "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "a"}]},
+        {"id": "any-3b", "priority": 3, "trigger": {"type": "form_submitted"}, "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "a"}]}]}));
+    let demo = event(
+        json!({"id": "E-1", "type": "form_submitted", "at": "2026-04-30T10:00:00Z",
+                            "contact": "C-1", "form": "demo"}),
+    );
+    assert_eq!(
+        fired(&set, &demo),
+        ["demo-4", "any-3", "any-3b", "demo-2", "any-1"]
+    );
+    let unknown = event(
+        json!({"id": "E-2", "type": "form_submitted", "at": "2026-04-30T10:00:00Z",
+                               "contact": "C-1", "form": "nobody-narrows-to-this"}),
+    );
+    assert_eq!(fired(&set, &unknown), ["any-3", "any-3b", "any-1"]);
+    let decided: Vec<&str> = set
+        .decide(&demo, &snapshot(), &EnrollmentState::default(), as_of())
+        .expect("decides")
+        .iter()
+        .map(|d| d.rule)
+        .collect();
+    assert_eq!(decided, ["demo-4", "any-3", "any-3b", "demo-2", "any-1"]);
+}
+
+#[test]
+fn action_ids_carry_multi_digit_indexes() {
+    let then: Vec<Value> = (0..12)
+        .map(|i| json!({"type": "add_tag", "tag": format!("t{i}")}))
+        .collect();
+    let set = one_rule(json!({"id": "many", "trigger": {"type": "form_submitted"}, "then": then}));
+    let ev = event(
+        json!({"id": "E-9", "type": "form_submitted", "at": "2026-04-30T10:00:00Z",
+                          "contact": "C-1", "form": "demo"}),
+    );
+    let ids: Vec<String> = run(&set, &ev)
+        .actions
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    let expected: Vec<String> = (0..12)
+        .map(|i| format!("many/then/contact:C-1/E-9/{i}"))
+        .collect();
+    assert_eq!(ids, expected);
+}

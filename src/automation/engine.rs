@@ -265,7 +265,7 @@ impl RuleSet {
             event.entity_key()
         };
         let overlay = Overlay::default();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.decisions_hint(event));
         self.steps(&ctx, &entity, state, &overlay, |step| {
             if let Some(branch) = step.branch {
                 out.push(Decision {
@@ -279,6 +279,14 @@ impl RuleSet {
         Ok(out)
     }
 
+    /// How many rules can match the event at most (a capacity hint).
+    fn decisions_hint(&self, event: &Event) -> usize {
+        match self.hit_policy() {
+            HitPolicy::First => 1,
+            HitPolicy::All => self.candidates(event.kind, event.index_name()).len(),
+        }
+    }
+
     /// Runs the rules that hear the event, in priority order, and hands each
     /// verdict to `visit` (stopping after the first match under first-match).
     fn steps<'r>(
@@ -290,7 +298,7 @@ impl RuleSet {
         mut visit: impl FnMut(Step<'r>),
     ) -> Result<()> {
         let event = ctx.event;
-        for rank in self.candidates(event.kind, event.index_name()) {
+        for &rank in self.candidates(event.kind, event.index_name()) {
             let Some(rule) = self.rules.get(rank as usize) else {
                 continue;
             };
@@ -349,7 +357,7 @@ impl RuleSet {
         let rates = self.rates().or_else(|| snapshot.exchange_rates());
         let ctx = Ctx::new(event, snapshot, as_of, rates);
         let entity = event.entity_key();
-        let mut steps = Vec::new();
+        let mut steps = Vec::with_capacity(self.candidates(event.kind, event.index_name()).len());
         self.steps(&ctx, &entity, state, overlay, |step| steps.push(step))?;
         for step in steps {
             let rule = step.rule;
@@ -397,14 +405,7 @@ impl RuleSet {
                 continue;
             }
             for (i, plan) in branch.actions.iter().enumerate() {
-                let mut id = String::with_capacity(
-                    rule.id.len() + branch.label.len() + entity.len() + event.id.len() + 8,
-                );
-                let _ = write!(
-                    id,
-                    "{}/{}/{}/{}/{i}",
-                    rule.id, branch.label, entity, event.id
-                );
+                let id = action_id(&rule.id, &branch.label, &entity, &event.id, i);
                 let effect = resolve(plan, &ctx, &id, overlay, state);
                 let action = Action {
                     id,
@@ -424,6 +425,22 @@ impl RuleSet {
         }
         Ok(())
     }
+}
+
+/// The deterministic action id `rule/branch/entity/event/index`, built
+/// without the formatting machinery (it is made for every action).
+fn action_id(rule: &str, branch: &str, entity: &str, event: &str, index: usize) -> String {
+    let mut id = String::with_capacity(rule.len() + branch.len() + entity.len() + event.len() + 8);
+    for part in [rule, branch, entity, event] {
+        id.push_str(part);
+        id.push('/');
+    }
+    if index < 10 {
+        id.push(char::from(b'0' + index as u8));
+    } else {
+        let _ = write!(id, "{index}");
+    }
+    id
 }
 
 /// One rule's verdict on one event.

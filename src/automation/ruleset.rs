@@ -149,10 +149,39 @@ pub(crate) struct Rule {
     pub(crate) policy: EnrollmentPolicy,
 }
 
+/// FNV-1a: a fast hasher for the short trigger names of the index (the
+/// names come from the rule set, not from attackers who could pick
+/// colliding keys to slow a lookup down; a collision only costs time).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
+/// The rules of one event type, in priority order: those that hear every
+/// event of the type, and per name (form, e-mail, stage...) the merge of
+/// those with the rules narrowed to the name, computed once at load.
 #[derive(Debug, Clone, Default)]
 struct Bucket {
     any: Vec<u32>,
-    named: HashMap<String, Vec<u32>>,
+    named: HashMap<String, Vec<u32>, FnvBuild>,
 }
 
 /// A validated, compiled and indexed rule set: immutable, `Send + Sync`,
@@ -342,6 +371,13 @@ impl RuleSet {
                 None => bucket.any.push(rank),
             }
         }
+        for bucket in &mut index {
+            for list in bucket.named.values_mut() {
+                list.extend_from_slice(&bucket.any);
+                // Ranks are distinct; sorting merges the two ascending lists.
+                list.sort_unstable();
+            }
+        }
         let set = RuleSet { doc, rules, index };
         if set.doc.max_cascade_depth > 0 {
             set.check_cycles()?;
@@ -379,22 +415,18 @@ impl RuleSet {
     }
 
     /// Ranks of the rules that may hear an event of `kind` narrowed by
-    /// `name`, in priority order (a merge of the unnarrowed rules of the
-    /// event type and those narrowed to `name`).
-    pub(crate) fn candidates(
-        &self,
-        kind: EventType,
-        name: Option<&str>,
-    ) -> impl Iterator<Item = u32> + '_ {
-        let bucket = self.index.get(kind.index());
-        let any: &[u32] = bucket.map_or(&[], |b| b.any.as_slice());
-        let named: &[u32] = match (bucket, name) {
-            (Some(b), Some(n)) if !b.named.is_empty() => b.named.get(n).map_or(&[], Vec::as_slice),
-            _ => &[],
+    /// `name`, in priority order (the unnarrowed rules of the event type
+    /// merged with those narrowed to `name`, precomputed at load).
+    pub(crate) fn candidates(&self, kind: EventType, name: Option<&str>) -> &[u32] {
+        let Some(bucket) = self.index.get(kind.index()) else {
+            return &[];
         };
-        Merge {
-            a: any.iter().copied().peekable(),
-            b: named.iter().copied().peekable(),
+        match name {
+            Some(n) if !bucket.named.is_empty() => bucket
+                .named
+                .get(n)
+                .map_or(bucket.any.as_slice(), Vec::as_slice),
+            _ => bucket.any.as_slice(),
         }
     }
 
@@ -475,23 +507,5 @@ impl RuleSet {
             }
         }
         Ok(())
-    }
-}
-
-/// Merges two ascending sequences.
-struct Merge<A: Iterator<Item = u32>, B: Iterator<Item = u32>> {
-    a: std::iter::Peekable<A>,
-    b: std::iter::Peekable<B>,
-}
-
-impl<A: Iterator<Item = u32>, B: Iterator<Item = u32>> Iterator for Merge<A, B> {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
-        match (self.a.peek(), self.b.peek()) {
-            (Some(x), Some(y)) if x <= y => self.a.next(),
-            (Some(_), Some(_)) | (None, Some(_)) => self.b.next(),
-            (Some(_), None) => self.a.next(),
-            (None, None) => None,
-        }
     }
 }
