@@ -1,0 +1,31 @@
+//! Any bytes given as a propensity spec give a trained model over a small
+//! fixed dataset or an error, never a panic; a trained model survives a
+//! JSON round trip.
+#![no_main]
+
+use crmkit::model::Dataset;
+use crmkit::predict::{PropensityModel, PropensitySpec};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+const DATASET: &str = include_str!("../fixtures/dataset.json");
+
+fn dataset() -> &'static Dataset {
+    static CELL: OnceLock<Dataset> = OnceLock::new();
+    CELL.get_or_init(|| Dataset::from_json(DATASET).expect("the fixture dataset loads"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(spec) = PropensitySpec::from_json(text) else {
+        return;
+    };
+    let as_of = "2024-05-01T00:00:00Z".parse().expect("a valid instant");
+    if let Ok(model) = PropensityModel::train(dataset(), &spec, as_of) {
+        let json = model.to_json().expect("a model serialises");
+        let again = PropensityModel::from_json(&json).expect("a serialised model reloads");
+        assert_eq!(again.to_json().expect("a model serialises"), json);
+    }
+});
