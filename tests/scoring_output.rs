@@ -99,8 +99,7 @@ fn every_sample_lead_scores_the_same_from_json_as_from_the_dataset() {
 #[test]
 fn the_c_call_writes_the_same_pinned_bytes() {
     use crmkit::ffi::scoring::{
-        crm_score_lead_json, crm_scoring_model, crm_scoring_model_free,
-        crm_scoring_model_from_json,
+        crm_score_lead_json, crm_scoring_model, crm_scoring_model_free, crm_scoring_model_from_json,
     };
     use std::ffi::{CStr, CString};
 
