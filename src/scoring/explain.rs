@@ -5,11 +5,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::activity;
-use super::decay::SECONDS_PER_DAY;
-use super::doc::{Combine, Rollup};
-use super::model::{Rule, RuleKind, ScoringModel};
-use super::points::{MAX_TOTAL_POINTS, check_rule, round, score_serde, total_overflow};
+use super::doc::Rollup;
+use super::evaluate::Evaluation;
+use super::model::ScoringModel;
+use super::points::{round, score_serde};
 use crate::model::{
     Activity, Company, CompanyId, Contact, ContactId, Dataset, LifecycleStage, ProtectedAttribute,
     Timestamp,
@@ -226,30 +225,6 @@ pub struct ContactTotal {
     pub total: Decimal,
 }
 
-fn clamp(value: Decimal, min: Option<Decimal>, max: Option<Decimal>) -> Decimal {
-    let value = min.map_or(value, |m| value.max(m));
-    max.map_or(value, |m| value.min(m))
-}
-
-/// The whole seconds from `at` to `as_of`, or `None` if `at` is after
-/// `as_of`. Both instants are taken to the whole second (fractions
-/// dropped), as in the batch path.
-fn elapsed(at: Timestamp, as_of: Timestamp) -> Option<i64> {
-    as_of
-        .timestamp()
-        .checked_sub(at.timestamp())
-        .filter(|s| *s >= 0)
-}
-
-/// One activity rule's occurrences for one lead.
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    occurrences: u64,
-    expired: u64,
-    before: Decimal,
-    after: Decimal,
-}
-
 impl ScoringModel {
     /// Scores one lead at `as_of`, with its explanation.
     pub fn score(&self, lead: &LeadInput<'_>, as_of: Timestamp) -> Result<LeadScore> {
@@ -264,56 +239,80 @@ impl ScoringModel {
         as_of: Timestamp,
         previous: Option<&LeadScore>,
     ) -> Result<LeadScore> {
-        let tallies = self.tally(lead, as_of);
-        let mut raw = vec![Decimal::ZERO; self.categories.len()];
-        let mut contributions = Vec::new();
-        for (rule, tally) in self.rules.iter().zip(&tallies) {
-            if let Some(c) = self.contribution(rule, lead, tally)? {
-                if let Some(slot) = raw.get_mut(rule.category) {
-                    *slot += c.points;
-                }
-                contributions.push(c);
-            }
-        }
-        let mut categories = Vec::with_capacity(self.categories.len());
-        let mut total: Option<Decimal> = None;
-        for (category, raw) in self.categories.iter().zip(raw) {
-            let score = clamp(raw, category.min, category.max);
-            let weighted = round(score * category.weight);
-            total = Some(match (self.combine, total) {
-                (_, None) => weighted,
-                (Combine::Sum, Some(t)) => t + weighted,
-                (Combine::Max, Some(t)) => t.max(weighted),
-            });
-            categories.push(CategoryScore {
-                id: category.id.clone(),
-                raw: raw.normalize(),
-                score: score.normalize(),
-                capped: score != raw,
-            });
-        }
-        let total = clamp(
-            total.unwrap_or(Decimal::ZERO),
-            self.total_min,
-            self.total_max,
-        );
-        if total.abs() > Decimal::from(MAX_TOTAL_POINTS) {
-            return Err(total_overflow());
-        }
-        let grade = self.grade_of(total).map(str::to_string);
-        let recommendation = self.recommend(lead.contact.lifecycle.stage, total, &categories);
-        let mut score = LeadScore {
-            contact: lead.contact.id.clone(),
+        let evaluation = self.evaluate(lead, as_of)?;
+        let score = self.explain(lead.contact.id.clone(), as_of, &evaluation);
+        self.with_changes(score, previous)
+    }
+
+    /// The explanation of an evaluation.
+    pub(crate) fn explain(
+        &self,
+        contact: ContactId,
+        as_of: Timestamp,
+        evaluation: &Evaluation,
+    ) -> LeadScore {
+        let category_id = |index: usize| {
+            self.categories
+                .get(index)
+                .map(|c| c.id.clone())
+                .unwrap_or_default()
+        };
+        let contributions = evaluation
+            .fired
+            .iter()
+            .filter_map(|f| {
+                let rule = self.rules.get(f.rule)?;
+                Some(Contribution {
+                    rule: rule.id.clone(),
+                    category: category_id(rule.category),
+                    rule_type: f.rule_type,
+                    reason: rule.description.clone(),
+                    occurrences: f.occurrences,
+                    expired: f.expired,
+                    points_before_decay: f.before,
+                    points_after_decay: f.after,
+                    points: f.points,
+                    capped: f.capped,
+                })
+            })
+            .collect();
+        let categories = evaluation
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CategoryScore {
+                id: category_id(i),
+                raw: c.raw,
+                score: c.score,
+                capped: c.score != c.raw,
+            })
+            .collect();
+        LeadScore {
+            contact,
             model: self.id.clone(),
             as_of,
-            total: total.normalize(),
-            grade,
+            total: evaluation.total,
+            grade: evaluation
+                .grade
+                .and_then(|g| self.grades.get(g))
+                .map(|g| g.grade.clone()),
             categories,
             contributions,
-            recommendation,
+            recommendation: evaluation
+                .handoff
+                .as_ref()
+                .and_then(|h| self.recommendation(h, evaluation.stage)),
             protected_attributes_used: self.protected_used.clone(),
             changes: None,
-        };
+        }
+    }
+
+    /// Adds what changed since `previous`, if given, to `score`.
+    pub(crate) fn with_changes(
+        &self,
+        mut score: LeadScore,
+        previous: Option<&LeadScore>,
+    ) -> Result<LeadScore> {
         if let Some(previous) = previous {
             if previous.contact != score.contact {
                 return Err(Error::invalid(
@@ -330,140 +329,11 @@ impl ScoringModel {
         Ok(score)
     }
 
-    /// Counts every activity rule's occurrences in one pass over the
-    /// activities, each checked only against the rules of its type.
-    fn tally(&self, lead: &LeadInput<'_>, as_of: Timestamp) -> Vec<Tally> {
-        let mut tallies = vec![Tally::default(); self.rules.len()];
-        for activity in &lead.activities {
-            let candidates = self
-                .by_type
-                .get(activity::type_index(&activity.kind))
-                .map_or(&[][..], Vec::as_slice);
-            if candidates.is_empty() {
-                continue;
-            }
-            let Some(seconds) = elapsed(activity.at, as_of) else {
-                continue;
-            };
-            for &(index, _) in candidates {
-                let (Some(rule), Some(tally)) = (self.rules.get(index), tallies.get_mut(index))
-                else {
-                    continue;
-                };
-                let RuleKind::Activity {
-                    matcher,
-                    decay,
-                    expire_after_days,
-                } = &rule.kind
-                else {
-                    continue;
-                };
-                if !matcher.matches(&activity.kind) {
-                    continue;
-                }
-                if expire_after_days.is_some_and(|d| seconds > i64::from(d) * SECONDS_PER_DAY) {
-                    tally.expired += 1;
-                    continue;
-                }
-                tally.occurrences += 1;
-                tally.before += rule.points;
-                tally.after += round(rule.points * decay.factor(seconds / SECONDS_PER_DAY));
-            }
-        }
-        tallies
-    }
-
-    fn contribution(
-        &self,
-        rule: &Rule,
-        lead: &LeadInput<'_>,
-        tally: &Tally,
-    ) -> Result<Option<Contribution>> {
-        let (rule_type, occurrences, expired, before, after) = match &rule.kind {
-            RuleKind::Attribute { condition, .. } => {
-                let value = condition.field.resolve(lead.contact, lead.company);
-                if !condition.matches(value) {
-                    return Ok(None);
-                }
-                (RuleType::Attribute, 1, 0, rule.points, rule.points)
-            }
-            RuleKind::Activity { .. } => {
-                if tally.occurrences == 0 && tally.expired == 0 {
-                    return Ok(None);
-                }
-                (
-                    RuleType::Activity,
-                    tally.occurrences,
-                    tally.expired,
-                    tally.before,
-                    tally.after,
-                )
-            }
-        };
-        let points = clamp(after, rule.max_points.map(|m| -m), rule.max_points);
-        let points = check_rule(points, &rule.id)?;
-        Ok(Some(Contribution {
-            rule: rule.id.clone(),
-            category: self
-                .categories
-                .get(rule.category)
-                .map(|c| c.id.clone())
-                .unwrap_or_default(),
-            rule_type,
-            reason: rule.description.clone(),
-            occurrences,
-            expired,
-            points_before_decay: before.normalize(),
-            points_after_decay: after.normalize(),
-            points: points.normalize(),
-            capped: points != after,
-        }))
-    }
-
     /// The grade band of a total, if one applies.
     pub fn grade_of(&self, total: Decimal) -> Option<&str> {
-        self.grades
-            .iter()
-            .find(|g| g.min.is_none_or(|m| total >= m))
+        self.grade_index(total)
+            .and_then(|g| self.grades.get(g))
             .map(|g| g.grade.as_str())
-    }
-
-    fn recommend(
-        &self,
-        stage: LifecycleStage,
-        total: Decimal,
-        categories: &[CategoryScore],
-    ) -> Option<Recommendation> {
-        self.handoffs.iter().find_map(|h| {
-            if !h.from.contains(&stage) {
-                return None;
-            }
-            let (score, what) = match h.category_index {
-                Some(i) => {
-                    let c = categories.get(i)?;
-                    (c.score, format!("{} score", c.id))
-                }
-                None => (total, "total score".to_string()),
-            };
-            let (fires, threshold, words) = match (h.min, h.below) {
-                (Some(min), _) => (score >= min, min, "reached"),
-                (None, Some(below)) => (score < below, below, "fell below"),
-                (None, None) => return None,
-            };
-            fires.then(|| Recommendation {
-                handoff: h.id.clone(),
-                from: stage,
-                to: h.to,
-                score: score.normalize(),
-                threshold: threshold.normalize(),
-                reason: format!(
-                    "{what} {} {words} {}: move from {stage} to {}",
-                    score.normalize(),
-                    threshold.normalize(),
-                    h.to
-                ),
-            })
-        })
     }
 
     /// Scores the contact with id `contact` of `dataset` at `as_of`.

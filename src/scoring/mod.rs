@@ -130,6 +130,7 @@ pub mod batch;
 mod condition;
 mod decay;
 mod doc;
+mod evaluate;
 mod explain;
 mod lead_json;
 mod model;
