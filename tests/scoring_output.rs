@@ -90,6 +90,10 @@ fn every_sample_lead_scores_the_same_from_json_as_from_the_dataset() {
         assert_eq!(from_json, direct, "contact at {position}");
         let text = serde_json::to_string(&from_json).expect("json");
         assert_eq!(text, serde_json::to_string(&direct).expect("json"));
+        let written = model
+            .score_json_to_string(&doc, SAMPLE_AS_OF)
+            .expect("score");
+        assert_eq!(written, text, "contact at {position}");
         let back: LeadScore = serde_json::from_str(&text).expect("parse back");
         assert_eq!(back, direct, "contact at {position}");
     }

@@ -6,7 +6,8 @@ use std::ffi::c_char;
 
 use super::{
     FfiError, Handle, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref,
-    handle_tag, json_out, out_arg, slice_arg, slice_arg_mut, str_arg, timestamp_arg, write_out,
+    handle_tag, json_out, out_arg, slice_arg, slice_arg_mut, str_arg, string_out, timestamp_arg,
+    write_out,
 };
 use crate::model::ActivityKind;
 use crate::scoring::{Batch, BatchEvent, BatchScore, ScoringModel};
@@ -185,8 +186,8 @@ pub unsafe extern "C" fn crm_score_lead_json(
         // SAFETY: as above.
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
         let as_of = timestamp_arg(as_of_unix, "as_of_unix")?;
-        let score = model.score_json(lead_json, as_of)?;
-        out_json.write(json_out(&score)?);
+        let score = model.score_json_to_string(lead_json, as_of)?;
+        out_json.write(string_out(score)?);
         Ok(())
     })
 }

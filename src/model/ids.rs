@@ -33,13 +33,25 @@ fn check_id(kind: &str, text: &str) -> Result<()> {
             ),
         ));
     }
-    if text.chars().any(char::is_control) {
+    // ASCII first: the common case, without decoding characters.
+    let control = if text.is_ascii() {
+        text.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        text.chars().any(char::is_control)
+    };
+    if control {
         return Err(Error::new(
             ErrorKind::Invalid,
             format!("{kind} id {text:?} contains control characters"),
         ));
     }
     Ok(())
+}
+
+/// `true` when `text` is a valid identifier of any kind (what every id
+/// type's `new` accepts), without building one.
+pub(crate) fn is_valid_id(text: &str) -> bool {
+    check_id("", text).is_ok()
 }
 
 macro_rules! define_id {

@@ -39,6 +39,7 @@ pub use contact::{Company, Contact, Lifecycle, LifecycleStage, LifecycleTransiti
 pub use dataset::{Dataset, DatasetParts, EntityCounts};
 pub use deal::{Deal, DealKind, DealStatus, Pipeline, Stage, StageKind, StageVisit};
 pub use fields::{CompanyField, ContactField, FieldPath, FieldValue};
+pub(crate) use ids::is_valid_id;
 pub use ids::{
     ActivityId, CampaignId, CompanyId, ContactId, DealId, MAX_ID_LEN, PipelineId, RepId, SpendId,
     StageId, TaskId, TeamId, TicketId,

@@ -3,9 +3,10 @@
 use serde::Deserialize;
 
 use super::explain::{LeadInput, LeadScore};
+use super::lead_reader::LeadView;
 use super::model::ScoringModel;
-use crate::model::{Activity, Company, Contact, Timestamp};
-use crate::{Error, Result};
+use crate::model::{Activity, Company, Contact, ContactId, Timestamp};
+use crate::{Error, ErrorKind, Result};
 
 /// `{"contact": {...}, "company": {...}, "activities": [...], "previous": {...}}`.
 #[derive(Debug, Deserialize)]
@@ -34,6 +35,40 @@ impl ScoringModel {
     /// have the JSON form of [`crate::model`]; activities must belong to the
     /// contact, and the company must be the contact's.
     pub fn score_json(&self, lead_json: &str, as_of: Timestamp) -> Result<LeadScore> {
+        if let Some(lead) = LeadView::read(lead_json) {
+            let evaluation = self.evaluate(&lead, as_of)?;
+            let contact = ContactId::new(lead.contact_id())?;
+            return Ok(self.explain(contact, as_of, &evaluation));
+        }
+        self.score_json_typed(lead_json, as_of)
+    }
+
+    /// [`ScoringModel::score_json`] written as JSON: the same bytes as
+    /// `serde_json::to_string` of its result, several times faster (the
+    /// form `crm_score_lead_json` returns).
+    pub fn score_json_to_string(&self, lead_json: &str, as_of: Timestamp) -> Result<String> {
+        if let Some(lead) = LeadView::read(lead_json) {
+            let evaluation = self.evaluate(&lead, as_of)?;
+            return Ok(self.score_to_json(lead.contact_id(), as_of, &evaluation));
+        }
+        let score = self.score_json_typed(lead_json, as_of)?;
+        serde_json::to_string(&score).map_err(|err| {
+            Error::new(
+                ErrorKind::Json,
+                format!("the score cannot be written as JSON: {err}"),
+            )
+        })
+    }
+
+    /// [`ScoringModel::score_json`] with the typed records only.
+    pub(crate) fn score_json_typed(&self, lead_json: &str, as_of: Timestamp) -> Result<LeadScore> {
+        let doc = self.parse_lead(lead_json)?;
+        self.score_since(&doc.as_input(), as_of, doc.previous.as_ref())
+    }
+
+    /// Reads a lead document with the typed records and checks that its
+    /// parts belong together.
+    fn parse_lead(&self, lead_json: &str) -> Result<LeadDoc> {
         // The plain parser does far less work than the one that tracks the
         // JSON path; it runs first, and only a document it refuses is parsed
         // again to name the path in the error.
@@ -65,11 +100,16 @@ impl ScoringModel {
                 ));
             }
         }
-        let lead = LeadInput {
-            contact: &doc.contact,
-            company: doc.company.as_ref(),
-            activities: doc.activities.iter().collect(),
-        };
-        self.score_since(&lead, as_of, doc.previous.as_ref())
+        Ok(doc)
+    }
+}
+
+impl LeadDoc {
+    fn as_input(&self) -> LeadInput<'_> {
+        LeadInput {
+            contact: &self.contact,
+            company: self.company.as_ref(),
+            activities: self.activities.iter().collect(),
+        }
     }
 }

@@ -133,8 +133,10 @@ mod doc;
 mod evaluate;
 mod explain;
 mod lead_json;
+mod lead_reader;
 mod model;
 mod points;
+mod score_writer;
 
 pub use batch::{Batch, BatchEvent, BatchScore, PreparedBatch, stage_code};
 pub use condition::{

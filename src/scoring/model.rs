@@ -10,6 +10,7 @@ use super::condition::{self, ColumnKind, Condition, Predicate, TextTest};
 use super::decay::{Decay, DecayKind, MAX_DECAY_DAYS};
 use super::doc::{Combine, ModelDoc, Rollup, RuleDoc};
 use super::points::{checked_amount, to_units};
+use super::score_writer::JsonFragments;
 use crate::model::{FieldPath, FieldValue, LifecycleStage, ProtectedAttribute};
 use crate::{Error, ErrorKind, Result};
 
@@ -154,6 +155,8 @@ pub struct ScoringModel {
     pub(crate) columns: Vec<ColumnSpec>,
     pub(crate) batch_rules: Vec<BatchRule>,
     pub(crate) batch_unsupported: Option<String>,
+    /// The model's parts of a score's JSON, escaped once.
+    pub(crate) fragments: JsonFragments,
 }
 
 fn bound(value: Option<Decimal>, path: &str) -> Result<Option<Decimal>> {
@@ -297,6 +300,7 @@ impl ScoringModel {
             columns: Vec::new(),
             batch_rules: Vec::new(),
             batch_unsupported: None,
+            fragments: JsonFragments::default(),
         };
         let mut protected = BTreeSet::new();
         for (i, rule) in doc.rules.iter().enumerate() {
@@ -418,6 +422,7 @@ impl ScoringModel {
             });
         }
         model.compile_batch();
+        model.fragments = JsonFragments::new(&model);
         Ok(model)
     }
 

@@ -1,0 +1,977 @@
+//! Reading a lead document in place, for [`ScoringModel::score_json`]:
+//! one pass over the text, strings borrowed from it, and only the values a
+//! score needs kept.
+//!
+//! The reader is deliberately narrow. It accepts a document only when it is
+//! sure the typed records ([`crate::model::Contact`], [`crate::model::Company`],
+//! [`crate::model::Activity`]) would accept it with the same values: strings
+//! without escapes, whole numbers without sign, exponent or leading zeros,
+//! timestamps of the form `2026-01-31T12:00:00Z` (with up to nine fraction
+//! digits), money amounts as strings, no repeated member, no unknown one.
+//! Anything else (and a document with `previous`) makes it give up, and the
+//! document is read again by the typed records, which also name the path of
+//! anything wrong. The unit tests compare both readers on every sample
+//! lead, on a model that reads every field, and on mutated documents.
+//!
+//! [`ScoringModel::score_json`]: super::ScoringModel::score_json
+//!
+//! ```
+//! use crmkit::scoring::ScoringModel;
+//!
+//! let model = ScoringModel::from_json(r#"{"rules": [{"id": "visit", "points": 2,
+//!     "activity": {"type": "website_visit"}}]}"#)?;
+//! let as_of = "2026-02-01T00:00:00Z".parse().unwrap();
+//! // Read in place...
+//! let plain = r#"{"contact": {"id": "C-1", "created_at": "2026-01-01T00:00:00Z"},
+//!   "activities": [{"id": "A-1", "contact": "C-1", "at": "2026-01-02T00:00:00Z",
+//!                   "kind": {"type": "website_visit", "url": "/"}}]}"#;
+//! // ...or, with an escaped string, by the typed records: the same score.
+//! let escaped = plain.replace(r#""url": "/""#, r#""url": "\/""#);
+//! assert_eq!(model.score_json(plain, as_of)?, model.score_json(&escaped, as_of)?);
+//! Ok::<(), crmkit::Error>(())
+//! ```
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
+
+use super::evaluate::LeadFacts;
+use crate::model::{
+    ActivityKind, AttributeValue, CompanyField, ContactField, CsatScore, FieldPath, FieldValue,
+    LifecycleStage, NpsScore, PurchaseItem, SurveyScore, Timestamp, is_valid_id,
+};
+use crate::money::{Currency, Money, parse_decimal};
+
+/// A JSON cursor that gives up (`None`) on anything outside what the
+/// reader accepts.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Skips whitespace and returns the next byte, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// A string without escapes, borrowed.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        self.pos += special_byte(bytes.get(start..)?)?;
+        if bytes.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let text = self.text.get(start..self.pos)?;
+        self.pos += 1;
+        Some(text)
+    }
+
+    fn literal(&mut self, word: &str) -> bool {
+        if self.peek().is_some()
+            && self
+                .text
+                .as_bytes()
+                .get(self.pos..)
+                .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+        {
+            self.pos += word.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn null(&mut self) -> bool {
+        self.literal("null")
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        if self.literal("true") {
+            Some(true)
+        } else if self.literal("false") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// A whole number from 0 to `max`, written plainly.
+    fn unsigned(&mut self, max: u64) -> Option<u64> {
+        self.peek()?;
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut value = 0_u64;
+        while let Some(&b) = bytes.get(self.pos) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+            self.pos += 1;
+        }
+        let digits = self.pos - start;
+        if digits == 0 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+            return None;
+        }
+        if matches!(bytes.get(self.pos), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        (value <= max).then_some(value)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.unsigned(u64::from(u32::MAX))
+            .and_then(|v| u32::try_from(v).ok())
+    }
+
+    /// `{"key": value, ...}`, each member read by `member`.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `[value, ...]`, each element read by `element`.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The text of the next value, skipped; whoever reads it checks it.
+    fn raw_value(&mut self) -> Option<&'a str> {
+        self.peek()?;
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut depth = 0_usize;
+        loop {
+            let b = *bytes.get(self.pos)?;
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    loop {
+                        let c = *bytes.get(self.pos)?;
+                        self.pos += if c == b'\\' { 2 } else { 1 };
+                        if c == b'"' {
+                            break;
+                        }
+                    }
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.pos += 1;
+                }
+                b'}' | b']' => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                    self.pos += 1;
+                }
+                b',' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => break,
+                _ => self.pos += 1,
+            }
+            if depth == 0 && matches!(b, b'"' | b'}' | b']') {
+                break;
+            }
+        }
+        self.text.get(start..self.pos)
+    }
+
+    /// A valid identifier.
+    fn id(&mut self) -> Option<&'a str> {
+        self.string().filter(|id| is_valid_id(id))
+    }
+
+    /// `null` (`Some(None)`) or what `read` reads.
+    fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.null() {
+            Some(None)
+        } else {
+            read(self).map(Some)
+        }
+    }
+
+    fn timestamp(&mut self) -> Option<Timestamp> {
+        self.string().and_then(plain_timestamp)
+    }
+
+    /// `{"amount": "12.50", "currency": "EUR"}`.
+    fn money(&mut self) -> Option<Money> {
+        let (mut amount, mut currency) = (None, None);
+        self.object(|c, key| {
+            let slot = match key {
+                "amount" => &mut amount,
+                "currency" => &mut currency,
+                _ => return None,
+            };
+            once(slot, c.string()?)
+        })?;
+        Some(Money::new(
+            parse_decimal(amount?).ok()?,
+            Currency::new(currency?).ok()?,
+        ))
+    }
+
+    /// A unit enum by its serde name.
+    fn name<T: Deserialize<'a>>(&mut self) -> Option<T> {
+        let name = self.string()?;
+        T::deserialize(BorrowedStrDeserializer::<ValueError>::new(name)).ok()
+    }
+
+    /// `{"name": value, ...}` of custom attributes (the last of a repeated
+    /// name wins, as in the typed records).
+    fn attributes(&mut self, into: &mut Vec<(&'a str, FieldValue<'a>)>) -> Option<()> {
+        self.object(|c, name| {
+            let value = match c.peek()? {
+                b'"' => FieldValue::Text(c.string()?),
+                b't' | b'f' => FieldValue::Bool(c.boolean()?),
+                _ => match serde_json::from_str::<AttributeValue>(c.raw_value()?).ok()? {
+                    AttributeValue::Number(n) => FieldValue::Number(n),
+                    AttributeValue::Date(d) => FieldValue::Date(d),
+                    AttributeValue::Money(m) => FieldValue::Money(m),
+                    AttributeValue::Text(_) | AttributeValue::Bool(_) => return None,
+                },
+            };
+            into.retain(|(n, _)| *n != name);
+            into.push((name, value));
+            Some(())
+        })
+    }
+
+    /// `["a", "b"]`: labels, checked and dropped.
+    fn tags(&mut self) -> Option<()> {
+        self.array(|c| c.string().map(drop))
+    }
+}
+
+/// The offset of the first `"`, `\\` or control byte of `bytes`, eight bytes
+/// at a time.
+fn special_byte(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // Each test's lowest flagged byte is exact (borrows only flag
+        // bytes after a true one); a control byte is one with b & 0xe0 == 0.
+        let found = zero_in(v ^ (ONES * u64::from(b'"')))
+            | zero_in(v ^ (ONES * u64::from(b'\\')))
+            | zero_in(v & (ONES * 0xe0));
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| offset + i)
+}
+
+/// Stores `value` in an empty slot; a repeated member gives up.
+fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// Marks member `bit` as seen; a repeated member gives up.
+fn mark(seen: &mut u32, bit: u32) -> Option<()> {
+    if *seen & (1 << bit) != 0 {
+        return None;
+    }
+    *seen |= 1 << bit;
+    Some(())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, a valid instant.
+fn plain_timestamp(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0_u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b.len() < 20
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+        || b.last() != Some(&b'Z')
+    {
+        return None;
+    }
+    let nanos = match b.len() {
+        20 => 0,
+        22..=30 if b.get(19) == Some(&b'.') => {
+            let digits = b.len() - 21;
+            number(20..b.len() - 1)? * 10_u32.pow(9 - u32::try_from(digits).ok()?)
+        }
+        _ => return None,
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if second > 59 {
+        return None;
+    }
+    let naive = NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)?
+        .and_hms_nano_opt(hour, minute, second, nanos)?;
+    Some(Utc.from_utc_datetime(&naive))
+}
+
+/// The contact's part of a lead read in place.
+#[derive(Debug, Default)]
+struct ContactView<'a> {
+    id: &'a str,
+    name: &'a str,
+    email: Option<&'a str>,
+    job_title: Option<&'a str>,
+    company: Option<&'a str>,
+    country: Option<&'a str>,
+    territory: Option<&'a str>,
+    created_at: Option<Timestamp>,
+    stage: Option<LifecycleStage>,
+    age: Option<u8>,
+    occupation: Option<&'a str>,
+    gender: Option<&'a str>,
+    marital_status: Option<&'a str>,
+    income: Option<Money>,
+    education: Option<&'a str>,
+    ethnicity: Option<&'a str>,
+    attributes: Vec<(&'a str, FieldValue<'a>)>,
+}
+
+/// The company's part of a lead read in place.
+#[derive(Debug, Default)]
+struct CompanyView<'a> {
+    id: &'a str,
+    name: &'a str,
+    industry: Option<&'a str>,
+    employees: Option<u32>,
+    annual_revenue: Option<Money>,
+    country: Option<&'a str>,
+    territory: Option<&'a str>,
+    created_at: Option<Timestamp>,
+    attributes: Vec<(&'a str, FieldValue<'a>)>,
+}
+
+/// A lead document read in place: what scoring needs, borrowed from the
+/// text where it can be.
+#[derive(Debug)]
+pub(crate) struct LeadView<'a> {
+    contact: ContactView<'a>,
+    company: Option<CompanyView<'a>>,
+    activities: Vec<(ActivityKind, Timestamp)>,
+}
+
+impl<'a> LeadView<'a> {
+    /// Reads a lead document, or `None` when it must be read by the typed
+    /// records (see the module docs).
+    pub(crate) fn read(text: &'a str) -> Option<LeadView<'a>> {
+        let mut c = Cursor { text, pos: 0 };
+        let (mut contact, mut company, mut activities) = (None, None, None);
+        let mut activity_contacts = Vec::new();
+        c.object(|c, key| match key {
+            "contact" => once(&mut contact, read_contact(c)?),
+            "company" => once(&mut company, c.nullable(read_company)?),
+            "activities" => {
+                let mut list = Vec::new();
+                c.array(|c| {
+                    let (owner, kind, at) = read_activity(c)?;
+                    activity_contacts.push(owner);
+                    list.push((kind, at));
+                    Some(())
+                })?;
+                once(&mut activities, list)
+            }
+            _ => None,
+        })?;
+        if c.peek().is_some() {
+            return None;
+        }
+        let contact = contact?;
+        let company = company.flatten();
+        // The parts must belong together; the typed reading names the
+        // mismatch.
+        if let (Some(company), Some(id)) = (&company, contact.company)
+            && company.id != id
+        {
+            return None;
+        }
+        if activity_contacts.iter().any(|owner| *owner != contact.id) {
+            return None;
+        }
+        Some(LeadView {
+            contact,
+            company,
+            activities: activities.unwrap_or_default(),
+        })
+    }
+
+    /// The contact's id.
+    pub(crate) fn contact_id(&self) -> &'a str {
+        self.contact.id
+    }
+}
+
+fn read_contact<'a>(c: &mut Cursor<'a>) -> Option<ContactView<'a>> {
+    let mut v = ContactView::default();
+    let mut seen = 0_u32;
+    c.object(|c, key| {
+        let text = |c: &mut Cursor<'a>| c.nullable(Cursor::string);
+        let bit = match key {
+            "id" => {
+                v.id = c.id()?;
+                0
+            }
+            "name" => {
+                v.name = c.string()?;
+                1
+            }
+            "email" => {
+                v.email = text(c)?;
+                2
+            }
+            "phone" => {
+                text(c)?;
+                3
+            }
+            "job_title" => {
+                v.job_title = text(c)?;
+                4
+            }
+            "company" => {
+                v.company = c.nullable(Cursor::id)?;
+                5
+            }
+            "owner" => {
+                c.nullable(Cursor::id)?;
+                6
+            }
+            "source_campaign" => {
+                c.nullable(Cursor::id)?;
+                7
+            }
+            "country" => {
+                v.country = text(c)?;
+                8
+            }
+            "territory" => {
+                v.territory = text(c)?;
+                9
+            }
+            "created_at" => {
+                v.created_at = Some(c.timestamp()?);
+                10
+            }
+            "lifecycle" => {
+                v.stage = Some(read_lifecycle(c)?);
+                11
+            }
+            "demographics" => {
+                read_demographics(c, &mut v)?;
+                12
+            }
+            "tags" => {
+                c.tags()?;
+                13
+            }
+            "attributes" => {
+                c.attributes(&mut v.attributes)?;
+                14
+            }
+            _ => return None,
+        };
+        mark(&mut seen, bit)
+    })?;
+    // id and created_at are required.
+    (seen & 1 != 0 && v.created_at.is_some()).then_some(v)
+}
+
+/// `{"stage": ..., "history": [...]}`: the stage, with the history checked.
+fn read_lifecycle(c: &mut Cursor<'_>) -> Option<LifecycleStage> {
+    let (mut stage, mut history) = (None, false);
+    c.object(|c, key| match key {
+        "stage" => once(&mut stage, c.name::<LifecycleStage>()?),
+        "history" if !history => {
+            history = true;
+            c.array(|c| {
+                let mut seen = 0_u32;
+                c.object(|c, key| {
+                    let bit = match key {
+                        "from" => c.name::<LifecycleStage>().map(|_| 0)?,
+                        "to" => c.name::<LifecycleStage>().map(|_| 1)?,
+                        "at" => c.timestamp().map(|_| 2)?,
+                        _ => return None,
+                    };
+                    mark(&mut seen, bit)
+                })?;
+                (seen == 0b111).then_some(())
+            })
+        }
+        _ => None,
+    })?;
+    stage
+}
+
+fn read_demographics<'a>(c: &mut Cursor<'a>, v: &mut ContactView<'a>) -> Option<()> {
+    let mut seen = 0_u32;
+    c.object(|c, key| {
+        let text = |c: &mut Cursor<'a>| c.nullable(Cursor::string);
+        let bit = match key {
+            "age" => {
+                v.age = c
+                    .nullable(|c| c.unsigned(u64::from(u8::MAX)))?
+                    .and_then(|a| u8::try_from(a).ok());
+                0
+            }
+            "occupation" => {
+                v.occupation = text(c)?;
+                1
+            }
+            "gender" => {
+                v.gender = text(c)?;
+                2
+            }
+            "marital_status" => {
+                v.marital_status = text(c)?;
+                3
+            }
+            "income" => {
+                v.income = c.nullable(Cursor::money)?;
+                4
+            }
+            "education" => {
+                v.education = text(c)?;
+                5
+            }
+            "ethnicity" => {
+                v.ethnicity = text(c)?;
+                6
+            }
+            _ => return None,
+        };
+        mark(&mut seen, bit)
+    })
+}
+
+fn read_company<'a>(c: &mut Cursor<'a>) -> Option<CompanyView<'a>> {
+    let mut v = CompanyView::default();
+    let mut seen = 0_u32;
+    c.object(|c, key| {
+        let text = |c: &mut Cursor<'a>| c.nullable(Cursor::string);
+        let bit = match key {
+            "id" => {
+                v.id = c.id()?;
+                0
+            }
+            "name" => {
+                v.name = c.string()?;
+                1
+            }
+            "industry" => {
+                v.industry = text(c)?;
+                2
+            }
+            "employees" => {
+                v.employees = c.nullable(Cursor::u32)?;
+                3
+            }
+            "annual_revenue" => {
+                v.annual_revenue = c.nullable(Cursor::money)?;
+                4
+            }
+            "country" => {
+                v.country = text(c)?;
+                5
+            }
+            "territory" => {
+                v.territory = text(c)?;
+                6
+            }
+            "owner" => {
+                c.nullable(Cursor::id)?;
+                7
+            }
+            "created_at" => {
+                v.created_at = c.nullable(Cursor::timestamp)?;
+                8
+            }
+            "tags" => {
+                c.tags()?;
+                9
+            }
+            "attributes" => {
+                c.attributes(&mut v.attributes)?;
+                10
+            }
+            _ => return None,
+        };
+        mark(&mut seen, bit)
+    })?;
+    // id and name are required.
+    (seen & 0b11 == 0b11).then_some(v)
+}
+
+/// An activity: its contact, details and time.
+fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityKind, Timestamp)> {
+    let (mut contact, mut at, mut kind) = (None, None, None);
+    let mut seen = 0_u32;
+    c.object(|c, key| {
+        let bit = match key {
+            "id" => c.id().map(|_| 0)?,
+            "contact" => {
+                contact = Some(c.id()?);
+                1
+            }
+            "at" => {
+                at = Some(c.timestamp()?);
+                2
+            }
+            "deal" => c.nullable(Cursor::id).map(|_| 3)?,
+            "campaign" => c.nullable(Cursor::id).map(|_| 4)?,
+            "rep" => c.nullable(Cursor::id).map(|_| 5)?,
+            "kind" => {
+                kind = Some(read_kind(c)?);
+                6
+            }
+            _ => return None,
+        };
+        mark(&mut seen, bit)
+    })?;
+    // id is required too.
+    (seen & 1 != 0).then_some(())?;
+    Some((contact?, kind?, at?))
+}
+
+/// The members an activity's details may have, in any variant.
+const KIND_MEMBERS: [&str; 23] = [
+    "type",
+    "url",
+    "duration_seconds",
+    "goal_completed",
+    "form",
+    "content",
+    "event",
+    "subject",
+    "direction",
+    "outcome",
+    "wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "wrap_up_seconds",
+    "callback",
+    "duration_minutes",
+    "amount",
+    "items",
+    "referred",
+    "survey",
+    "score",
+    "rating",
+    "text",
+];
+
+/// The members of an activity's details, each read by its one type.
+#[derive(Default)]
+struct KindMembers<'a> {
+    seen: u32,
+    kind: Option<&'a str>,
+    strings: [Option<&'a str>; 7],
+    numbers: [Option<u32>; 6],
+    flags: [Option<bool>; 2],
+    event: Option<crate::model::EmailEvent>,
+    direction: Option<crate::model::CallDirection>,
+    outcome: Option<crate::model::CallOutcome>,
+    amount: Option<Money>,
+    items: Vec<PurchaseItem>,
+    score: Option<SurveyScore>,
+    rating: Option<CsatScore>,
+}
+
+impl KindMembers<'_> {
+    /// Gives up unless every member seen is `type` or one of `allowed`.
+    fn only(&self, allowed: &[&str]) -> Option<()> {
+        let mut mask = 1_u32;
+        for name in allowed {
+            mask |= 1 << KIND_MEMBERS.iter().position(|m| m == name)?;
+        }
+        (self.seen & !mask == 0).then_some(())
+    }
+}
+
+fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
+    let mut m = KindMembers::default();
+    c.object(|c, key| {
+        let bit = KIND_MEMBERS.iter().position(|k| *k == key)?;
+        mark(&mut m.seen, u32::try_from(bit).ok()?)?;
+        match key {
+            "type" => m.kind = Some(c.string()?),
+            "url" => m.strings[0] = Some(c.string()?),
+            "form" => m.strings[1] = Some(c.string()?),
+            "content" => m.strings[2] = Some(c.string()?),
+            "subject" => m.strings[3] = Some(c.string()?),
+            "survey" => m.strings[4] = Some(c.string()?),
+            "text" => m.strings[5] = Some(c.string()?),
+            "referred" => m.strings[6] = Some(c.id()?),
+            "duration_seconds" => m.numbers[0] = Some(c.u32()?),
+            "wait_seconds" => m.numbers[1] = Some(c.u32()?),
+            "talk_seconds" => m.numbers[2] = Some(c.u32()?),
+            "hold_seconds" => m.numbers[3] = Some(c.u32()?),
+            "wrap_up_seconds" => m.numbers[4] = Some(c.u32()?),
+            "duration_minutes" => m.numbers[5] = Some(c.u32()?),
+            "goal_completed" => m.flags[0] = Some(c.boolean()?),
+            "callback" => m.flags[1] = Some(c.boolean()?),
+            "event" => m.event = Some(c.name()?),
+            "direction" => m.direction = Some(c.name()?),
+            "outcome" => m.outcome = Some(c.name()?),
+            "amount" => m.amount = Some(c.money()?),
+            "items" => c.array(|c| {
+                m.items.push(read_item(c)?);
+                Some(())
+            })?,
+            "score" => m.score = Some(read_survey_score(c)?),
+            "rating" => m.rating = Some(CsatScore::new(read_small(c)?).ok()?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    let owned = |text: Option<&str>| text.map(str::to_string);
+    let [url, form, content, subject, survey, text, referred] = m.strings;
+    let [duration, wait, talk, hold, wrap_up, minutes] = m.numbers;
+    let [goal, callback] = m.flags;
+    let kind = match m.kind? {
+        "website_visit" => {
+            m.only(&["url", "duration_seconds", "goal_completed"])?;
+            ActivityKind::WebsiteVisit {
+                url: owned(url)?,
+                duration_seconds: duration.unwrap_or(0),
+                goal_completed: goal.unwrap_or(false),
+            }
+        }
+        "form_submission" => {
+            m.only(&["form"])?;
+            ActivityKind::FormSubmission { form: owned(form)? }
+        }
+        "content_download" => {
+            m.only(&["content"])?;
+            ActivityKind::ContentDownload {
+                content: owned(content)?,
+            }
+        }
+        "email" => {
+            m.only(&["event", "subject"])?;
+            ActivityKind::Email {
+                event: m.event?,
+                subject: owned(subject),
+            }
+        }
+        "call" => {
+            m.only(&[
+                "direction",
+                "outcome",
+                "wait_seconds",
+                "talk_seconds",
+                "hold_seconds",
+                "wrap_up_seconds",
+                "callback",
+            ])?;
+            ActivityKind::Call {
+                direction: m.direction?,
+                outcome: m.outcome?,
+                wait_seconds: wait.unwrap_or(0),
+                talk_seconds: talk.unwrap_or(0),
+                hold_seconds: hold.unwrap_or(0),
+                wrap_up_seconds: wrap_up.unwrap_or(0),
+                callback: callback.unwrap_or(false),
+            }
+        }
+        "meeting" => {
+            m.only(&["duration_minutes"])?;
+            ActivityKind::Meeting {
+                duration_minutes: minutes.unwrap_or(0),
+            }
+        }
+        "proposal_sent" => {
+            m.only(&["amount"])?;
+            ActivityKind::ProposalSent { amount: m.amount }
+        }
+        "purchase" => {
+            m.only(&["amount", "items"])?;
+            ActivityKind::Purchase {
+                amount: m.amount?,
+                items: m.items,
+            }
+        }
+        "referral" => {
+            m.only(&["referred"])?;
+            ActivityKind::Referral {
+                referred: match referred {
+                    Some(id) => Some(crate::model::ContactId::new(id).ok()?),
+                    None => None,
+                },
+            }
+        }
+        "survey_answer" => {
+            m.only(&["survey", "score"])?;
+            ActivityKind::SurveyAnswer {
+                survey: owned(survey).unwrap_or_default(),
+                score: m.score?,
+            }
+        }
+        "review" => {
+            m.only(&["rating", "text"])?;
+            ActivityKind::Review {
+                rating: m.rating?,
+                text: owned(text).unwrap_or_default(),
+            }
+        }
+        _ => return None,
+    };
+    Some(kind)
+}
+
+fn read_small(c: &mut Cursor<'_>) -> Option<u8> {
+    u8::try_from(c.unsigned(u64::from(u8::MAX))?).ok()
+}
+
+/// `{"nps": 9}` or `{"csat": 4}`.
+fn read_survey_score(c: &mut Cursor<'_>) -> Option<SurveyScore> {
+    let mut score = None;
+    c.object(|c, key| {
+        let value = read_small(c)?;
+        let parsed = match key {
+            "nps" => SurveyScore::Nps(NpsScore::new(value).ok()?),
+            "csat" => SurveyScore::Csat(CsatScore::new(value).ok()?),
+            _ => return None,
+        };
+        once(&mut score, parsed)
+    })?;
+    score
+}
+
+/// `{"sku": ..., "quantity": ..., "unit_price": {...}}`.
+fn read_item(c: &mut Cursor<'_>) -> Option<PurchaseItem> {
+    let (mut sku, mut quantity, mut unit_price) = (None, None, None);
+    c.object(|c, key| match key {
+        "sku" => once(&mut sku, c.string()?),
+        "quantity" => once(&mut quantity, c.u32()?),
+        "unit_price" => once(&mut unit_price, c.money()?),
+        _ => None,
+    })?;
+    Some(PurchaseItem {
+        sku: sku?.to_string(),
+        quantity: quantity?,
+        unit_price: unit_price?,
+    })
+}
+
+fn attribute<'a>(list: &[(&'a str, FieldValue<'a>)], name: &str) -> Option<FieldValue<'a>> {
+    list.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+}
+
+impl LeadFacts for LeadView<'_> {
+    fn value(&self, field: &FieldPath) -> Option<FieldValue<'_>> {
+        use ContactField as C;
+        fn text(value: Option<&str>) -> Option<FieldValue<'_>> {
+            value.map(FieldValue::Text)
+        }
+        match field {
+            FieldPath::Contact(field) => {
+                let v = &self.contact;
+                match field {
+                    C::Name => Some(FieldValue::Text(v.name)),
+                    C::Email => text(v.email),
+                    C::JobTitle => text(v.job_title),
+                    C::Country => text(v.country),
+                    C::Territory => text(v.territory),
+                    C::LifecycleStage => Some(FieldValue::Text(self.stage().as_str())),
+                    C::CreatedAt => v.created_at.map(FieldValue::Timestamp),
+                    C::Age => v.age.map(|age| FieldValue::Number(age.into())),
+                    C::Occupation => text(v.occupation),
+                    C::Gender => text(v.gender),
+                    C::MaritalStatus => text(v.marital_status),
+                    C::Income => v.income.map(FieldValue::Money),
+                    C::Education => text(v.education),
+                    C::Ethnicity => text(v.ethnicity),
+                    C::Attribute(name) => attribute(&v.attributes, name),
+                }
+            }
+            FieldPath::Company(field) => {
+                let v = self.company.as_ref()?;
+                match field {
+                    CompanyField::Name => Some(FieldValue::Text(v.name)),
+                    CompanyField::Industry => text(v.industry),
+                    CompanyField::Employees => v.employees.map(|n| FieldValue::Number(n.into())),
+                    CompanyField::AnnualRevenue => v.annual_revenue.map(FieldValue::Money),
+                    CompanyField::Country => text(v.country),
+                    CompanyField::Territory => text(v.territory),
+                    CompanyField::CreatedAt => v.created_at.map(FieldValue::Timestamp),
+                    CompanyField::Attribute(name) => attribute(&v.attributes, name),
+                }
+            }
+        }
+    }
+
+    fn stage(&self) -> LifecycleStage {
+        // The typed records' default lifecycle starts at "lead".
+        self.contact.stage.unwrap_or(LifecycleStage::Lead)
+    }
+
+    fn activities(&self) -> impl Iterator<Item = (&ActivityKind, Timestamp)> {
+        self.activities.iter().map(|(kind, at)| (kind, *at))
+    }
+}
+
+#[cfg(test)]
+#[path = "lead_reader_tests.rs"]
+mod tests;

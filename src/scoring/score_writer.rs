@@ -1,0 +1,389 @@
+//! Writing a lead's score as JSON straight from its evaluation: the bytes
+//! `serde_json::to_string` writes for the [`LeadScore`], without building
+//! the `LeadScore` first. What the model fixes (rule ids, categories,
+//! reasons, grades) is escaped once, when the model is compiled.
+//!
+//! `tests/scoring_output.rs` pins the bytes and compares this writer with
+//! serde over the sample leads and random models and leads.
+//!
+//! ```
+//! use crmkit::scoring::ScoringModel;
+//!
+//! let model = ScoringModel::from_json(r#"{"rules": [{"id": "cto", "points": 10,
+//!     "when": {"field": "contact.job_title", "op": "equals", "value": "cto"}}]}"#)?;
+//! let lead = r#"{"contact": {"id": "C-1", "job_title": "CTO", "created_at": "2026-01-01T00:00:00Z"}}"#;
+//! let as_of = "2026-02-01T00:00:00Z".parse().unwrap();
+//! let text = model.score_json_to_string(lead, as_of)?;
+//! assert_eq!(text, serde_json::to_string(&model.score_json(lead, as_of)?).unwrap());
+//! Ok::<(), crmkit::Error>(())
+//! ```
+
+#[cfg(doc)]
+use super::LeadScore;
+use super::evaluate::Evaluation;
+use super::explain::RuleType;
+use super::model::ScoringModel;
+use crate::model::Timestamp;
+use chrono::{Datelike, SecondsFormat, Timelike};
+use rust_decimal::Decimal;
+
+/// The model's parts of a score's JSON, escaped once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct JsonFragments {
+    /// `,"model":"<id>"`, or empty for a model without id.
+    model: String,
+    /// Per category: `{"id":"<id>","raw":`.
+    categories: Vec<String>,
+    /// Per rule: `{"rule":…,"category":…,"type":…,"reason":…,"occurrences":`.
+    rules: Vec<String>,
+    /// Per grade: `"<grade>"`.
+    grades: Vec<String>,
+    /// Per handoff: `{"handoff":"<id>","from":`.
+    handoffs: Vec<String>,
+    /// `,"protected_attributes_used":[…]}`: the end of every score.
+    end: String,
+}
+
+impl JsonFragments {
+    /// The fragments of a compiled model.
+    pub(crate) fn new(model: &ScoringModel) -> JsonFragments {
+        let json = |text: &str| {
+            let mut out = String::with_capacity(text.len() + 2);
+            push_json_str(&mut out, text);
+            out
+        };
+        let model_part = match &model.id {
+            Some(id) => format!(",\"model\":{}", json(id)),
+            None => String::new(),
+        };
+        let categories = model
+            .categories
+            .iter()
+            .map(|c| format!("{{\"id\":{},\"raw\":", json(&c.id)))
+            .collect();
+        let rules = model
+            .rules
+            .iter()
+            .map(|rule| {
+                let category = model
+                    .categories
+                    .get(rule.category)
+                    .map_or("", |c| c.id.as_str());
+                let rule_type = match rule.kind {
+                    super::model::RuleKind::Attribute { .. } => RuleType::Attribute,
+                    super::model::RuleKind::Activity { .. } => RuleType::Activity,
+                };
+                format!(
+                    "{{\"rule\":{},\"category\":{},\"type\":\"{}\",\"reason\":{},\"occurrences\":",
+                    json(&rule.id),
+                    json(category),
+                    rule_type_name(rule_type),
+                    json(&rule.description)
+                )
+            })
+            .collect();
+        let grades = model.grades.iter().map(|g| json(&g.grade)).collect();
+        let handoffs = model
+            .handoffs
+            .iter()
+            .map(|h| format!("{{\"handoff\":{},\"from\":", json(&h.id)))
+            .collect();
+        let protected: Vec<String> = model
+            .protected_used
+            .iter()
+            .map(|p| json(p.field_name()))
+            .collect();
+        JsonFragments {
+            model: model_part,
+            categories,
+            rules,
+            grades,
+            handoffs,
+            end: format!(",\"protected_attributes_used\":[{}]}}", protected.join(",")),
+        }
+    }
+}
+
+fn rule_type_name(rule_type: RuleType) -> &'static str {
+    match rule_type {
+        RuleType::Attribute => "attribute",
+        RuleType::Activity => "activity",
+    }
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json escapes it.
+pub(crate) fn push_json_str(out: &mut String, text: &str) {
+    out.push('"');
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if u32::from(c) < 0x20 => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    let byte = u32::from(c) as usize;
+                    out.push_str("\\u00");
+                    out.push(char::from(HEX[byte >> 4]));
+                    out.push(char::from(HEX[byte & 0xf]));
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Appends the digits of `value` as `Decimal`'s `Display` writes them
+/// (every digit of the scale kept, `-` for any negative value).
+pub(crate) fn push_decimal(out: &mut String, value: Decimal) {
+    if value.is_sign_negative() {
+        out.push('-');
+    }
+    let scale = value.scale() as usize;
+    let mut digits = [0_u8; 40];
+    let mut len = 0;
+    let mantissa = value.mantissa().unsigned_abs();
+    // Most scores fit 64 bits, whose division is far cheaper.
+    match u64::try_from(mantissa) {
+        Ok(mut rest) => loop {
+            digits[len] = b'0' + (rest % 10) as u8;
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut rest = mantissa;
+            loop {
+                digits[len] = b'0' + (rest % 10) as u8;
+                len += 1;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    // At least one digit before the point.
+    while len <= scale {
+        digits[len] = b'0';
+        len += 1;
+    }
+    for i in (0..len).rev() {
+        if i + 1 == scale {
+            out.push('.');
+        }
+        out.push(char::from(digits[i]));
+    }
+}
+
+/// Appends an instant as chrono's serde writes it (RFC 3339, `Z`, fraction
+/// digits only when there is a fraction).
+fn push_timestamp(out: &mut String, at: Timestamp) {
+    let year = at.year();
+    if at.nanosecond() != 0 || !(0..=9999).contains(&year) {
+        out.push_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        return;
+    }
+    let year = year.unsigned_abs();
+    let parts = [
+        (year / 100, ""),
+        (year % 100, "-"),
+        (at.month(), "-"),
+        (at.day(), "T"),
+        (at.hour(), ":"),
+        (at.minute(), ":"),
+        (at.second(), "Z"),
+    ];
+    for (n, after) in parts {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+        out.push_str(after);
+    }
+}
+
+/// Appends a score: a decimal as a JSON string.
+fn push_score(out: &mut String, value: Decimal) {
+    out.push('"');
+    push_decimal(out, value);
+    out.push('"');
+}
+
+fn push_bool(out: &mut String, value: bool) {
+    out.push_str(if value { "true" } else { "false" });
+}
+
+fn push_u64(out: &mut String, value: u64) {
+    let mut digits = [0_u8; 20];
+    let mut len = 0;
+    let mut rest = value;
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(char::from(d));
+    }
+}
+
+impl ScoringModel {
+    /// The JSON of the score of contact `contact` (its id) at `as_of`.
+    pub(crate) fn score_to_json(
+        &self,
+        contact: &str,
+        as_of: Timestamp,
+        evaluation: &Evaluation,
+    ) -> String {
+        let parts = &self.fragments;
+        let mut out = String::with_capacity(320 + 220 * evaluation.fired.len());
+        out.push_str("{\"contact\":");
+        push_json_str(&mut out, contact);
+        out.push_str(&parts.model);
+        out.push_str(",\"as_of\":\"");
+        push_timestamp(&mut out, as_of);
+        out.push_str("\",\"total\":");
+        push_score(&mut out, evaluation.total);
+        out.push_str(",\"grade\":");
+        match evaluation.grade.and_then(|g| parts.grades.get(g)) {
+            Some(grade) => out.push_str(grade),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"categories\":[");
+        for (i, (category, prefix)) in evaluation
+            .categories
+            .iter()
+            .zip(&parts.categories)
+            .enumerate()
+        {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(prefix);
+            push_score(&mut out, category.raw);
+            out.push_str(",\"score\":");
+            push_score(&mut out, category.score);
+            out.push_str(",\"capped\":");
+            push_bool(&mut out, category.score != category.raw);
+            out.push('}');
+        }
+        out.push_str("],\"contributions\":[");
+        let mut first = true;
+        for fired in &evaluation.fired {
+            let Some(prefix) = parts.rules.get(fired.rule) else {
+                continue;
+            };
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(prefix);
+            push_u64(&mut out, fired.occurrences);
+            out.push_str(",\"expired\":");
+            push_u64(&mut out, fired.expired);
+            out.push_str(",\"points_before_decay\":");
+            push_score(&mut out, fired.before);
+            out.push_str(",\"points_after_decay\":");
+            push_score(&mut out, fired.after);
+            out.push_str(",\"points\":");
+            push_score(&mut out, fired.points);
+            out.push_str(",\"capped\":");
+            push_bool(&mut out, fired.capped);
+            out.push('}');
+        }
+        out.push_str("],\"recommendation\":");
+        let recommendation = evaluation.handoff.as_ref().and_then(|h| {
+            Some((
+                parts.handoffs.get(h.index)?,
+                self.recommendation(h, evaluation.stage)?,
+            ))
+        });
+        match recommendation {
+            Some((prefix, r)) => {
+                out.push_str(prefix);
+                push_json_str(&mut out, r.from.as_str());
+                out.push_str(",\"to\":");
+                push_json_str(&mut out, r.to.as_str());
+                out.push_str(",\"score\":");
+                push_score(&mut out, r.score);
+                out.push_str(",\"threshold\":");
+                push_score(&mut out, r.threshold);
+                out.push_str(",\"reason\":");
+                push_json_str(&mut out, &r.reason);
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(&parts.end);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decimals_are_written_as_display_writes_them(
+            lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(),
+            negative in any::<bool>(), scale in 0_u32..=28, small in any::<bool>(),
+        ) {
+            let (mid, hi) = if small { (mid % 4, 0) } else { (mid, hi) };
+            let value = Decimal::from_parts(lo, mid, hi, negative, scale);
+            let mut out = String::new();
+            push_decimal(&mut out, value);
+            prop_assert_eq!(out, value.to_string());
+        }
+
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(text in any::<String>()) {
+            let mut out = String::new();
+            push_json_str(&mut out, &text);
+            prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+        }
+
+        #[test]
+        fn instants_are_written_as_chrono_serde_writes_them(
+            seconds in -70_000_000_000_i64..300_000_000_000, nanos in prop_oneof![Just(0_u32), 0_u32..1_000_000_000],
+        ) {
+            let at = chrono::DateTime::from_timestamp(seconds, nanos).expect("in range");
+            let mut out = String::new();
+            push_timestamp(&mut out, at);
+            prop_assert_eq!(format!("\"{out}\""), serde_json::to_string(&at).unwrap());
+        }
+
+        #[test]
+        fn counts_are_written_in_full(value in any::<u64>()) {
+            let mut out = String::new();
+            push_u64(&mut out, value);
+            prop_assert_eq!(out, value.to_string());
+        }
+    }
+
+    #[test]
+    fn control_characters_and_negative_zero() {
+        let mut out = String::new();
+        push_json_str(&mut out, "a\u{0}\u{1f}\u{7f}\"\\\n\t\u{8}\u{c}é");
+        assert_eq!(
+            out,
+            serde_json::to_string("a\u{0}\u{1f}\u{7f}\"\\\n\t\u{8}\u{c}é").unwrap()
+        );
+        let zero = Decimal::from_parts(0, 0, 0, true, 2);
+        let mut out = String::new();
+        push_decimal(&mut out, zero);
+        assert_eq!(out, zero.to_string());
+    }
+}
