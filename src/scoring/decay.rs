@@ -21,7 +21,7 @@
 
 use rust_decimal::Decimal;
 
-use super::points::{SCALE, UNITS_PER_POINT, round, to_units};
+use super::points::{UNITS_PER_POINT, round, to_units};
 
 /// Seconds in a day, for ages.
 pub(crate) const SECONDS_PER_DAY: i64 = 86_400;
@@ -81,11 +81,6 @@ impl Decay {
                 .and_then(|age| self.table.get(age))
                 .map_or(0, |&f| i64::from(f)),
         }
-    }
-
-    /// The factor for an age in days, as a decimal.
-    pub(crate) fn factor(&self, age_days: i64) -> Decimal {
-        Decimal::new(self.factor_units(age_days), SCALE)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Computing a lead's numbers: each rule's contribution, the category
-//! scores, the total, the grade and the handoff, in exact decimals.
+//! scores, the total, the grade and the handoff, exactly, in fixed-point
+//! units of 1/10,000 point.
 //!
 //! The facts come through [`LeadFacts`], so that typed records
 //! ([`LeadInput`]) and a lead document read in place
@@ -26,7 +27,10 @@ use super::decay::SECONDS_PER_DAY;
 use super::doc::Combine;
 use super::explain::{LeadInput, Recommendation, RuleType};
 use super::model::{RuleKind, ScoringModel};
-use super::points::{MAX_TOTAL_POINTS, check_rule, round, total_overflow};
+use super::points::{
+    MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow,
+    to_units, total_overflow,
+};
 use crate::Result;
 use crate::model::{ActivityKind, FieldPath, FieldValue, LifecycleStage, Timestamp};
 
@@ -54,7 +58,8 @@ impl LeadFacts for LeadInput<'_> {
     }
 }
 
-/// One rule that fired (or whose matching activities all expired).
+/// One rule that fired (or whose matching activities all expired). Points
+/// are in units of 1/10,000 point, as in the batch path.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fired {
     /// Index into the model's rules.
@@ -62,28 +67,28 @@ pub(crate) struct Fired {
     pub rule_type: RuleType,
     pub occurrences: u64,
     pub expired: u64,
-    /// Points per occurrence × occurrences (normalized).
-    pub before: Decimal,
-    /// The sum of the decayed points (normalized).
-    pub after: Decimal,
-    /// After the rule's cap (normalized).
-    pub points: Decimal,
-    pub capped: bool,
+    /// Points per occurrence × occurrences.
+    pub before: i128,
+    /// The sum of the decayed points.
+    pub after: i128,
+    /// After the rule's cap.
+    pub points: i128,
 }
 
-/// A category's sum and its score within bounds (both normalized).
+/// A category's sum and its score within bounds, in units.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CategoryResult {
-    pub raw: Decimal,
-    pub score: Decimal,
+    pub raw: i128,
+    pub score: i128,
 }
 
-/// A handoff that fires: its index, the score compared and the threshold.
+/// A handoff that fires: its index, the score compared and the threshold
+/// (units).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FiredHandoff {
     pub index: usize,
-    pub score: Decimal,
-    pub threshold: Decimal,
+    pub score: i128,
+    pub threshold: i128,
 }
 
 /// A lead's numbers, before any text is written.
@@ -93,17 +98,12 @@ pub(crate) struct Evaluation {
     pub fired: Vec<Fired>,
     /// In model order.
     pub categories: Vec<CategoryResult>,
-    /// Normalized.
-    pub total: Decimal,
+    /// Units.
+    pub total: i128,
     /// Index into the model's grades.
     pub grade: Option<usize>,
     pub stage: LifecycleStage,
     pub handoff: Option<FiredHandoff>,
-}
-
-fn clamp(value: Decimal, min: Option<Decimal>, max: Option<Decimal>) -> Decimal {
-    let value = min.map_or(value, |m| value.max(m));
-    max.map_or(value, |m| value.min(m))
 }
 
 /// The whole seconds from `at` to `as_of`, or `None` if `at` is after
@@ -121,15 +121,25 @@ fn elapsed(at: Timestamp, as_of: Timestamp) -> Option<i64> {
 struct Tally {
     occurrences: u64,
     expired: u64,
-    before: Decimal,
-    after: Decimal,
+    before: i128,
+    after: i128,
+}
+
+/// The units of an optional model bound (validated to four places).
+fn bound_units(bound: Option<Decimal>) -> Option<i128> {
+    bound.and_then(to_units).map(i128::from)
 }
 
 impl ScoringModel {
     /// Scores a lead's facts at `as_of`.
+    ///
+    /// Everything is summed in `i128` units of 1/10,000 point; products
+    /// (points × decay factor, score × weight) are rounded to units half
+    /// away from zero, which is the decimal rounding of the explanation
+    /// (see [`super::points`]).
     pub(crate) fn evaluate(&self, lead: &impl LeadFacts, as_of: Timestamp) -> Result<Evaluation> {
         let tallies = self.tally(lead, as_of);
-        let mut raw = vec![Decimal::ZERO; self.categories.len()];
+        let mut raw = vec![0_i128; self.categories.len()];
         let mut fired = Vec::new();
         for (index, tally) in tallies.iter().enumerate() {
             if let Some(f) = self.fire(index, lead, tally)? {
@@ -140,26 +150,28 @@ impl ScoringModel {
             }
         }
         let mut categories = Vec::with_capacity(self.categories.len());
-        let mut total: Option<Decimal> = None;
+        let mut total: Option<i128> = None;
         for (category, raw) in self.categories.iter().zip(raw) {
-            let score = clamp(raw, category.min, category.max);
-            let weighted = round(score * category.weight);
+            let score = raw.clamp(
+                i128::from(category.min_units),
+                i128::from(category.max_units),
+            );
+            let weighted = mul_units(score, i128::from(category.weight_units));
             total = Some(match (self.combine, total) {
                 (_, None) => weighted,
                 (Combine::Sum, Some(t)) => t + weighted,
                 (Combine::Max, Some(t)) => t.max(weighted),
             });
-            categories.push(CategoryResult {
-                raw: raw.normalize(),
-                score: score.normalize(),
-            });
+            categories.push(CategoryResult { raw, score });
         }
-        let total = clamp(
-            total.unwrap_or(Decimal::ZERO),
-            self.total_min,
-            self.total_max,
-        );
-        if total.abs() > Decimal::from(MAX_TOTAL_POINTS) {
+        let mut total = total.unwrap_or(0);
+        if let Some(min) = bound_units(self.total_min) {
+            total = total.max(min);
+        }
+        if let Some(max) = bound_units(self.total_max) {
+            total = total.min(max);
+        }
+        if total.abs() > i128::from(MAX_TOTAL_POINTS) * i128::from(UNITS_PER_POINT) {
             return Err(total_overflow());
         }
         let stage = lead.stage();
@@ -168,7 +180,7 @@ impl ScoringModel {
             grade: self.grade_index(total),
             handoff: self.handoff_for(stage, total, &categories),
             categories,
-            total: total.normalize(),
+            total,
             stage,
         })
     }
@@ -208,9 +220,10 @@ impl ScoringModel {
                     tally.expired += 1;
                     continue;
                 }
+                let factor = decay.factor_units(seconds / SECONDS_PER_DAY);
                 tally.occurrences += 1;
-                tally.before += rule.points;
-                tally.after += round(rule.points * decay.factor(seconds / SECONDS_PER_DAY));
+                tally.before += i128::from(rule.points_units);
+                tally.after += mul_units(i128::from(rule.points_units), i128::from(factor));
             }
         }
         tallies
@@ -221,12 +234,13 @@ impl ScoringModel {
         let Some(rule) = self.rules.get(index) else {
             return Ok(None);
         };
+        let points = i128::from(rule.points_units);
         let (rule_type, occurrences, expired, before, after) = match &rule.kind {
             RuleKind::Attribute { condition, .. } => {
                 if !condition.matches(lead.value(&condition.field)) {
                     return Ok(None);
                 }
-                (RuleType::Attribute, 1, 0, rule.points, rule.points)
+                (RuleType::Attribute, 1, 0, points, points)
             }
             RuleKind::Activity { .. } => {
                 if tally.occurrences == 0 && tally.expired == 0 {
@@ -241,32 +255,36 @@ impl ScoringModel {
                 )
             }
         };
-        let points = clamp(after, rule.max_points.map(|m| -m), rule.max_points);
-        let points = check_rule(points, &rule.id)?;
+        let capped = match rule.max_units {
+            Some(max) => after.clamp(-i128::from(max), i128::from(max)),
+            None => after,
+        };
+        if capped.abs() > i128::from(MAX_RULE_POINTS) * i128::from(UNITS_PER_POINT) {
+            return Err(rule_overflow(&rule.id));
+        }
         Ok(Some(Fired {
             rule: index,
             rule_type,
             occurrences,
             expired,
-            before: before.normalize(),
-            after: after.normalize(),
-            points: points.normalize(),
-            capped: points != after,
+            before,
+            after,
+            points: capped,
         }))
     }
 
-    /// The index of the grade band of a total, if one applies.
-    pub(crate) fn grade_index(&self, total: Decimal) -> Option<usize> {
+    /// The index of the grade band of a total (units), if one applies.
+    pub(crate) fn grade_index(&self, total: i128) -> Option<usize> {
         self.grades
             .iter()
-            .position(|g| g.min.is_none_or(|m| total >= m))
+            .position(|g| total >= i128::from(g.min_units))
     }
 
     /// The first handoff that fires for a contact at `stage`.
     fn handoff_for(
         &self,
         stage: LifecycleStage,
-        total: Decimal,
+        total: i128,
         categories: &[CategoryResult],
     ) -> Option<FiredHandoff> {
         self.handoffs.iter().enumerate().find_map(|(index, h)| {
@@ -277,15 +295,16 @@ impl ScoringModel {
                 Some(i) => categories.get(i)?.score,
                 None => total,
             };
-            let (fires, threshold) = match (h.min, h.below) {
-                (Some(min), _) => (score >= min, min),
-                (None, Some(below)) => (score < below, below),
+            let threshold = i128::from(h.threshold_units);
+            let fires = match (h.min, h.below) {
+                (Some(_), _) => score >= threshold,
+                (None, Some(_)) => score < threshold,
                 (None, None) => return None,
             };
             fires.then_some(FiredHandoff {
                 index,
-                score: score.normalize(),
-                threshold: threshold.normalize(),
+                score,
+                threshold,
             })
         })
     }
@@ -306,15 +325,16 @@ impl ScoringModel {
         } else {
             "fell below"
         };
+        let (score, threshold) = (from_units(fired.score), from_units(fired.threshold));
         Some(Recommendation {
             handoff: h.id.clone(),
             from: stage,
             to: h.to,
-            score: fired.score,
-            threshold: fired.threshold,
+            score,
+            threshold,
             reason: format!(
-                "{what} {} {words} {}: move from {stage} to {}",
-                fired.score, fired.threshold, h.to
+                "{what} {score} {words} {threshold}: move from {stage} to {}",
+                h.to
             ),
         })
     }

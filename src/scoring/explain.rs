@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::doc::Rollup;
 use super::evaluate::Evaluation;
 use super::model::ScoringModel;
-use super::points::{round, score_serde};
+use super::points::{from_units, round, score_serde};
 use crate::model::{
     Activity, Company, CompanyId, Contact, ContactId, Dataset, LifecycleStage, ProtectedAttribute,
     Timestamp,
@@ -269,10 +269,10 @@ impl ScoringModel {
                     reason: rule.description.clone(),
                     occurrences: f.occurrences,
                     expired: f.expired,
-                    points_before_decay: f.before,
-                    points_after_decay: f.after,
-                    points: f.points,
-                    capped: f.capped,
+                    points_before_decay: from_units(f.before),
+                    points_after_decay: from_units(f.after),
+                    points: from_units(f.points),
+                    capped: f.points != f.after,
                 })
             })
             .collect();
@@ -282,8 +282,8 @@ impl ScoringModel {
             .enumerate()
             .map(|(i, c)| CategoryScore {
                 id: category_id(i),
-                raw: c.raw,
-                score: c.score,
+                raw: from_units(c.raw),
+                score: from_units(c.score),
                 capped: c.score != c.raw,
             })
             .collect();
@@ -291,7 +291,7 @@ impl ScoringModel {
             contact,
             model: self.id.clone(),
             as_of,
-            total: evaluation.total,
+            total: from_units(evaluation.total),
             grade: evaluation
                 .grade
                 .and_then(|g| self.grades.get(g))
@@ -331,8 +331,9 @@ impl ScoringModel {
 
     /// The grade band of a total, if one applies.
     pub fn grade_of(&self, total: Decimal) -> Option<&str> {
-        self.grade_index(total)
-            .and_then(|g| self.grades.get(g))
+        self.grades
+            .iter()
+            .find(|g| g.min.is_none_or(|m| total >= m))
             .map(|g| g.grade.as_str())
     }
 

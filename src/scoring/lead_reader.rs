@@ -31,7 +31,6 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
@@ -254,6 +253,10 @@ impl<'a> Cursor<'a> {
         ))
     }
 
+    fn stage(&mut self) -> Option<LifecycleStage> {
+        self.string().and_then(LifecycleStage::parse)
+    }
+
     /// A unit enum by its serde name.
     fn name<T: Deserialize<'a>>(&mut self) -> Option<T> {
         let name = self.string()?;
@@ -291,25 +294,25 @@ impl<'a> Cursor<'a> {
 fn special_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    const CONTROL_BITS: u64 = ONES * 0xe0;
     let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
-    for chunk in chunks.by_ref() {
+    while let Some(chunk) = bytes.get(offset..offset + 8) {
         let mut word = [0_u8; 8];
         word.copy_from_slice(chunk);
         let v = u64::from_le_bytes(word);
         // Each test's lowest flagged byte is exact (borrows only flag
         // bytes after a true one); a control byte is one with b & 0xe0 == 0.
-        let found = zero_in(v ^ (ONES * u64::from(b'"')))
-            | zero_in(v ^ (ONES * u64::from(b'\\')))
-            | zero_in(v & (ONES * 0xe0));
+        let found = zero_in(v ^ QUOTES) | zero_in(v ^ BACKSLASHES) | zero_in(v & CONTROL_BITS);
         if found != 0 {
             return Some(offset + (found.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    chunks
-        .remainder()
+    bytes
+        .get(offset..)?
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map(|i| offset + i)
@@ -336,10 +339,16 @@ fn mark(seen: &mut u32, bit: u32) -> Option<()> {
 /// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, a valid instant.
 fn plain_timestamp(text: &str) -> Option<Timestamp> {
     let b = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        b.get(range)?.iter().try_fold(0_u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
+    let number = |at: usize, len: usize| -> Option<u32> {
+        let mut n = 0_u32;
+        for &d in b.get(at..at + len)? {
+            let digit = d.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n * 10 + u32::from(digit);
+        }
+        Some(n)
     };
     if b.len() < 20
         || b.get(4) != Some(&b'-')
@@ -355,18 +364,34 @@ fn plain_timestamp(text: &str) -> Option<Timestamp> {
         20 => 0,
         22..=30 if b.get(19) == Some(&b'.') => {
             let digits = b.len() - 21;
-            number(20..b.len() - 1)? * 10_u32.pow(9 - u32::try_from(digits).ok()?)
+            number(20, digits)? * 10_u32.pow(9 - u32::try_from(digits).ok()?)
         }
         _ => return None,
     };
-    let year = i32::try_from(number(0..4)?).ok()?;
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    if second > 59 {
+    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
+    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > month_days || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let naive = NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)?
-        .and_hms_nano_opt(hour, minute, second, nanos)?;
-    Some(Utc.from_utc_datetime(&naive))
+    // Days since 1970-01-01 of the civil date (H. Hinnant's algorithm).
+    let (y, m, d) = (i64::from(year), i64::from(month), i64::from(day));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let seconds =
+        days * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
+    chrono::DateTime::from_timestamp(seconds, nanos)
 }
 
 /// The contact's part of a lead read in place.
@@ -542,15 +567,15 @@ fn read_contact<'a>(c: &mut Cursor<'a>) -> Option<ContactView<'a>> {
 fn read_lifecycle(c: &mut Cursor<'_>) -> Option<LifecycleStage> {
     let (mut stage, mut history) = (None, false);
     c.object(|c, key| match key {
-        "stage" => once(&mut stage, c.name::<LifecycleStage>()?),
+        "stage" => once(&mut stage, c.stage()?),
         "history" if !history => {
             history = true;
             c.array(|c| {
                 let mut seen = 0_u32;
                 c.object(|c, key| {
                     let bit = match key {
-                        "from" => c.name::<LifecycleStage>().map(|_| 0)?,
-                        "to" => c.name::<LifecycleStage>().map(|_| 1)?,
+                        "from" => c.stage().map(|_| 0)?,
+                        "to" => c.stage().map(|_| 1)?,
                         "at" => c.timestamp().map(|_| 2)?,
                         _ => return None,
                     };

@@ -23,9 +23,9 @@ use super::LeadScore;
 use super::evaluate::Evaluation;
 use super::explain::RuleType;
 use super::model::ScoringModel;
+use super::points::{UNITS_PER_POINT, from_units};
 use crate::model::Timestamp;
 use chrono::{Datelike, SecondsFormat, Timelike};
-use rust_decimal::Decimal;
 
 /// The model's parts of a score's JSON, escaped once.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -140,51 +140,6 @@ pub(crate) fn push_json_str(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// Appends the digits of `value` as `Decimal`'s `Display` writes them
-/// (every digit of the scale kept, `-` for any negative value).
-pub(crate) fn push_decimal(out: &mut String, value: Decimal) {
-    if value.is_sign_negative() {
-        out.push('-');
-    }
-    let scale = value.scale() as usize;
-    let mut digits = [0_u8; 40];
-    let mut len = 0;
-    let mantissa = value.mantissa().unsigned_abs();
-    // Most scores fit 64 bits, whose division is far cheaper.
-    match u64::try_from(mantissa) {
-        Ok(mut rest) => loop {
-            digits[len] = b'0' + (rest % 10) as u8;
-            len += 1;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        },
-        Err(_) => {
-            let mut rest = mantissa;
-            loop {
-                digits[len] = b'0' + (rest % 10) as u8;
-                len += 1;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
-        }
-    }
-    // At least one digit before the point.
-    while len <= scale {
-        digits[len] = b'0';
-        len += 1;
-    }
-    for i in (0..len).rev() {
-        if i + 1 == scale {
-            out.push('.');
-        }
-        out.push(char::from(digits[i]));
-    }
-}
-
 /// Appends an instant as chrono's serde writes it (RFC 3339, `Z`, fraction
 /// digits only when there is a fraction).
 fn push_timestamp(out: &mut String, at: Timestamp) {
@@ -210,32 +165,58 @@ fn push_timestamp(out: &mut String, at: Timestamp) {
     }
 }
 
-/// Appends a score: a decimal as a JSON string.
-fn push_score(out: &mut String, value: Decimal) {
+/// Appends a score in units as a JSON string: the digits of the
+/// normalized decimal (`"12.5"`, `"-0.0258"`, `"0"`).
+fn push_score(out: &mut String, units: i128) {
+    // 64-bit division is several times cheaper; scores beyond it (which
+    // the engine's bounds leave only to sums before caps) use Decimal.
+    let Ok(magnitude) = u64::try_from(units.unsigned_abs()) else {
+        out.push('"');
+        out.push_str(&from_units(units).to_string());
+        out.push('"');
+        return;
+    };
     out.push('"');
-    push_decimal(out, value);
+    if units < 0 {
+        out.push('-');
+    }
+    let unit = UNITS_PER_POINT.unsigned_abs();
+    push_digits(out, magnitude / unit);
+    let mut fraction = magnitude % unit;
+    if fraction != 0 {
+        out.push('.');
+        // Four places, trailing zeros dropped.
+        let mut divisor = unit / 10;
+        while fraction != 0 {
+            out.push(char::from(b'0' + (fraction / divisor) as u8));
+            fraction %= divisor;
+            divisor /= 10;
+        }
+    }
     out.push('"');
 }
 
-fn push_bool(out: &mut String, value: bool) {
-    out.push_str(if value { "true" } else { "false" });
-}
-
-fn push_u64(out: &mut String, value: u64) {
+/// Appends the decimal digits of `value`.
+fn push_digits(out: &mut String, value: u64) {
+    if value < 10 {
+        out.push(char::from(b'0' + value as u8));
+        return;
+    }
     let mut digits = [0_u8; 20];
     let mut len = 0;
     let mut rest = value;
-    loop {
+    while rest != 0 {
         digits[len] = b'0' + (rest % 10) as u8;
         len += 1;
         rest /= 10;
-        if rest == 0 {
-            break;
-        }
     }
     for &d in digits[..len].iter().rev() {
         out.push(char::from(d));
     }
+}
+
+fn push_bool(out: &mut String, value: bool) {
+    out.push_str(if value { "true" } else { "false" });
 }
 
 impl ScoringModel {
@@ -289,9 +270,9 @@ impl ScoringModel {
             }
             first = false;
             out.push_str(prefix);
-            push_u64(&mut out, fired.occurrences);
+            push_digits(&mut out, fired.occurrences);
             out.push_str(",\"expired\":");
-            push_u64(&mut out, fired.expired);
+            push_digits(&mut out, fired.expired);
             out.push_str(",\"points_before_decay\":");
             push_score(&mut out, fired.before);
             out.push_str(",\"points_after_decay\":");
@@ -299,26 +280,27 @@ impl ScoringModel {
             out.push_str(",\"points\":");
             push_score(&mut out, fired.points);
             out.push_str(",\"capped\":");
-            push_bool(&mut out, fired.capped);
+            push_bool(&mut out, fired.points != fired.after);
             out.push('}');
         }
         out.push_str("],\"recommendation\":");
         let recommendation = evaluation.handoff.as_ref().and_then(|h| {
             Some((
+                h,
                 parts.handoffs.get(h.index)?,
                 self.recommendation(h, evaluation.stage)?,
             ))
         });
         match recommendation {
-            Some((prefix, r)) => {
+            Some((fired, prefix, r)) => {
                 out.push_str(prefix);
                 push_json_str(&mut out, r.from.as_str());
                 out.push_str(",\"to\":");
                 push_json_str(&mut out, r.to.as_str());
                 out.push_str(",\"score\":");
-                push_score(&mut out, r.score);
+                push_score(&mut out, fired.score);
                 out.push_str(",\"threshold\":");
-                push_score(&mut out, r.threshold);
+                push_score(&mut out, fired.threshold);
                 out.push_str(",\"reason\":");
                 push_json_str(&mut out, &r.reason);
                 out.push('}');
@@ -337,15 +319,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn decimals_are_written_as_display_writes_them(
-            lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(),
-            negative in any::<bool>(), scale in 0_u32..=28, small in any::<bool>(),
-        ) {
-            let (mid, hi) = if small { (mid % 4, 0) } else { (mid, hi) };
-            let value = Decimal::from_parts(lo, mid, hi, negative, scale);
+        fn units_are_written_as_their_normalized_decimal(units in prop_oneof![
+            any::<i64>().prop_map(i128::from), -100_000_i128..100_000, any::<i128>().prop_map(|u| u >> 33),
+        ]) {
             let mut out = String::new();
-            push_decimal(&mut out, value);
-            prop_assert_eq!(out, value.to_string());
+            push_score(&mut out, units);
+            prop_assert_eq!(out, format!("\"{}\"", crate::scoring::points::from_units(units)));
         }
 
         #[test]
@@ -368,22 +347,18 @@ mod tests {
         #[test]
         fn counts_are_written_in_full(value in any::<u64>()) {
             let mut out = String::new();
-            push_u64(&mut out, value);
+            push_digits(&mut out, value);
             prop_assert_eq!(out, value.to_string());
         }
     }
 
     #[test]
-    fn control_characters_and_negative_zero() {
+    fn control_characters_are_escaped() {
         let mut out = String::new();
         push_json_str(&mut out, "a\u{0}\u{1f}\u{7f}\"\\\n\t\u{8}\u{c}é");
         assert_eq!(
             out,
             serde_json::to_string("a\u{0}\u{1f}\u{7f}\"\\\n\t\u{8}\u{c}é").unwrap()
         );
-        let zero = Decimal::from_parts(0, 0, 0, true, 2);
-        let mut out = String::new();
-        push_decimal(&mut out, zero);
-        assert_eq!(out, zero.to_string());
     }
 }
