@@ -18,6 +18,9 @@ use crate::{Error, ErrorKind, Result};
 pub const MAX_ID_LEN: usize = 256;
 
 fn check_id(kind: &str, text: &str) -> Result<()> {
+    if is_valid_id(text) {
+        return Ok(());
+    }
     if text.is_empty() {
         return Err(Error::new(
             ErrorKind::Invalid,
@@ -33,13 +36,7 @@ fn check_id(kind: &str, text: &str) -> Result<()> {
             ),
         ));
     }
-    // ASCII first: the common case, without decoding characters.
-    let control = if text.is_ascii() {
-        text.bytes().any(|b| b < 0x20 || b == 0x7f)
-    } else {
-        text.chars().any(char::is_control)
-    };
-    if control {
+    if text.chars().any(char::is_control) {
         return Err(Error::new(
             ErrorKind::Invalid,
             format!("{kind} id {text:?} contains control characters"),
@@ -49,9 +46,20 @@ fn check_id(kind: &str, text: &str) -> Result<()> {
 }
 
 /// `true` when `text` is a valid identifier of any kind (what every id
-/// type's `new` accepts), without building one.
+/// type's `new` accepts), without building one: non-empty, at most
+/// [`MAX_ID_LEN`] bytes, no control characters (ASCII checked bytewise).
 pub(crate) fn is_valid_id(text: &str) -> bool {
-    check_id("", text).is_ok()
+    if text.is_empty() || text.len() > MAX_ID_LEN {
+        return false;
+    }
+    let mut ascii = true;
+    for b in text.bytes() {
+        if b < 0x20 || b == 0x7f {
+            return false;
+        }
+        ascii &= b < 0x80;
+    }
+    ascii || !text.chars().any(char::is_control)
 }
 
 macro_rules! define_id {

@@ -20,8 +20,6 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use rust_decimal::Decimal;
-
 use super::activity;
 use super::decay::SECONDS_PER_DAY;
 use super::doc::Combine;
@@ -29,7 +27,7 @@ use super::explain::{LeadInput, Recommendation, RuleType};
 use super::model::{RuleKind, ScoringModel};
 use super::points::{
     MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow,
-    to_units, total_overflow,
+    total_overflow,
 };
 use crate::Result;
 use crate::model::{ActivityKind, FieldPath, FieldValue, LifecycleStage, Timestamp};
@@ -125,11 +123,6 @@ struct Tally {
     after: i128,
 }
 
-/// The units of an optional model bound (validated to four places).
-fn bound_units(bound: Option<Decimal>) -> Option<i128> {
-    bound.and_then(to_units).map(i128::from)
-}
-
 impl ScoringModel {
     /// Scores a lead's facts at `as_of`.
     ///
@@ -165,11 +158,12 @@ impl ScoringModel {
             categories.push(CategoryResult { raw, score });
         }
         let mut total = total.unwrap_or(0);
-        if let Some(min) = bound_units(self.total_min) {
-            total = total.max(min);
+        let (min, max) = self.total_units;
+        if let Some(min) = min {
+            total = total.max(i128::from(min));
         }
-        if let Some(max) = bound_units(self.total_max) {
-            total = total.min(max);
+        if let Some(max) = max {
+            total = total.min(i128::from(max));
         }
         if total.abs() > i128::from(MAX_TOTAL_POINTS) * i128::from(UNITS_PER_POINT) {
             return Err(total_overflow());

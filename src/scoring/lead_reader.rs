@@ -445,12 +445,12 @@ impl<'a> LeadView<'a> {
     pub(crate) fn read(text: &'a str) -> Option<LeadView<'a>> {
         let mut c = Cursor { text, pos: 0 };
         let (mut contact, mut company, mut activities) = (None, None, None);
-        let mut activity_contacts = Vec::new();
+        let mut activity_contacts = Vec::with_capacity(8);
         c.object(|c, key| match key {
             "contact" => once(&mut contact, read_contact(c)?),
             "company" => once(&mut company, c.nullable(read_company)?),
             "activities" => {
-                let mut list = Vec::new();
+                let mut list = Vec::with_capacity(8);
                 c.array(|c| {
                     let (owner, kind, at) = read_activity(c)?;
                     activity_contacts.push(owner);
@@ -719,32 +719,35 @@ fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityKind, Times
     Some((contact?, kind?, at?))
 }
 
-/// The members an activity's details may have, in any variant.
-const KIND_MEMBERS: [&str; 23] = [
-    "type",
-    "url",
-    "duration_seconds",
-    "goal_completed",
-    "form",
-    "content",
-    "event",
-    "subject",
-    "direction",
-    "outcome",
-    "wait_seconds",
-    "talk_seconds",
-    "hold_seconds",
-    "wrap_up_seconds",
-    "callback",
-    "duration_minutes",
-    "amount",
-    "items",
-    "referred",
-    "survey",
-    "score",
-    "rating",
-    "text",
-];
+/// The bit of a member an activity's details may have, in any variant.
+fn kind_member(name: &str) -> Option<u32> {
+    Some(match name {
+        "type" => 0,
+        "url" => 1,
+        "duration_seconds" => 2,
+        "goal_completed" => 3,
+        "form" => 4,
+        "content" => 5,
+        "event" => 6,
+        "subject" => 7,
+        "direction" => 8,
+        "outcome" => 9,
+        "wait_seconds" => 10,
+        "talk_seconds" => 11,
+        "hold_seconds" => 12,
+        "wrap_up_seconds" => 13,
+        "callback" => 14,
+        "duration_minutes" => 15,
+        "amount" => 16,
+        "items" => 17,
+        "referred" => 18,
+        "survey" => 19,
+        "score" => 20,
+        "rating" => 21,
+        "text" => 22,
+        _ => return None,
+    })
+}
 
 /// The members of an activity's details, each read by its one type.
 #[derive(Default)]
@@ -768,7 +771,7 @@ impl KindMembers<'_> {
     fn only(&self, allowed: &[&str]) -> Option<()> {
         let mut mask = 1_u32;
         for name in allowed {
-            mask |= 1 << KIND_MEMBERS.iter().position(|m| m == name)?;
+            mask |= 1 << kind_member(name)?;
         }
         (self.seen & !mask == 0).then_some(())
     }
@@ -777,8 +780,7 @@ impl KindMembers<'_> {
 fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
     let mut m = KindMembers::default();
     c.object(|c, key| {
-        let bit = KIND_MEMBERS.iter().position(|k| *k == key)?;
-        mark(&mut m.seen, u32::try_from(bit).ok()?)?;
+        mark(&mut m.seen, kind_member(key)?)?;
         match key {
             "type" => m.kind = Some(c.string()?),
             "url" => m.strings[0] = Some(c.string()?),

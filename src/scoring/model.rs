@@ -142,6 +142,8 @@ pub struct ScoringModel {
     pub(crate) combine: Combine,
     pub(crate) total_min: Option<Decimal>,
     pub(crate) total_max: Option<Decimal>,
+    /// `total_min` and `total_max` in units.
+    pub(crate) total_units: (Option<i64>, Option<i64>),
     pub(crate) rules: Vec<Rule>,
     /// Indices into `rules` of the activity rules, in order; an event's
     /// `rule` in the batch path indexes this list.
@@ -291,6 +293,7 @@ impl ScoringModel {
             combine: doc.total.combine,
             total_min,
             total_max,
+            total_units: (total_min.map(units), total_max.map(units)),
             rules: Vec::new(),
             activity_rules: Vec::new(),
             by_type: vec![Vec::new(); activity::TYPE_COUNT],

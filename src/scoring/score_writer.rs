@@ -228,7 +228,7 @@ impl ScoringModel {
         evaluation: &Evaluation,
     ) -> String {
         let parts = &self.fragments;
-        let mut out = String::with_capacity(320 + 220 * evaluation.fired.len());
+        let mut out = String::with_capacity(512 + 256 * evaluation.fired.len());
         out.push_str("{\"contact\":");
         push_json_str(&mut out, contact);
         out.push_str(&parts.model);
