@@ -678,6 +678,16 @@ fn ffi(c: &mut Criterion) {
             },
         );
         group.bench_function(
+            format!("native score_json_to_string, lead with {wanted} activities"),
+            |b| {
+                b.iter(|| {
+                    sample_model
+                        .score_json_to_string(black_box(&lead_json), SAMPLE_AS_OF)
+                        .expect("score")
+                })
+            },
+        );
+        group.bench_function(
             format!("C crm_score_lead_json, lead with {wanted} activities"),
             |b| {
                 b.iter(|| {
