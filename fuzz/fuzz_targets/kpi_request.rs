@@ -3,17 +3,12 @@
 //! are deterministic.
 #![no_main]
 
+mod fixture;
+
 use crmkit::kpi::{KpiRequest, TimeSeriesRequest, compute, time_series};
-use crmkit::model::Dataset;
+use fixture::dataset;
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
 
-const DATASET: &str = include_str!("../fixtures/dataset.json");
-
-fn dataset() -> &'static Dataset {
-    static CELL: OnceLock<Dataset> = OnceLock::new();
-    CELL.get_or_init(|| Dataset::from_json(DATASET).expect("the fixture dataset loads"))
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

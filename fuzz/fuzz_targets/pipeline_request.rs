@@ -2,17 +2,12 @@
 //! fixed dataset or an error, never a panic; reports are deterministic.
 #![no_main]
 
+mod fixture;
+
 use crmkit::kpi::{PipelineReportRequest, pipeline_report};
-use crmkit::model::Dataset;
+use fixture::dataset;
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
 
-const DATASET: &str = include_str!("../fixtures/dataset.json");
-
-fn dataset() -> &'static Dataset {
-    static CELL: OnceLock<Dataset> = OnceLock::new();
-    CELL.get_or_init(|| Dataset::from_json(DATASET).expect("the fixture dataset loads"))
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -4,18 +4,13 @@
 //! with an error) over a small dataset without panicking.
 #![no_main]
 
+mod fixture;
+
 use crmkit::automation::{EnrollmentState, Event, RuleSet, analyze};
-use crmkit::model::Dataset;
+use fixture::dataset;
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
 
-const DATASET: &str = include_str!("../fixtures/dataset.json");
 const EVENT: &str = include_str!("../seeds/rules_event/created.json");
-
-fn dataset() -> &'static Dataset {
-    static CELL: OnceLock<Dataset> = OnceLock::new();
-    CELL.get_or_init(|| Dataset::from_json(DATASET).expect("the fixture dataset loads"))
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -308,7 +308,7 @@ impl ScoringModel {
     }
 
     /// Adds what changed since `previous`, if given, to `score`.
-    pub(crate) fn with_changes(
+    fn with_changes(
         &self,
         mut score: LeadScore,
         previous: Option<&LeadScore>,

@@ -76,14 +76,7 @@ pub(crate) fn mul_units(a: i128, b: i128) -> i128 {
     if let (Ok(a), Ok(b)) = (i64::try_from(a), i64::try_from(b))
         && let Some(product) = a.checked_mul(b)
     {
-        let quotient = product / UNITS_PER_POINT;
-        let rest = product % UNITS_PER_POINT;
-        let rounded = if rest.abs() * 2 >= UNITS_PER_POINT {
-            quotient + product.signum()
-        } else {
-            quotient
-        };
-        return i128::from(rounded);
+        return i128::from(round_product(product));
     }
     let product = a * b;
     let unit = i128::from(UNITS_PER_POINT);
@@ -100,7 +93,13 @@ pub(crate) fn mul_units(a: i128, b: i128) -> i128 {
 /// (|points| ≤ 10¹⁰ units times a decay factor ≤ 10⁴ units).
 #[inline]
 pub(crate) fn mul_units_i64(a: i64, b: i64) -> i64 {
-    let product = a.saturating_mul(b);
+    round_product(a.saturating_mul(b))
+}
+
+/// A product of two unit values (scaled by 10^8) rounded back to units,
+/// half away from zero.
+#[inline]
+fn round_product(product: i64) -> i64 {
     let quotient = product / UNITS_PER_POINT;
     let rest = product % UNITS_PER_POINT;
     if rest.abs() * 2 >= UNITS_PER_POINT {
