@@ -132,6 +132,7 @@ mod decay;
 mod doc;
 mod evaluate;
 mod explain;
+mod json_cursor;
 mod lead_json;
 mod lead_reader;
 mod model;

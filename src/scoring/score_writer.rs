@@ -143,26 +143,34 @@ pub(crate) fn push_json_str(out: &mut String, text: &str) {
 /// Appends an instant as chrono's serde writes it (RFC 3339, `Z`, fraction
 /// digits only when there is a fraction).
 fn push_timestamp(out: &mut String, at: Timestamp) {
-    let year = at.year();
+    let at = at.naive_utc();
+    let (date, seconds) = (at.date(), at.num_seconds_from_midnight());
+    let year = date.year();
     if at.nanosecond() != 0 || !(0..=9999).contains(&year) {
-        out.push_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        out.push_str(&at.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true));
         return;
     }
     let year = year.unsigned_abs();
+    push_two_digits(out, year / 100);
     let parts = [
-        (year / 100, ""),
-        (year % 100, "-"),
-        (at.month(), "-"),
-        (at.day(), "T"),
-        (at.hour(), ":"),
-        (at.minute(), ":"),
-        (at.second(), "Z"),
+        (year % 100, '-'),
+        (date.month(), '-'),
+        (date.day(), 'T'),
+        (seconds / 3600, ':'),
+        (seconds / 60 % 60, ':'),
+        (seconds % 60, 'Z'),
     ];
     for (n, after) in parts {
-        out.push(char::from(b'0' + (n / 10 % 10) as u8));
-        out.push(char::from(b'0' + (n % 10) as u8));
-        out.push_str(after);
+        push_two_digits(out, n);
+        out.push(after);
     }
+}
+
+/// Appends `n` (below 100) as two digits.
+#[inline]
+fn push_two_digits(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Appends a score in units as a JSON string: the digits of the
@@ -176,21 +184,33 @@ fn push_score(out: &mut String, units: i128) {
         out.push('"');
         return;
     };
+    const UNIT: u64 = UNITS_PER_POINT.unsigned_abs();
     out.push('"');
     if units < 0 {
         out.push('-');
     }
-    let unit = UNITS_PER_POINT.unsigned_abs();
-    push_digits(out, magnitude / unit);
-    let mut fraction = magnitude % unit;
+    push_digits(out, magnitude / UNIT);
+    let fraction = magnitude % UNIT;
     if fraction != 0 {
         out.push('.');
-        // Four places, trailing zeros dropped.
-        let mut divisor = unit / 10;
-        while fraction != 0 {
-            out.push(char::from(b'0' + (fraction / divisor) as u8));
-            fraction %= divisor;
-            divisor /= 10;
+        // Four places (a unit is 1/10,000 point), trailing zeros dropped.
+        let places = [
+            fraction / 1000,
+            fraction / 100 % 10,
+            fraction / 10 % 10,
+            fraction % 10,
+        ];
+        let kept = if fraction % 10 != 0 {
+            4
+        } else if fraction % 100 != 0 {
+            3
+        } else if fraction % 1000 != 0 {
+            2
+        } else {
+            1
+        };
+        for &digit in &places[..kept] {
+            out.push(char::from(b'0' + digit as u8));
         }
     }
     out.push('"');
@@ -200,18 +220,20 @@ fn push_score(out: &mut String, units: i128) {
 fn push_digits(out: &mut String, value: u64) {
     if value < 10 {
         out.push(char::from(b'0' + value as u8));
-        return;
-    }
-    let mut digits = [0_u8; 20];
-    let mut len = 0;
-    let mut rest = value;
-    while rest != 0 {
-        digits[len] = b'0' + (rest % 10) as u8;
-        len += 1;
-        rest /= 10;
-    }
-    for &d in digits[..len].iter().rev() {
-        out.push(char::from(d));
+    } else if value < 100 {
+        push_two_digits(out, value as u32);
+    } else {
+        let mut digits = [0_u8; 20];
+        let mut start = digits.len();
+        let mut rest = value;
+        while rest != 0 {
+            start -= 1;
+            digits[start] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        for &d in &digits[start..] {
+            out.push(char::from(d));
+        }
     }
 }
 

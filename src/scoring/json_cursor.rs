@@ -1,0 +1,431 @@
+//! A narrow JSON cursor for the in-place lead reader: it walks a document
+//! that the reader expects, and gives up (`None`) on anything else.
+//!
+//! A string ends at its first quote, backslash or control byte, searched
+//! for eight bytes at a time; only a quote is a plain string's end.
+//!
+//! ```
+//! use crmkit::scoring::ScoringModel;
+//!
+//! let model = ScoringModel::from_json(r#"{"rules": [{"id": "cto", "points": 10,
+//!     "when": {"field": "contact.job_title", "op": "equals", "value": "cto"}}]}"#)?;
+//! let as_of = "2026-02-01T00:00:00Z".parse().unwrap();
+//! let compact = r#"{"contact":{"id":"C-1","job_title":"CTO","created_at":"2026-01-01T00:00:00Z"}}"#;
+//! let spaced = "{\n  \"contact\": {\"id\": \"C-1\", \"job_title\": \"CTO\",\n\t\"created_at\": \"2026-01-01T00:00:00Z\"}\n}";
+//! assert_eq!(model.score_json(compact, as_of)?, model.score_json(spaced, as_of)?);
+//! Ok::<(), crmkit::Error>(())
+//! ```
+
+use serde::Deserialize;
+use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
+
+use crate::model::{AttributeValue, FieldValue, LifecycleStage, Timestamp, is_valid_id};
+use crate::money::{Currency, Money, parse_decimal};
+
+/// A JSON cursor that gives up (`None`) on anything outside what the
+/// reader accepts.
+pub(super) struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `text`.
+    pub(super) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, pos: 0 }
+    }
+
+    /// Skips whitespace and returns the next byte, not consumed.
+    #[inline]
+    pub(super) fn peek(&mut self) -> Option<u8> {
+        let b = *self.text.as_bytes().get(self.pos)?;
+        // Every JSON whitespace byte is at most a space.
+        if b > b' ' {
+            return Some(b);
+        }
+        self.skip_whitespace()
+    }
+
+    #[cold]
+    fn skip_whitespace(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    #[inline]
+    pub(super) fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// A string without escapes, borrowed.
+    #[inline]
+    pub(super) fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        self.pos += special_byte(bytes.get(start..)?)?;
+        if bytes.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let text = self.text.get(start..self.pos)?;
+        self.pos += 1;
+        Some(text)
+    }
+
+    pub(super) fn literal(&mut self, word: &str) -> bool {
+        if self.peek().is_some()
+            && self
+                .text
+                .as_bytes()
+                .get(self.pos..)
+                .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+        {
+            self.pos += word.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(super) fn null(&mut self) -> bool {
+        self.literal("null")
+    }
+
+    pub(super) fn boolean(&mut self) -> Option<bool> {
+        if self.literal("true") {
+            Some(true)
+        } else if self.literal("false") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// A whole number from 0 to `max`, written plainly.
+    pub(super) fn unsigned(&mut self, max: u64) -> Option<u64> {
+        self.peek()?;
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut value = 0_u64;
+        while let Some(&b) = bytes.get(self.pos) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+            self.pos += 1;
+        }
+        let digits = self.pos - start;
+        if digits == 0 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+            return None;
+        }
+        if matches!(bytes.get(self.pos), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        (value <= max).then_some(value)
+    }
+
+    pub(super) fn u32(&mut self) -> Option<u32> {
+        self.unsigned(u64::from(u32::MAX))
+            .and_then(|v| u32::try_from(v).ok())
+    }
+
+    /// `{"key": value, ...}`, each member read by `member`.
+    pub(super) fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `[value, ...]`, each element read by `element`.
+    pub(super) fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The text of the next value, skipped; whoever reads it checks it.
+    pub(super) fn raw_value(&mut self) -> Option<&'a str> {
+        self.peek()?;
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut depth = 0_usize;
+        loop {
+            let b = *bytes.get(self.pos)?;
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    loop {
+                        let c = *bytes.get(self.pos)?;
+                        self.pos += if c == b'\\' { 2 } else { 1 };
+                        if c == b'"' {
+                            break;
+                        }
+                    }
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.pos += 1;
+                }
+                b'}' | b']' => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                    self.pos += 1;
+                }
+                b',' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => break,
+                _ => self.pos += 1,
+            }
+            if depth == 0 && matches!(b, b'"' | b'}' | b']') {
+                break;
+            }
+        }
+        self.text.get(start..self.pos)
+    }
+
+    /// A valid identifier.
+    pub(super) fn id(&mut self) -> Option<&'a str> {
+        self.string().filter(|id| is_valid_id(id))
+    }
+
+    /// `null` (`Some(None)`) or what `read` reads.
+    pub(super) fn nullable<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<Option<T>> {
+        if self.null() {
+            Some(None)
+        } else {
+            read(self).map(Some)
+        }
+    }
+
+    pub(super) fn timestamp(&mut self) -> Option<Timestamp> {
+        self.string().and_then(plain_timestamp)
+    }
+
+    /// `{"amount": "12.50", "currency": "EUR"}`.
+    pub(super) fn money(&mut self) -> Option<Money> {
+        let (mut amount, mut currency) = (None, None);
+        self.object(|c, key| {
+            let slot = match key {
+                "amount" => &mut amount,
+                "currency" => &mut currency,
+                _ => return None,
+            };
+            once(slot, c.string()?)
+        })?;
+        Some(Money::new(
+            parse_decimal(amount?).ok()?,
+            Currency::new(currency?).ok()?,
+        ))
+    }
+
+    pub(super) fn stage(&mut self) -> Option<LifecycleStage> {
+        self.string().and_then(LifecycleStage::parse)
+    }
+
+    /// A unit enum by its serde name.
+    pub(super) fn name<T: Deserialize<'a>>(&mut self) -> Option<T> {
+        let name = self.string()?;
+        T::deserialize(BorrowedStrDeserializer::<ValueError>::new(name)).ok()
+    }
+
+    /// `{"name": value, ...}` of custom attributes (the last of a repeated
+    /// name wins, as in the typed records).
+    pub(super) fn attributes(&mut self, into: &mut Vec<(&'a str, FieldValue<'a>)>) -> Option<()> {
+        self.object(|c, name| {
+            let value = match c.peek()? {
+                b'"' => FieldValue::Text(c.string()?),
+                b't' | b'f' => FieldValue::Bool(c.boolean()?),
+                _ => match serde_json::from_str::<AttributeValue>(c.raw_value()?).ok()? {
+                    AttributeValue::Number(n) => FieldValue::Number(n),
+                    AttributeValue::Date(d) => FieldValue::Date(d),
+                    AttributeValue::Money(m) => FieldValue::Money(m),
+                    AttributeValue::Text(_) | AttributeValue::Bool(_) => return None,
+                },
+            };
+            into.retain(|(n, _)| *n != name);
+            into.push((name, value));
+            Some(())
+        })
+    }
+
+    /// `["a", "b"]`: labels, checked and dropped.
+    pub(super) fn tags(&mut self) -> Option<()> {
+        self.array(|c| c.string().map(drop))
+    }
+}
+
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+const QUOTES: u64 = ONES * b'"' as u64;
+const BACKSLASHES: u64 = ONES * b'\\' as u64;
+const CONTROL_BITS: u64 = ONES * 0xe0;
+
+/// High bits flagging the zero bytes of `v`: the lowest flag is always a
+/// true zero byte (a borrow only flags bytes above a true one).
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// Whether `b` ends a plain string.
+fn is_special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The offset of the first quote, backslash or control byte of `bytes`.
+fn special_byte(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // The lowest flag of the three tests is a true special byte.
+        let found =
+            zero_bytes(v ^ QUOTES) | zero_bytes(v ^ BACKSLASHES) | zero_bytes(v & CONTROL_BITS);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = words.remainder().iter().position(|&b| is_special(b))?;
+    Some(at + rest)
+}
+
+/// Stores `value` in an empty slot; a repeated member gives up.
+pub(super) fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// Marks member `bit` as seen; a repeated member gives up.
+pub(super) fn mark(seen: &mut u32, bit: u32) -> Option<()> {
+    if *seen & (1 << bit) != 0 {
+        return None;
+    }
+    *seen |= 1 << bit;
+    Some(())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, a valid instant.
+pub(super) fn plain_timestamp(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    let number = |at: usize, len: usize| -> Option<u32> {
+        let mut n = 0_u32;
+        for &d in b.get(at..at + len)? {
+            let digit = d.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n * 10 + u32::from(digit);
+        }
+        Some(n)
+    };
+    if b.len() < 20
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+        || b.last() != Some(&b'Z')
+    {
+        return None;
+    }
+    let nanos = match b.len() {
+        20 => 0,
+        22..=30 if b.get(19) == Some(&b'.') => {
+            let digits = b.len() - 21;
+            number(20, digits)? * 10_u32.pow(9 - u32::try_from(digits).ok()?)
+        }
+        _ => return None,
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    // A leap second (":60") is left to chrono's parser.
+    if second > 59 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year, number(5, 2)?, number(8, 2)?)?;
+    Some(
+        date.and_hms_nano_opt(hour, minute, second, nanos)?
+            .and_utc(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn special_bytes_are_found_where_a_plain_search_finds_them(
+            bytes in prop::collection::vec(prop_oneof![
+                Just(b'"'), Just(b'\\'), 0_u8..0x20, 0x20_u8..=0xff, Just(b'a'), Just(b'#'),
+            ], 0..40),
+        ) {
+            prop_assert_eq!(special_byte(&bytes), bytes.iter().position(|&b| is_special(b)));
+        }
+
+    #[test]
+    fn plain_timestamps_are_read_as_chrono_reads_them(
+        text in prop_oneof![
+            "[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{0,11})?Z",
+            "[0-9T:.Z+-]{18,32}",
+        ]
+    ) {
+        let chrono = serde_json::from_str::<Timestamp>(&format!("\"{text}\"")).ok();
+        if let Some(mine) = plain_timestamp(&text) {
+            prop_assert_eq!(Some(mine), chrono, "{}", text);
+        }
+        // Leap seconds (":60") are left to chrono.
+        if text.len() == 20 && chrono.is_some() && !text.ends_with(":60Z") {
+            prop_assert!(plain_timestamp(&text).is_some(), "{} not read", text);
+        }
+    }
+
+    }
+}
