@@ -132,30 +132,32 @@ impl ScoringModel {
     /// (see [`super::points`]).
     pub(crate) fn evaluate(&self, lead: &impl LeadFacts, as_of: Timestamp) -> Result<Evaluation> {
         let tallies = self.tally(lead, as_of);
-        let mut raw = vec![0_i128; self.categories.len()];
-        let mut fired = Vec::new();
+        let mut categories = vec![CategoryResult { raw: 0, score: 0 }; self.categories.len()];
+        let mut fired = Vec::with_capacity(self.rules.len());
         for (index, tally) in tallies.iter().enumerate() {
             if let Some(f) = self.fire(index, lead, tally)? {
-                if let Some(slot) = self.rules.get(index).and_then(|r| raw.get_mut(r.category)) {
-                    *slot += f.points;
+                if let Some(result) = self
+                    .rules
+                    .get(index)
+                    .and_then(|r| categories.get_mut(r.category))
+                {
+                    result.raw += f.points;
                 }
                 fired.push(f);
             }
         }
-        let mut categories = Vec::with_capacity(self.categories.len());
         let mut total: Option<i128> = None;
-        for (category, raw) in self.categories.iter().zip(raw) {
-            let score = raw.clamp(
+        for (category, result) in self.categories.iter().zip(&mut categories) {
+            result.score = result.raw.clamp(
                 i128::from(category.min_units),
                 i128::from(category.max_units),
             );
-            let weighted = mul_units(score, i128::from(category.weight_units));
+            let weighted = mul_units(result.score, i128::from(category.weight_units));
             total = Some(match (self.combine, total) {
                 (_, None) => weighted,
                 (Combine::Sum, Some(t)) => t + weighted,
                 (Combine::Max, Some(t)) => t.max(weighted),
             });
-            categories.push(CategoryResult { raw, score });
         }
         let mut total = total.unwrap_or(0);
         let (min, max) = self.total_units;

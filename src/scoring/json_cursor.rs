@@ -78,6 +78,21 @@ impl<'a> Cursor<'a> {
         Some(text)
     }
 
+    /// A member name, borrowed: the text up to the next quote. It is not
+    /// checked for escapes or control bytes, as every name the reader
+    /// knows is plain: a name with either matches none, and the reader
+    /// gives up. Custom attribute names are checked by
+    /// [`Cursor::attributes`].
+    #[inline]
+    fn key(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let end = start + quote(self.text.as_bytes().get(start..)?)?;
+        let key = self.text.get(start..end)?;
+        self.pos = end + 1;
+        Some(key)
+    }
+
     pub(super) fn literal(&mut self, word: &str) -> bool {
         if self.peek().is_some()
             && self
@@ -135,7 +150,8 @@ impl<'a> Cursor<'a> {
             .and_then(|v| u32::try_from(v).ok())
     }
 
-    /// `{"key": value, ...}`, each member read by `member`.
+    /// `{"key": value, ...}`, each member read by `member`, which gives up
+    /// on a name it does not know (see [`Cursor::key`]).
     pub(super) fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
@@ -146,7 +162,7 @@ impl<'a> Cursor<'a> {
             return Some(());
         }
         loop {
-            let key = self.string()?;
+            let key = self.key()?;
             self.eat(b':')?;
             member(self, key)?;
             match self.peek()? {
@@ -272,6 +288,9 @@ impl<'a> Cursor<'a> {
     /// name wins, as in the typed records).
     pub(super) fn attributes(&mut self, into: &mut Vec<(&'a str, FieldValue<'a>)>) -> Option<()> {
         self.object(|c, name| {
+            if special_byte(name.as_bytes()).is_some() {
+                return None;
+            }
             let value = match c.peek()? {
                 b'"' => FieldValue::Text(c.string()?),
                 b't' | b'f' => FieldValue::Bool(c.boolean()?),
@@ -314,21 +333,31 @@ fn is_special(b: u8) -> bool {
 
 /// The offset of the first quote, backslash or control byte of `bytes`.
 fn special_byte(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
+    find(
+        bytes,
+        |v| zero_bytes(v ^ QUOTES) | zero_bytes(v ^ BACKSLASHES) | zero_bytes(v & CONTROL_BITS),
+        is_special,
+    )
+}
+
+/// The offset of the first quote of `bytes`.
+fn quote(bytes: &[u8]) -> Option<usize> {
+    find(bytes, |v| zero_bytes(v ^ QUOTES), |b| b == b'"')
+}
+
+/// The offset of the first byte of `bytes` that `is` accepts, eight bytes
+/// at a time: `flags` flags them in a word, and its lowest flag is exact.
+#[inline(always)]
+fn find(bytes: &[u8], flags: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> Option<usize> {
     let mut at = 0;
-    for chunk in &mut words {
-        let mut word = [0_u8; 8];
-        word.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(word);
-        // The lowest flag of the three tests is a true special byte.
-        let found =
-            zero_bytes(v ^ QUOTES) | zero_bytes(v ^ BACKSLASHES) | zero_bytes(v & CONTROL_BITS);
+    while let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let found = flags(u64::from_le_bytes(*word));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    let rest = words.remainder().iter().position(|&b| is_special(b))?;
+    let rest = bytes.get(at..)?.iter().position(|&b| is(b))?;
     Some(at + rest)
 }
 
@@ -408,6 +437,7 @@ mod tests {
             ], 0..40),
         ) {
             prop_assert_eq!(special_byte(&bytes), bytes.iter().position(|&b| is_special(b)));
+            prop_assert_eq!(quote(&bytes), bytes.iter().position(|&b| b == b'"'));
         }
 
     #[test]

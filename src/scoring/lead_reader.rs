@@ -364,32 +364,58 @@ fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityKind, Times
     Some((contact?, kind?, at?))
 }
 
-/// The bit of a member an activity's details may have, in any variant.
+/// The bit numbers of the members an activity's details may have, in any
+/// variant.
+const TYPE: u32 = 0;
+const URL: u32 = 1;
+const DURATION_SECONDS: u32 = 2;
+const GOAL_COMPLETED: u32 = 3;
+const FORM: u32 = 4;
+const CONTENT: u32 = 5;
+const EVENT: u32 = 6;
+const SUBJECT: u32 = 7;
+const DIRECTION: u32 = 8;
+const OUTCOME: u32 = 9;
+const WAIT_SECONDS: u32 = 10;
+const TALK_SECONDS: u32 = 11;
+const HOLD_SECONDS: u32 = 12;
+const WRAP_UP_SECONDS: u32 = 13;
+const CALLBACK: u32 = 14;
+const DURATION_MINUTES: u32 = 15;
+const AMOUNT: u32 = 16;
+const ITEMS: u32 = 17;
+const REFERRED: u32 = 18;
+const SURVEY: u32 = 19;
+const SCORE: u32 = 20;
+const RATING: u32 = 21;
+const TEXT: u32 = 22;
+
+/// The bit number of an activity detail member.
 fn kind_member(name: &str) -> Option<u32> {
     Some(match name {
-        "type" => 0,
-        "url" => 1,
-        "duration_seconds" => 2,
-        "goal_completed" => 3,
-        "form" => 4,
-        "content" => 5,
-        "event" => 6,
-        "subject" => 7,
-        "direction" => 8,
-        "outcome" => 9,
-        "wait_seconds" => 10,
-        "talk_seconds" => 11,
-        "hold_seconds" => 12,
-        "wrap_up_seconds" => 13,
-        "callback" => 14,
-        "duration_minutes" => 15,
-        "amount" => 16,
-        "items" => 17,
-        "referred" => 18,
-        "survey" => 19,
-        "score" => 20,
-        "rating" => 21,
-        "text" => 22,
+        "type" => TYPE,
+        "url" => URL,
+        "duration_seconds" => DURATION_SECONDS,
+        "goal_completed" => GOAL_COMPLETED,
+        "form" => FORM,
+        "content" => CONTENT,
+        "event" => EVENT,
+        "subject" => SUBJECT,
+        "direction" => DIRECTION,
+        "outcome" => OUTCOME,
+        "wait_seconds" => WAIT_SECONDS,
+        "talk_seconds" => TALK_SECONDS,
+        "hold_seconds" => HOLD_SECONDS,
+        "wrap_up_seconds" => WRAP_UP_SECONDS,
+        "callback" => CALLBACK,
+        "duration_minutes" => DURATION_MINUTES,
+        "amount" => AMOUNT,
+        "items" => ITEMS,
+        "referred" => REFERRED,
+        "survey" => SURVEY,
+        "score" => SCORE,
+        "rating" => RATING,
+        "text" => TEXT,
         _ => return None,
     })
 }
@@ -413,11 +439,8 @@ struct KindMembers<'a> {
 
 impl KindMembers<'_> {
     /// Gives up unless every member seen is `type` or one of `allowed`.
-    fn only(&self, allowed: &[&str]) -> Option<()> {
-        let mut mask = 1_u32;
-        for name in allowed {
-            mask |= 1 << kind_member(name)?;
-        }
+    fn only(&self, allowed: &[u32]) -> Option<()> {
+        let mask = allowed.iter().fold(1 << TYPE, |mask, bit| mask | 1 << bit);
         (self.seen & !mask == 0).then_some(())
     }
 }
@@ -463,7 +486,7 @@ fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
     let [goal, callback] = m.flags;
     let kind = match m.kind? {
         "website_visit" => {
-            m.only(&["url", "duration_seconds", "goal_completed"])?;
+            m.only(&[URL, DURATION_SECONDS, GOAL_COMPLETED])?;
             ActivityKind::WebsiteVisit {
                 url: owned(url)?,
                 duration_seconds: duration.unwrap_or(0),
@@ -471,17 +494,17 @@ fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
             }
         }
         "form_submission" => {
-            m.only(&["form"])?;
+            m.only(&[FORM])?;
             ActivityKind::FormSubmission { form: owned(form)? }
         }
         "content_download" => {
-            m.only(&["content"])?;
+            m.only(&[CONTENT])?;
             ActivityKind::ContentDownload {
                 content: owned(content)?,
             }
         }
         "email" => {
-            m.only(&["event", "subject"])?;
+            m.only(&[EVENT, SUBJECT])?;
             ActivityKind::Email {
                 event: m.event?,
                 subject: owned(subject),
@@ -489,13 +512,13 @@ fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
         }
         "call" => {
             m.only(&[
-                "direction",
-                "outcome",
-                "wait_seconds",
-                "talk_seconds",
-                "hold_seconds",
-                "wrap_up_seconds",
-                "callback",
+                DIRECTION,
+                OUTCOME,
+                WAIT_SECONDS,
+                TALK_SECONDS,
+                HOLD_SECONDS,
+                WRAP_UP_SECONDS,
+                CALLBACK,
             ])?;
             ActivityKind::Call {
                 direction: m.direction?,
@@ -508,24 +531,24 @@ fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
             }
         }
         "meeting" => {
-            m.only(&["duration_minutes"])?;
+            m.only(&[DURATION_MINUTES])?;
             ActivityKind::Meeting {
                 duration_minutes: minutes.unwrap_or(0),
             }
         }
         "proposal_sent" => {
-            m.only(&["amount"])?;
+            m.only(&[AMOUNT])?;
             ActivityKind::ProposalSent { amount: m.amount }
         }
         "purchase" => {
-            m.only(&["amount", "items"])?;
+            m.only(&[AMOUNT, ITEMS])?;
             ActivityKind::Purchase {
                 amount: m.amount?,
                 items: m.items,
             }
         }
         "referral" => {
-            m.only(&["referred"])?;
+            m.only(&[REFERRED])?;
             ActivityKind::Referral {
                 referred: match referred {
                     Some(id) => Some(crate::model::ContactId::new(id).ok()?),
@@ -534,14 +557,14 @@ fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
             }
         }
         "survey_answer" => {
-            m.only(&["survey", "score"])?;
+            m.only(&[SURVEY, SCORE])?;
             ActivityKind::SurveyAnswer {
                 survey: owned(survey).unwrap_or_default(),
                 score: m.score?,
             }
         }
         "review" => {
-            m.only(&["rating", "text"])?;
+            m.only(&[RATING, TEXT])?;
             ActivityKind::Review {
                 rating: m.rating?,
                 text: owned(text).unwrap_or_default(),

@@ -206,8 +206,19 @@ fn the_every_field_model_sees_every_field_and_activity() {
 fn documents_it_does_not_read_go_to_the_typed_records() {
     let [doc, _] = docs(3);
     let escaped = doc.replacen("\"C-", "\"\\u0043-", 1);
+    // Member names are matched without an escape check: an escaped known
+    // name matches no name, and an escaped custom attribute name is
+    // checked, so both go to the typed records.
+    let escaped_name = doc.replacen("\"contact\":", "\"cont\\u0061ct\":", 1);
+    let escaped_attribute = doc.replacen("\"plan_interest\":", "\"plan\\u005finterest\":", 1);
+    assert_ne!(escaped_attribute, doc, "the lead has a custom attribute");
     let spaced = doc.replace(',', " ,\n ");
-    for (text, read) in [(escaped.as_str(), false), (spaced.as_str(), true)] {
+    for (text, read) in [
+        (escaped.as_str(), false),
+        (escaped_name.as_str(), false),
+        (escaped_attribute.as_str(), false),
+        (spaced.as_str(), true),
+    ] {
         assert_eq!(LeadView::read(text).is_some(), read);
         agree(sample_model(), text).expect("agree");
     }

@@ -20,7 +20,7 @@
 
 #[cfg(doc)]
 use super::LeadScore;
-use super::evaluate::Evaluation;
+use super::evaluate::{Evaluation, Fired};
 use super::explain::RuleType;
 use super::model::ScoringModel;
 use super::points::{UNITS_PER_POINT, from_units};
@@ -36,6 +36,9 @@ pub(crate) struct JsonFragments {
     categories: Vec<String>,
     /// Per rule: `{"rule":…,"category":…,"type":…,"reason":…,"occurrences":`.
     rules: Vec<String>,
+    /// Per attribute rule: its whole contribution, which is the same every
+    /// time it fires, with the numbers it was written from.
+    attribute_contributions: Vec<Option<(ContributionNumbers, String)>>,
     /// Per grade: `"<grade>"`.
     grades: Vec<String>,
     /// Per handoff: `{"handoff":"<id>","from":`.
@@ -61,7 +64,7 @@ impl JsonFragments {
             .iter()
             .map(|c| format!("{{\"id\":{},\"raw\":", json(&c.id)))
             .collect();
-        let rules = model
+        let rules: Vec<String> = model
             .rules
             .iter()
             .map(|rule| {
@@ -82,6 +85,30 @@ impl JsonFragments {
                 )
             })
             .collect();
+        let attribute_contributions = model
+            .rules
+            .iter()
+            .zip(&rules)
+            .map(|(rule, prefix)| {
+                let super::model::RuleKind::Attribute { .. } = rule.kind else {
+                    return None;
+                };
+                let points = i128::from(rule.points_units);
+                let numbers = ContributionNumbers {
+                    occurrences: 1,
+                    expired: 0,
+                    before: points,
+                    after: points,
+                    points: match rule.max_units {
+                        Some(max) => points.clamp(-i128::from(max), i128::from(max)),
+                        None => points,
+                    },
+                };
+                let mut whole = String::new();
+                push_contribution(&mut whole, prefix, numbers);
+                Some((numbers, whole))
+            })
+            .collect();
         let grades = model.grades.iter().map(|g| json(&g.grade)).collect();
         let handoffs = model
             .handoffs
@@ -97,6 +124,7 @@ impl JsonFragments {
             model: model_part,
             categories,
             rules,
+            attribute_contributions,
             grades,
             handoffs,
             end: format!(",\"protected_attributes_used\":[{}]}}", protected.join(",")),
@@ -241,6 +269,45 @@ fn push_bool(out: &mut String, value: bool) {
     out.push_str(if value { "true" } else { "false" });
 }
 
+/// The numbers of a rule's contribution, in units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ContributionNumbers {
+    occurrences: u64,
+    expired: u64,
+    before: i128,
+    after: i128,
+    points: i128,
+}
+
+impl From<&Fired> for ContributionNumbers {
+    fn from(fired: &Fired) -> ContributionNumbers {
+        ContributionNumbers {
+            occurrences: fired.occurrences,
+            expired: fired.expired,
+            before: fired.before,
+            after: fired.after,
+            points: fired.points,
+        }
+    }
+}
+
+/// Appends a contribution: the rule's `prefix`, then its numbers.
+fn push_contribution(out: &mut String, prefix: &str, numbers: ContributionNumbers) {
+    out.push_str(prefix);
+    push_digits(out, numbers.occurrences);
+    out.push_str(",\"expired\":");
+    push_digits(out, numbers.expired);
+    out.push_str(",\"points_before_decay\":");
+    push_score(out, numbers.before);
+    out.push_str(",\"points_after_decay\":");
+    push_score(out, numbers.after);
+    out.push_str(",\"points\":");
+    push_score(out, numbers.points);
+    out.push_str(",\"capped\":");
+    push_bool(out, numbers.points != numbers.after);
+    out.push('}');
+}
+
 impl ScoringModel {
     /// The JSON of the score of contact `contact` (its id) at `as_of`.
     pub(crate) fn score_to_json(
@@ -291,19 +358,11 @@ impl ScoringModel {
                 out.push(',');
             }
             first = false;
-            out.push_str(prefix);
-            push_digits(&mut out, fired.occurrences);
-            out.push_str(",\"expired\":");
-            push_digits(&mut out, fired.expired);
-            out.push_str(",\"points_before_decay\":");
-            push_score(&mut out, fired.before);
-            out.push_str(",\"points_after_decay\":");
-            push_score(&mut out, fired.after);
-            out.push_str(",\"points\":");
-            push_score(&mut out, fired.points);
-            out.push_str(",\"capped\":");
-            push_bool(&mut out, fired.points != fired.after);
-            out.push('}');
+            let numbers = ContributionNumbers::from(fired);
+            match parts.attribute_contributions.get(fired.rule) {
+                Some(Some((usual, whole))) if *usual == numbers => out.push_str(whole),
+                _ => push_contribution(&mut out, prefix, numbers),
+            }
         }
         out.push_str("],\"recommendation\":");
         let recommendation = evaluation.handoff.as_ref().and_then(|h| {
