@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::doc::{ActivityDoc, CountRange, SurveyScale};
-use crate::model::{ActivityKind, CallDirection, CallOutcome, EmailEvent, SurveyScore};
+use crate::model::{ActivityKind, CallDirection, CallOutcome, CsatScore, EmailEvent, SurveyScore};
 use crate::money::Money;
 use crate::{Error, Result};
 
@@ -86,21 +86,106 @@ fn pattern_ok(pattern: &Option<Pattern>, text: &str) -> bool {
 /// The number of activity types.
 pub(crate) const TYPE_COUNT: usize = 11;
 
+/// What an activity rule reads of an activity, borrowed. The typed
+/// records give it from an [`ActivityKind`]; the in-place lead reader
+/// gives it from the document's text, without copying a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ActivityFacts<'a> {
+    WebsiteVisit {
+        url: &'a str,
+        duration_seconds: u32,
+        goal_completed: bool,
+    },
+    FormSubmission {
+        form: &'a str,
+    },
+    ContentDownload {
+        content: &'a str,
+    },
+    Email {
+        event: EmailEvent,
+        subject: Option<&'a str>,
+    },
+    Call {
+        direction: CallDirection,
+        outcome: CallOutcome,
+        talk_seconds: u32,
+    },
+    Meeting {
+        duration_minutes: u32,
+    },
+    ProposalSent,
+    Purchase {
+        amount: Money,
+    },
+    Referral,
+    SurveyAnswer {
+        survey: &'a str,
+        score: SurveyScore,
+    },
+    Review {
+        rating: CsatScore,
+    },
+}
+
+impl<'a> From<&'a ActivityKind> for ActivityFacts<'a> {
+    fn from(kind: &'a ActivityKind) -> ActivityFacts<'a> {
+        match kind {
+            ActivityKind::WebsiteVisit {
+                url,
+                duration_seconds,
+                goal_completed,
+            } => ActivityFacts::WebsiteVisit {
+                url,
+                duration_seconds: *duration_seconds,
+                goal_completed: *goal_completed,
+            },
+            ActivityKind::FormSubmission { form } => ActivityFacts::FormSubmission { form },
+            ActivityKind::ContentDownload { content } => ActivityFacts::ContentDownload { content },
+            ActivityKind::Email { event, subject } => ActivityFacts::Email {
+                event: *event,
+                subject: subject.as_deref(),
+            },
+            ActivityKind::Call {
+                direction,
+                outcome,
+                talk_seconds,
+                ..
+            } => ActivityFacts::Call {
+                direction: *direction,
+                outcome: *outcome,
+                talk_seconds: *talk_seconds,
+            },
+            ActivityKind::Meeting { duration_minutes } => ActivityFacts::Meeting {
+                duration_minutes: *duration_minutes,
+            },
+            ActivityKind::ProposalSent { .. } => ActivityFacts::ProposalSent,
+            ActivityKind::Purchase { amount, .. } => ActivityFacts::Purchase { amount: *amount },
+            ActivityKind::Referral { .. } => ActivityFacts::Referral,
+            ActivityKind::SurveyAnswer { survey, score } => ActivityFacts::SurveyAnswer {
+                survey,
+                score: *score,
+            },
+            ActivityKind::Review { rating, .. } => ActivityFacts::Review { rating: *rating },
+        }
+    }
+}
+
 /// A dense index of an activity's type, for dispatching to the rules that
 /// can match it.
-pub(crate) fn type_index(kind: &ActivityKind) -> usize {
-    match kind {
-        ActivityKind::WebsiteVisit { .. } => 0,
-        ActivityKind::FormSubmission { .. } => 1,
-        ActivityKind::ContentDownload { .. } => 2,
-        ActivityKind::Email { .. } => 3,
-        ActivityKind::Call { .. } => 4,
-        ActivityKind::Meeting { .. } => 5,
-        ActivityKind::ProposalSent { .. } => 6,
-        ActivityKind::Purchase { .. } => 7,
-        ActivityKind::Referral { .. } => 8,
-        ActivityKind::SurveyAnswer { .. } => 9,
-        ActivityKind::Review { .. } => 10,
+pub(crate) fn type_index(facts: &ActivityFacts<'_>) -> usize {
+    match facts {
+        ActivityFacts::WebsiteVisit { .. } => 0,
+        ActivityFacts::FormSubmission { .. } => 1,
+        ActivityFacts::ContentDownload { .. } => 2,
+        ActivityFacts::Email { .. } => 3,
+        ActivityFacts::Call { .. } => 4,
+        ActivityFacts::Meeting { .. } => 5,
+        ActivityFacts::ProposalSent => 6,
+        ActivityFacts::Purchase { .. } => 7,
+        ActivityFacts::Referral => 8,
+        ActivityFacts::SurveyAnswer { .. } => 9,
+        ActivityFacts::Review { .. } => 10,
     }
 }
 
@@ -157,15 +242,15 @@ impl Matcher {
     }
 
     /// `true` when the rule counts this activity.
-    pub(crate) fn matches(&self, kind: &ActivityKind) -> bool {
-        match (self, kind) {
+    pub(crate) fn matches(&self, facts: &ActivityFacts<'_>) -> bool {
+        match (self, facts) {
             (
                 Matcher::WebsiteVisit {
                     url,
                     duration,
                     goal,
                 },
-                ActivityKind::WebsiteVisit {
+                ActivityFacts::WebsiteVisit {
                     url: visited,
                     duration_seconds,
                     goal_completed,
@@ -175,22 +260,21 @@ impl Matcher {
                     && within(duration, *duration_seconds)
                     && goal.is_none_or(|g| g == *goal_completed)
             }
-            (Matcher::FormSubmission(p), ActivityKind::FormSubmission { form }) => {
+            (Matcher::FormSubmission(p), ActivityFacts::FormSubmission { form }) => {
                 pattern_ok(p, form)
             }
-            (Matcher::ContentDownload(p), ActivityKind::ContentDownload { content }) => {
+            (Matcher::ContentDownload(p), ActivityFacts::ContentDownload { content }) => {
                 pattern_ok(p, content)
             }
             (
                 Matcher::Email { event, subject },
-                ActivityKind::Email {
+                ActivityFacts::Email {
                     event: happened,
                     subject: text,
                 },
             ) => {
                 event == happened
-                    && (subject.is_none()
-                        || text.as_deref().is_some_and(|t| pattern_ok(subject, t)))
+                    && (subject.is_none() || text.is_some_and(|t| pattern_ok(subject, t)))
             }
             (
                 Matcher::Call {
@@ -198,35 +282,34 @@ impl Matcher {
                     outcome,
                     talk,
                 },
-                ActivityKind::Call {
+                ActivityFacts::Call {
                     direction: d,
                     outcome: o,
                     talk_seconds,
-                    ..
                 },
             ) => {
                 direction.is_none_or(|x| x == *d)
                     && outcome.is_none_or(|x| x == *o)
                     && within(talk, *talk_seconds)
             }
-            (Matcher::Meeting(range), ActivityKind::Meeting { duration_minutes }) => {
+            (Matcher::Meeting(range), ActivityFacts::Meeting { duration_minutes }) => {
                 within(range, *duration_minutes)
             }
-            (Matcher::ProposalSent, ActivityKind::ProposalSent { .. }) => true,
-            (Matcher::Purchase { min, max }, ActivityKind::Purchase { amount, .. }) => {
+            (Matcher::ProposalSent, ActivityFacts::ProposalSent) => true,
+            (Matcher::Purchase { min, max }, ActivityFacts::Purchase { amount }) => {
                 // Amounts in another currency than the bounds never match.
                 min.is_none_or(|m| m.currency == amount.currency && amount.amount >= m.amount)
                     && max
                         .is_none_or(|m| m.currency == amount.currency && amount.amount <= m.amount)
             }
-            (Matcher::Referral, ActivityKind::Referral { .. }) => true,
+            (Matcher::Referral, ActivityFacts::Referral) => true,
             (
                 Matcher::Survey {
                     survey,
                     scale,
                     score,
                 },
-                ActivityKind::SurveyAnswer {
+                ActivityFacts::SurveyAnswer {
                     survey: name,
                     score: given,
                 },
@@ -238,7 +321,7 @@ impl Matcher {
                 };
                 pattern_ok(survey, name) && within(score, value)
             }
-            (Matcher::Review(range), ActivityKind::Review { rating, .. }) => {
+            (Matcher::Review(range), ActivityFacts::Review { rating }) => {
                 within(range, u32::from(rating.value()))
             }
             _ => false,

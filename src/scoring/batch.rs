@@ -27,7 +27,7 @@
 //! categories` values in units, lead-major. The explanation itself
 //! (contributions, reasons, changes) is only in the explainable path.
 
-use super::activity;
+use super::activity::{self, ActivityFacts};
 use super::condition;
 #[cfg(doc)]
 use super::condition::ColumnKind;
@@ -207,13 +207,14 @@ impl ScoringModel {
     /// The activity rules (indices into [`ScoringModel::activity_rule_ids`])
     /// that count an activity of this kind: the `rule` of its batch events.
     pub fn matching_rules<'s>(&'s self, kind: &'s ActivityKind) -> impl Iterator<Item = u32> + 's {
+        let facts = ActivityFacts::from(kind);
         self.by_type
-            .get(activity::type_index(kind))
+            .get(activity::type_index(&facts))
             .map_or(&[][..], Vec::as_slice)
             .iter()
             .filter_map(
                 move |&(rule, index)| match self.rules.get(rule).map(|r| &r.kind) {
-                    Some(RuleKind::Activity { matcher, .. }) if matcher.matches(kind) => {
+                    Some(RuleKind::Activity { matcher, .. }) if matcher.matches(&facts) => {
                         Some(index)
                     }
                     _ => None,

@@ -20,7 +20,7 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use super::activity;
+use super::activity::{self, ActivityFacts};
 use super::decay::SECONDS_PER_DAY;
 use super::doc::Combine;
 use super::explain::{LeadInput, Recommendation, RuleType};
@@ -30,7 +30,7 @@ use super::points::{
     total_overflow,
 };
 use crate::Result;
-use crate::model::{ActivityKind, FieldPath, FieldValue, LifecycleStage, Timestamp};
+use crate::model::{FieldPath, FieldValue, LifecycleStage, Timestamp};
 
 /// What the engine reads from a lead.
 pub(crate) trait LeadFacts {
@@ -39,7 +39,7 @@ pub(crate) trait LeadFacts {
     /// The contact's lifecycle stage.
     fn stage(&self) -> LifecycleStage;
     /// Each activity's details and time.
-    fn activities(&self) -> impl Iterator<Item = (&ActivityKind, Timestamp)>;
+    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, Timestamp)>;
 }
 
 impl LeadFacts for LeadInput<'_> {
@@ -51,8 +51,10 @@ impl LeadFacts for LeadInput<'_> {
         self.contact.lifecycle.stage
     }
 
-    fn activities(&self) -> impl Iterator<Item = (&ActivityKind, Timestamp)> {
-        self.activities.iter().map(|a| (&a.kind, a.at))
+    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, Timestamp)> {
+        self.activities
+            .iter()
+            .map(|a| (ActivityFacts::from(&a.kind), a.at))
     }
 }
 
@@ -185,10 +187,10 @@ impl ScoringModel {
     /// activities, each checked only against the rules of its type.
     fn tally(&self, lead: &impl LeadFacts, as_of: Timestamp) -> Vec<Tally> {
         let mut tallies = vec![Tally::default(); self.rules.len()];
-        for (kind, at) in lead.activities() {
+        for (facts, at) in lead.activities() {
             let candidates = self
                 .by_type
-                .get(activity::type_index(kind))
+                .get(activity::type_index(&facts))
                 .map_or(&[][..], Vec::as_slice);
             if candidates.is_empty() {
                 continue;
@@ -209,7 +211,7 @@ impl ScoringModel {
                 else {
                     continue;
                 };
-                if !matcher.matches(kind) {
+                if !matcher.matches(&facts) {
                     continue;
                 }
                 if expire_after_days.is_some_and(|d| seconds > i64::from(d) * SECONDS_PER_DAY) {

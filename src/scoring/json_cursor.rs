@@ -83,7 +83,7 @@ impl<'a> Cursor<'a> {
     /// knows is plain: a name with either matches none, and the reader
     /// gives up. Custom attribute names are checked by
     /// [`Cursor::attributes`].
-    #[inline]
+    #[inline(always)]
     fn key(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -382,42 +382,40 @@ pub(super) fn mark(seen: &mut u32, bit: u32) -> Option<()> {
 /// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, a valid instant.
 pub(super) fn plain_timestamp(text: &str) -> Option<Timestamp> {
     let b = text.as_bytes();
-    let number = |at: usize, len: usize| -> Option<u32> {
-        let mut n = 0_u32;
-        for &d in b.get(at..at + len)? {
-            let digit = d.wrapping_sub(b'0');
-            if digit > 9 {
-                return None;
-            }
-            n = n * 10 + u32::from(digit);
-        }
-        Some(n)
+    // The fixed part, read without bounds checks.
+    let head: &[u8; 19] = b.first_chunk()?;
+    let digit = |at: usize| -> Option<u32> {
+        let d = head[at].wrapping_sub(b'0');
+        (d <= 9).then_some(u32::from(d))
     };
-    if b.len() < 20
-        || b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || b.get(10) != Some(&b'T')
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-        || b.last() != Some(&b'Z')
-    {
+    let two = |at: usize| Some(digit(at)? * 10 + digit(at + 1)?);
+    if [head[4], head[7], head[10], head[13], head[16]] != *b"--T::" || b.last() != Some(&b'Z') {
         return None;
     }
     let nanos = match b.len() {
         20 => 0,
         22..=30 if b.get(19) == Some(&b'.') => {
-            let digits = b.len() - 21;
-            number(20, digits)? * 10_u32.pow(9 - u32::try_from(digits).ok()?)
+            let fraction = b.get(20..b.len() - 1)?;
+            let mut nanos = 0_u32;
+            for &d in fraction {
+                let d = d.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                nanos = nanos * 10 + u32::from(d);
+            }
+            // At most nine digits, so the power is at most 10⁸.
+            nanos * 10_u32.pow(9 - fraction.len() as u32)
         }
         _ => return None,
     };
-    let year = i32::try_from(number(0, 4)?).ok()?;
-    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    let year = i32::try_from(two(0)? * 100 + two(2)?).ok()?;
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     // A leap second (":60") is left to chrono's parser.
     if second > 59 {
         return None;
     }
-    let date = chrono::NaiveDate::from_ymd_opt(year, number(5, 2)?, number(8, 2)?)?;
+    let date = chrono::NaiveDate::from_ymd_opt(year, two(5)?, two(8)?)?;
     Some(
         date.and_hms_nano_opt(hour, minute, second, nanos)?
             .and_utc(),

@@ -31,11 +31,12 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
+use super::activity::ActivityFacts;
 use super::evaluate::LeadFacts;
 use super::json_cursor::{Cursor, mark, once};
 use crate::model::{
-    ActivityKind, CompanyField, ContactField, CsatScore, FieldPath, FieldValue, LifecycleStage,
-    NpsScore, PurchaseItem, SurveyScore, Timestamp,
+    CompanyField, ContactField, CsatScore, FieldPath, FieldValue, LifecycleStage, NpsScore,
+    SurveyScore, Timestamp,
 };
 use crate::money::Money;
 
@@ -81,7 +82,7 @@ struct CompanyView<'a> {
 pub(crate) struct LeadView<'a> {
     contact: ContactView<'a>,
     company: Option<CompanyView<'a>>,
-    activities: Vec<(ActivityKind, Timestamp)>,
+    activities: Vec<(ActivityFacts<'a>, Timestamp)>,
 }
 
 impl<'a> LeadView<'a> {
@@ -334,7 +335,7 @@ fn read_company<'a>(c: &mut Cursor<'a>) -> Option<CompanyView<'a>> {
 }
 
 /// An activity: its contact, details and time.
-fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityKind, Timestamp)> {
+fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityFacts<'a>, Timestamp)> {
     let (mut contact, mut at, mut kind) = (None, None, None);
     let mut seen = 0_u32;
     c.object(|c, key| {
@@ -425,14 +426,13 @@ fn kind_member(name: &str) -> Option<u32> {
 struct KindMembers<'a> {
     seen: u32,
     kind: Option<&'a str>,
-    strings: [Option<&'a str>; 7],
+    strings: [Option<&'a str>; 6],
     numbers: [Option<u32>; 6],
     flags: [Option<bool>; 2],
     event: Option<crate::model::EmailEvent>,
     direction: Option<crate::model::CallDirection>,
     outcome: Option<crate::model::CallOutcome>,
     amount: Option<Money>,
-    items: Vec<PurchaseItem>,
     score: Option<SurveyScore>,
     rating: Option<CsatScore>,
 }
@@ -445,69 +445,68 @@ impl KindMembers<'_> {
     }
 }
 
-fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
+/// An activity's details: checked as the typed records check them, and
+/// what its rules read kept.
+fn read_kind<'a>(c: &mut Cursor<'a>) -> Option<ActivityFacts<'a>> {
     let mut m = KindMembers::default();
     c.object(|c, key| {
-        mark(&mut m.seen, kind_member(key)?)?;
-        match key {
-            "type" => m.kind = Some(c.string()?),
-            "url" => m.strings[0] = Some(c.string()?),
-            "form" => m.strings[1] = Some(c.string()?),
-            "content" => m.strings[2] = Some(c.string()?),
-            "subject" => m.strings[3] = Some(c.string()?),
-            "survey" => m.strings[4] = Some(c.string()?),
-            "text" => m.strings[5] = Some(c.string()?),
-            "referred" => m.strings[6] = Some(c.id()?),
-            "duration_seconds" => m.numbers[0] = Some(c.u32()?),
-            "wait_seconds" => m.numbers[1] = Some(c.u32()?),
-            "talk_seconds" => m.numbers[2] = Some(c.u32()?),
-            "hold_seconds" => m.numbers[3] = Some(c.u32()?),
-            "wrap_up_seconds" => m.numbers[4] = Some(c.u32()?),
-            "duration_minutes" => m.numbers[5] = Some(c.u32()?),
-            "goal_completed" => m.flags[0] = Some(c.boolean()?),
-            "callback" => m.flags[1] = Some(c.boolean()?),
-            "event" => m.event = Some(c.name()?),
-            "direction" => m.direction = Some(c.name()?),
-            "outcome" => m.outcome = Some(c.name()?),
-            "amount" => m.amount = Some(c.money()?),
-            "items" => c.array(|c| {
-                m.items.push(read_item(c)?);
-                Some(())
-            })?,
-            "score" => m.score = Some(read_survey_score(c)?),
-            "rating" => m.rating = Some(CsatScore::new(read_small(c)?).ok()?),
+        let member = kind_member(key)?;
+        mark(&mut m.seen, member)?;
+        match member {
+            TYPE => m.kind = Some(c.string()?),
+            URL => m.strings[0] = Some(c.string()?),
+            FORM => m.strings[1] = Some(c.string()?),
+            CONTENT => m.strings[2] = Some(c.string()?),
+            SUBJECT => m.strings[3] = Some(c.string()?),
+            SURVEY => m.strings[4] = Some(c.string()?),
+            TEXT => m.strings[5] = Some(c.string()?),
+            REFERRED => {
+                c.id()?;
+            }
+            DURATION_SECONDS => m.numbers[0] = Some(c.u32()?),
+            WAIT_SECONDS => m.numbers[1] = Some(c.u32()?),
+            TALK_SECONDS => m.numbers[2] = Some(c.u32()?),
+            HOLD_SECONDS => m.numbers[3] = Some(c.u32()?),
+            WRAP_UP_SECONDS => m.numbers[4] = Some(c.u32()?),
+            DURATION_MINUTES => m.numbers[5] = Some(c.u32()?),
+            GOAL_COMPLETED => m.flags[0] = Some(c.boolean()?),
+            CALLBACK => m.flags[1] = Some(c.boolean()?),
+            EVENT => m.event = Some(c.name()?),
+            DIRECTION => m.direction = Some(c.name()?),
+            OUTCOME => m.outcome = Some(c.name()?),
+            AMOUNT => m.amount = Some(c.money()?),
+            ITEMS => c.array(read_item)?,
+            SCORE => m.score = Some(read_survey_score(c)?),
+            RATING => m.rating = Some(CsatScore::new(read_small(c)?).ok()?),
             _ => return None,
         }
         Some(())
     })?;
-    let owned = |text: Option<&str>| text.map(str::to_string);
-    let [url, form, content, subject, survey, text, referred] = m.strings;
-    let [duration, wait, talk, hold, wrap_up, minutes] = m.numbers;
-    let [goal, callback] = m.flags;
-    let kind = match m.kind? {
+    let [url, form, content, subject, survey, _text] = m.strings;
+    let [duration, _wait, talk, _hold, _wrap_up, minutes] = m.numbers;
+    let [goal, _callback] = m.flags;
+    let facts = match m.kind? {
         "website_visit" => {
             m.only(&[URL, DURATION_SECONDS, GOAL_COMPLETED])?;
-            ActivityKind::WebsiteVisit {
-                url: owned(url)?,
+            ActivityFacts::WebsiteVisit {
+                url: url?,
                 duration_seconds: duration.unwrap_or(0),
                 goal_completed: goal.unwrap_or(false),
             }
         }
         "form_submission" => {
             m.only(&[FORM])?;
-            ActivityKind::FormSubmission { form: owned(form)? }
+            ActivityFacts::FormSubmission { form: form? }
         }
         "content_download" => {
             m.only(&[CONTENT])?;
-            ActivityKind::ContentDownload {
-                content: owned(content)?,
-            }
+            ActivityFacts::ContentDownload { content: content? }
         }
         "email" => {
             m.only(&[EVENT, SUBJECT])?;
-            ActivityKind::Email {
+            ActivityFacts::Email {
                 event: m.event?,
-                subject: owned(subject),
+                subject,
             }
         }
         "call" => {
@@ -520,59 +519,44 @@ fn read_kind(c: &mut Cursor<'_>) -> Option<ActivityKind> {
                 WRAP_UP_SECONDS,
                 CALLBACK,
             ])?;
-            ActivityKind::Call {
+            ActivityFacts::Call {
                 direction: m.direction?,
                 outcome: m.outcome?,
-                wait_seconds: wait.unwrap_or(0),
                 talk_seconds: talk.unwrap_or(0),
-                hold_seconds: hold.unwrap_or(0),
-                wrap_up_seconds: wrap_up.unwrap_or(0),
-                callback: callback.unwrap_or(false),
             }
         }
         "meeting" => {
             m.only(&[DURATION_MINUTES])?;
-            ActivityKind::Meeting {
+            ActivityFacts::Meeting {
                 duration_minutes: minutes.unwrap_or(0),
             }
         }
         "proposal_sent" => {
             m.only(&[AMOUNT])?;
-            ActivityKind::ProposalSent { amount: m.amount }
+            ActivityFacts::ProposalSent
         }
         "purchase" => {
             m.only(&[AMOUNT, ITEMS])?;
-            ActivityKind::Purchase {
-                amount: m.amount?,
-                items: m.items,
-            }
+            ActivityFacts::Purchase { amount: m.amount? }
         }
         "referral" => {
             m.only(&[REFERRED])?;
-            ActivityKind::Referral {
-                referred: match referred {
-                    Some(id) => Some(crate::model::ContactId::new(id).ok()?),
-                    None => None,
-                },
-            }
+            ActivityFacts::Referral
         }
         "survey_answer" => {
             m.only(&[SURVEY, SCORE])?;
-            ActivityKind::SurveyAnswer {
-                survey: owned(survey).unwrap_or_default(),
+            ActivityFacts::SurveyAnswer {
+                survey: survey.unwrap_or_default(),
                 score: m.score?,
             }
         }
         "review" => {
             m.only(&[RATING, TEXT])?;
-            ActivityKind::Review {
-                rating: m.rating?,
-                text: owned(text).unwrap_or_default(),
-            }
+            ActivityFacts::Review { rating: m.rating? }
         }
         _ => return None,
     };
-    Some(kind)
+    Some(facts)
 }
 
 fn read_small(c: &mut Cursor<'_>) -> Option<u8> {
@@ -594,8 +578,8 @@ fn read_survey_score(c: &mut Cursor<'_>) -> Option<SurveyScore> {
     score
 }
 
-/// `{"sku": ..., "quantity": ..., "unit_price": {...}}`.
-fn read_item(c: &mut Cursor<'_>) -> Option<PurchaseItem> {
+/// `{"sku": ..., "quantity": ..., "unit_price": {...}}`, checked.
+fn read_item(c: &mut Cursor<'_>) -> Option<()> {
     let (mut sku, mut quantity, mut unit_price) = (None, None, None);
     c.object(|c, key| match key {
         "sku" => once(&mut sku, c.string()?),
@@ -603,11 +587,7 @@ fn read_item(c: &mut Cursor<'_>) -> Option<PurchaseItem> {
         "unit_price" => once(&mut unit_price, c.money()?),
         _ => None,
     })?;
-    Some(PurchaseItem {
-        sku: sku?.to_string(),
-        quantity: quantity?,
-        unit_price: unit_price?,
-    })
+    (sku.is_some() && quantity.is_some() && unit_price.is_some()).then_some(())
 }
 
 fn attribute<'a>(list: &[(&'a str, FieldValue<'a>)], name: &str) -> Option<FieldValue<'a>> {
@@ -662,8 +642,8 @@ impl LeadFacts for LeadView<'_> {
         self.contact.stage.unwrap_or(LifecycleStage::Lead)
     }
 
-    fn activities(&self) -> impl Iterator<Item = (&ActivityKind, Timestamp)> {
-        self.activities.iter().map(|(kind, at)| (kind, *at))
+    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, Timestamp)> {
+        self.activities.iter().copied()
     }
 }
 
