@@ -52,14 +52,8 @@ pub(crate) fn is_valid_id(text: &str) -> bool {
     if text.is_empty() || text.len() > MAX_ID_LEN {
         return false;
     }
-    let mut ascii = true;
-    for b in text.bytes() {
-        if b < 0x20 || b == 0x7f {
-            return false;
-        }
-        ascii &= b < 0x80;
-    }
-    ascii || !text.chars().any(char::is_control)
+    // Printable ASCII, the usual id, needs no decoding.
+    text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(char::is_control)
 }
 
 macro_rules! define_id {

@@ -253,7 +253,18 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A timestamp string, as [`plain_timestamp`] reads it.
     pub(super) fn timestamp(&mut self) -> Option<Timestamp> {
+        // The usual `"YYYY-MM-DDTHH:MM:SSZ"` needs no search for its end:
+        // `plain_timestamp` checks each of its bytes.
+        if self.peek()? == b'"' {
+            let start = self.pos + 1;
+            if let Some([.., b'Z', b'"']) = self.text.as_bytes().get(start..start + 21) {
+                let at = plain_timestamp(self.text.get(start..start + 20)?)?;
+                self.pos = start + 21;
+                return Some(at);
+            }
+        }
         self.string().and_then(plain_timestamp)
     }
 
