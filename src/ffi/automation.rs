@@ -7,12 +7,12 @@
 //! call as the `state_json` of the next ("" or "{}" is the empty state), and
 //! a replayed event acts only once.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use super::dataset::crm_dataset;
 use super::{
-    FfiError, Handle, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref,
-    handle_tag, json_out, out_arg, str_arg, timestamp_arg,
+    CText, FfiError, Handle, boundary, boundary_or, crm_status, handle_free, handle_new,
+    handle_ref, handle_tag, json_out, json_text, out_arg, str_arg, timestamp_arg,
 };
 use crate::automation::{EnrollmentState, Event, RuleSet, analyze};
 
@@ -38,19 +38,14 @@ impl Handle for crm_rules {
     const MAGIC: u64 = handle_tag(b"crm_rule");
 }
 
-fn json_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<CString, FfiError> {
+fn json_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<CText, FfiError> {
     let text = serde_json::to_string(value).map_err(|err| {
         FfiError::new(
             crm_status::Json,
             format!("the result cannot be serialised as JSON: {err}"),
         )
     })?;
-    CString::new(text).map_err(|_| {
-        FfiError::new(
-            crm_status::Invalid,
-            "the result contains a NUL byte and cannot be returned as a C string",
-        )
-    })
+    Ok(json_text(&text))
 }
 
 /// Loads, validates and compiles an automation rule set from JSON and writes

@@ -517,20 +517,81 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T, name: &str) -> Result<(
     Ok(())
 }
 
+unsafe extern "C" {
+    fn malloc(size: usize) -> *mut std::ffi::c_void;
+    fn free(ptr: *mut std::ffi::c_void);
+}
+
+/// A NUL-terminated string in memory from the C library's `malloc`, to
+/// hand to the caller, who frees it with crm_string_free() (which calls
+/// `free`). Freeing needs no length, so a string's bytes are copied once
+/// and never searched again.
+pub(crate) struct CText(NonNull<c_char>);
+
+impl CText {
+    /// A copy of `bytes`, which hold no NUL byte (the callers check, or
+    /// write JSON, which never holds one), with a NUL after them.
+    fn copy(bytes: &[u8]) -> CText {
+        debug_assert!(!bytes.contains(&0), "a C string holds no NUL byte");
+        let size = bytes.len() + 1;
+        // SAFETY: malloc may be called with any size; the result is
+        // checked for NULL before use.
+        let ptr = unsafe { malloc(size) }.cast::<u8>();
+        let Some(ptr) = NonNull::new(ptr) else {
+            std::alloc::handle_alloc_error(
+                std::alloc::Layout::array::<u8>(size).unwrap_or(std::alloc::Layout::new::<u8>()),
+            );
+        };
+        // SAFETY: `ptr` is valid for `size` bytes and does not overlap
+        // `bytes`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr.as_ptr(), bytes.len());
+            ptr.as_ptr().add(bytes.len()).write(0);
+        }
+        CText(ptr.cast())
+    }
+
+    /// The pointer for the caller, who now owns the string.
+    pub(crate) fn into_raw(self) -> *mut c_char {
+        let ptr = self.0.as_ptr();
+        std::mem::forget(self);
+        ptr
+    }
+}
+
+impl Drop for CText {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from malloc and is owned by `self`.
+        unsafe { free(self.0.as_ptr().cast()) }
+    }
+}
+
 /// Moves `text` into a C string to hand to the caller, who frees it with
 /// crm_string_free().
 ///
 /// A NUL byte inside `text` gives `CRM_STATUS_INVALID`.
 pub(crate) fn string_out(text: String) -> Result<*mut c_char, FfiError> {
-    CString::new(text).map(CString::into_raw).map_err(|err| {
-        FfiError::new(
+    match text.bytes().position(|b| b == 0) {
+        Some(at) => Err(FfiError::new(
             crm_status::Invalid,
             format!(
-                "the result contains a NUL byte at offset {} and cannot be returned as a C string",
-                err.nul_position()
+                "the result contains a NUL byte at offset {at} and cannot be returned as a C string"
             ),
-        )
-    })
+        )),
+        None => Ok(CText::copy(text.as_bytes()).into_raw()),
+    }
+}
+
+/// A JSON text as a C string. JSON never holds a NUL byte (a string's
+/// control characters are escaped), so the text is not searched for one.
+pub(crate) fn json_text(json: &str) -> CText {
+    CText::copy(json.as_bytes())
+}
+
+/// Moves a JSON text into a C string to hand to the caller, who frees it
+/// with crm_string_free(); see [`json_text`].
+pub(crate) fn json_text_out(json: &str) -> *mut c_char {
+    json_text(json).into_raw()
 }
 
 /// Serialises `value` as compact JSON into a C string to hand to the caller,
@@ -542,7 +603,7 @@ pub(crate) fn json_out<T: serde::Serialize + ?Sized>(value: &T) -> Result<*mut c
             format!("the result cannot be serialised as JSON: {err}"),
         )
     })?;
-    string_out(json)
+    Ok(json_text_out(&json))
 }
 
 // ---------------------------------------------------------------------------
@@ -753,9 +814,9 @@ pub unsafe extern "C" fn crm_string_free(string: *mut c_char) {
         return;
     }
     boundary_or((), || {
-        // SAFETY: the caller guarantees the string came from
-        // `CString::into_raw` in `string_out` and is freed only once.
-        drop(unsafe { CString::from_raw(string) });
+        // SAFETY: the caller guarantees the string came from this library
+        // (a `CText`, from malloc) and is freed only once.
+        unsafe { free(string.cast()) };
     });
 }
 

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 
 use super::{
     FfiError, Handle, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref,
-    handle_tag, json_out, out_arg, slice_arg, slice_arg_mut, str_arg, string_out, timestamp_arg,
+    handle_tag, json_out, json_text_out, out_arg, slice_arg, slice_arg_mut, str_arg, timestamp_arg,
     write_out,
 };
 use crate::model::ActivityKind;
@@ -187,7 +187,7 @@ pub unsafe extern "C" fn crm_score_lead_json(
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
         let as_of = timestamp_arg(as_of_unix, "as_of_unix")?;
         let score = model.score_json_to_string(lead_json, as_of)?;
-        out_json.write(string_out(score)?);
+        out_json.write(json_text_out(&score));
         Ok(())
     })
 }
