@@ -186,8 +186,20 @@ pub unsafe extern "C" fn crm_score_lead_json(
         // SAFETY: as above.
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
         let as_of = timestamp_arg(as_of_unix, "as_of_unix")?;
-        let score = model.score_json_to_string(lead_json, as_of)?;
-        out_json.write(json_text_out(&score));
+        // One buffer per thread, reused: the C string is a copy of it.
+        thread_local! {
+            static SCORE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        let score = SCORE.with_borrow_mut(|score| {
+            model.score_json_into(lead_json, as_of, score)?;
+            let text = json_text_out(score);
+            // A huge lead's buffer is not kept.
+            if score.capacity() > 1 << 16 {
+                *score = String::new();
+            }
+            Ok::<_, crate::Error>(text)
+        })?;
+        out_json.write(score);
         Ok(())
     })
 }

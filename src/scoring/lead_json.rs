@@ -47,17 +47,51 @@ impl ScoringModel {
     /// `serde_json::to_string` of its result, several times faster (the
     /// form `crm_score_lead_json` returns).
     pub fn score_json_to_string(&self, lead_json: &str, as_of: Timestamp) -> Result<String> {
+        let mut out = String::new();
+        self.score_json_into(lead_json, as_of, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`ScoringModel::score_json_to_string`] into `out`, which it replaces,
+    /// so that a loop over many leads can reuse one buffer. On error `out`
+    /// is left empty.
+    ///
+    /// ```
+    /// use crmkit::scoring::ScoringModel;
+    ///
+    /// let model = ScoringModel::from_json(r#"{"rules": [{"id": "cto", "points": 10,
+    ///     "when": {"field": "contact.job_title", "op": "equals", "value": "cto"}}]}"#)?;
+    /// let as_of = "2026-02-01T00:00:00Z".parse().unwrap();
+    /// let mut out = String::new();
+    /// for title in ["CTO", "intern"] {
+    ///     let lead = format!(r#"{{"contact": {{"id": "C-1", "job_title": "{title}",
+    ///         "created_at": "2026-01-01T00:00:00Z"}}}}"#);
+    ///     model.score_json_into(&lead, as_of, &mut out)?;
+    ///     assert_eq!(out, model.score_json_to_string(&lead, as_of)?);
+    /// }
+    /// Ok::<(), crmkit::Error>(())
+    /// ```
+    pub fn score_json_into(
+        &self,
+        lead_json: &str,
+        as_of: Timestamp,
+        out: &mut String,
+    ) -> Result<()> {
+        out.clear();
         if let Some(lead) = LeadView::read(lead_json) {
             let evaluation = self.evaluate(&lead, as_of)?;
-            return Ok(self.score_to_json(lead.contact_id(), as_of, &evaluation));
+            self.write_score_json(out, lead.contact_id(), as_of, &evaluation);
+            return Ok(());
         }
         let score = self.score_json_typed(lead_json, as_of)?;
-        serde_json::to_string(&score).map_err(|err| {
+        let json = serde_json::to_string(&score).map_err(|err| {
             Error::new(
                 ErrorKind::Json,
                 format!("the score cannot be written as JSON: {err}"),
             )
-        })
+        })?;
+        out.push_str(&json);
+        Ok(())
     }
 
     /// [`ScoringModel::score_json`] with the typed records only.

@@ -309,22 +309,24 @@ fn push_contribution(out: &mut String, prefix: &str, numbers: ContributionNumber
 }
 
 impl ScoringModel {
-    /// The JSON of the score of contact `contact` (its id) at `as_of`.
-    pub(crate) fn score_to_json(
+    /// Appends the JSON of the score of contact `contact` (its id) at
+    /// `as_of` to `out`.
+    pub(crate) fn write_score_json(
         &self,
+        out: &mut String,
         contact: &str,
         as_of: Timestamp,
         evaluation: &Evaluation,
-    ) -> String {
+    ) {
         let parts = &self.fragments;
-        let mut out = String::with_capacity(512 + 256 * evaluation.fired.len());
+        out.reserve(512 + 256 * evaluation.fired.len());
         out.push_str("{\"contact\":");
-        push_json_str(&mut out, contact);
+        push_json_str(out, contact);
         out.push_str(&parts.model);
         out.push_str(",\"as_of\":\"");
-        push_timestamp(&mut out, as_of);
+        push_timestamp(out, as_of);
         out.push_str("\",\"total\":");
-        push_score(&mut out, evaluation.total);
+        push_score(out, evaluation.total);
         out.push_str(",\"grade\":");
         match evaluation.grade.and_then(|g| parts.grades.get(g)) {
             Some(grade) => out.push_str(grade),
@@ -341,11 +343,11 @@ impl ScoringModel {
                 out.push(',');
             }
             out.push_str(prefix);
-            push_score(&mut out, category.raw);
+            push_score(out, category.raw);
             out.push_str(",\"score\":");
-            push_score(&mut out, category.score);
+            push_score(out, category.score);
             out.push_str(",\"capped\":");
-            push_bool(&mut out, category.score != category.raw);
+            push_bool(out, category.score != category.raw);
             out.push('}');
         }
         out.push_str("],\"contributions\":[");
@@ -361,7 +363,7 @@ impl ScoringModel {
             let numbers = ContributionNumbers::from(fired);
             match parts.attribute_contributions.get(fired.rule) {
                 Some(Some((usual, whole))) if *usual == numbers => out.push_str(whole),
-                _ => push_contribution(&mut out, prefix, numbers),
+                _ => push_contribution(out, prefix, numbers),
             }
         }
         out.push_str("],\"recommendation\":");
@@ -375,21 +377,20 @@ impl ScoringModel {
         match recommendation {
             Some((fired, prefix, r)) => {
                 out.push_str(prefix);
-                push_json_str(&mut out, r.from.as_str());
+                push_json_str(out, r.from.as_str());
                 out.push_str(",\"to\":");
-                push_json_str(&mut out, r.to.as_str());
+                push_json_str(out, r.to.as_str());
                 out.push_str(",\"score\":");
-                push_score(&mut out, fired.score);
+                push_score(out, fired.score);
                 out.push_str(",\"threshold\":");
-                push_score(&mut out, fired.threshold);
+                push_score(out, fired.threshold);
                 out.push_str(",\"reason\":");
-                push_json_str(&mut out, &r.reason);
+                push_json_str(out, &r.reason);
                 out.push('}');
             }
             None => out.push_str("null"),
         }
         out.push_str(&parts.end);
-        out
     }
 }
 
