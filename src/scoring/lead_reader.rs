@@ -91,15 +91,20 @@ impl<'a> LeadView<'a> {
     pub(crate) fn read(text: &'a str) -> Option<LeadView<'a>> {
         let mut c = Cursor::new(text);
         let (mut contact, mut company, mut activities) = (None, None, None);
-        let mut activity_contacts = Vec::with_capacity(8);
+        // The activities' contact: the first one's, and whether any other
+        // differs (the contact itself may come after them).
+        let (mut owner, mut mixed_owners) = (None, false);
         c.object(|c, key| match key {
             "contact" => once(&mut contact, read_contact(c)?),
             "company" => once(&mut company, c.nullable(read_company)?),
             "activities" => {
                 let mut list = Vec::with_capacity(8);
                 c.array(|c| {
-                    let (owner, kind, at) = read_activity(c)?;
-                    activity_contacts.push(owner);
+                    let (activity_owner, kind, at) = read_activity(c)?;
+                    match owner {
+                        None => owner = Some(activity_owner),
+                        Some(first) => mixed_owners |= first != activity_owner,
+                    }
                     list.push((kind, at));
                     Some(())
                 })?;
@@ -119,7 +124,7 @@ impl<'a> LeadView<'a> {
         {
             return None;
         }
-        if activity_contacts.iter().any(|owner| *owner != contact.id) {
+        if mixed_owners || owner.is_some_and(|owner| owner != contact.id) {
             return None;
         }
         Some(LeadView {
