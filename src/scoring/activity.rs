@@ -32,16 +32,29 @@ impl Pattern {
     }
 
     pub(crate) fn matches(&self, text: &str) -> bool {
-        let lower;
-        let text = if text
+        // The usual prefix pattern (`/pricing*`) against a text whose head
+        // is ASCII is decided by that head alone: lowercasing maps each
+        // ASCII character to one ASCII character, whatever follows.
+        if let [piece] = self.pieces.as_slice()
+            && self.anchored_start
+            && !self.anchored_end
+            && let Some(head) = text.as_bytes().get(..piece.len())
+            && head.is_ascii()
+        {
+            return head.eq_ignore_ascii_case(piece.as_bytes());
+        }
+        if text
             .bytes()
             .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
         {
-            lower = text.to_lowercase();
-            lower.as_str()
+            self.matches_lowercase(&text.to_lowercase())
         } else {
-            text
-        };
+            self.matches_lowercase(text)
+        }
+    }
+
+    /// [`Pattern::matches`] on a text already lowercased.
+    fn matches_lowercase(&self, text: &str) -> bool {
         let mut rest = text;
         let count = self.pieces.len();
         if count == 0 {
@@ -600,5 +613,23 @@ mod tests {
         assert!(!p.matches("ab"), "pieces may not overlap");
         assert!(p.matches("abab"));
         assert!(p.matches("ab-ab"));
+    }
+
+    proptest::proptest! {
+        /// The shortcut for prefix patterns agrees with lowercasing the
+        /// whole text, non-ASCII letters whose lowercase is ASCII (the
+        /// Kelvin sign) or longer (dotted capital I) included.
+        #[test]
+        fn prefix_patterns_agree_with_lowercasing_the_text(
+            pattern in "[/pKkİi]{0,3}[*]?",
+            text in "[/pKkİiΣσ\u{212a}]{0,6}",
+        ) {
+            let p = Pattern::new(&pattern);
+            proptest::prop_assert_eq!(
+                p.matches(&text),
+                p.matches_lowercase(&text.to_lowercase()),
+                "{:?} on {:?}", pattern, text
+            );
+        }
     }
 }
