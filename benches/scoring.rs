@@ -652,7 +652,8 @@ fn ffi(c: &mut Criterion) {
         0
     );
     group.throughput(Throughput::Elements(1));
-    // A typical lead (3 activities) and a busy one (15).
+    // A small lead (3 activities) and one the size of the sample's median
+    // lead (15 activities).
     for wanted in [3, 15] {
         let position = (0..dataset.contacts().len())
             .find(|&i| {
