@@ -78,19 +78,20 @@ impl<'a> Cursor<'a> {
         Some(text)
     }
 
-    /// A member name, borrowed: the text up to the next quote. It is not
+    /// A member name, borrowed: the bytes up to the next quote (compared
+    /// as bytes, which spares slicing the text at characters). It is not
     /// checked for escapes or control bytes, as every name the reader
     /// knows is plain: a name with either matches none, and the reader
     /// gives up. Custom attribute names are checked by
     /// [`Cursor::attributes`].
     #[inline(always)]
-    fn key(&mut self) -> Option<&'a str> {
+    fn key(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
+        let bytes = self.text.as_bytes();
         let start = self.pos;
-        let end = start + quote(self.text.as_bytes().get(start..)?)?;
-        let key = self.text.get(start..end)?;
+        let end = start + quote(bytes.get(start..)?)?;
         self.pos = end + 1;
-        Some(key)
+        bytes.get(start..end)
     }
 
     pub(super) fn literal(&mut self, word: &str) -> bool {
@@ -154,7 +155,7 @@ impl<'a> Cursor<'a> {
     /// on a name it does not know (see [`Cursor::key`]).
     pub(super) fn object(
         &mut self,
-        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+        mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>,
     ) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
@@ -273,8 +274,8 @@ impl<'a> Cursor<'a> {
         let (mut amount, mut currency) = (None, None);
         self.object(|c, key| {
             let slot = match key {
-                "amount" => &mut amount,
-                "currency" => &mut currency,
+                b"amount" => &mut amount,
+                b"currency" => &mut currency,
                 _ => return None,
             };
             once(slot, c.string()?)
@@ -299,9 +300,10 @@ impl<'a> Cursor<'a> {
     /// name wins, as in the typed records).
     pub(super) fn attributes(&mut self, into: &mut Vec<(&'a str, FieldValue<'a>)>) -> Option<()> {
         self.object(|c, name| {
-            if special_byte(name.as_bytes()).is_some() {
+            if special_byte(name).is_some() {
                 return None;
             }
+            let name = std::str::from_utf8(name).ok()?;
             let value = match c.peek()? {
                 b'"' => FieldValue::Text(c.string()?),
                 b't' | b'f' => FieldValue::Bool(c.boolean()?),

@@ -95,9 +95,9 @@ impl<'a> LeadView<'a> {
         // differs (the contact itself may come after them).
         let (mut owner, mut mixed_owners) = (None, false);
         c.object(|c, key| match key {
-            "contact" => once(&mut contact, read_contact(c)?),
-            "company" => once(&mut company, c.nullable(read_company)?),
-            "activities" => {
+            b"contact" => once(&mut contact, read_contact(c)?),
+            b"company" => once(&mut company, c.nullable(read_company)?),
+            b"activities" => {
                 let mut list = Vec::with_capacity(8);
                 c.array(|c| {
                     let (activity_owner, kind, at) = read_activity(c)?;
@@ -146,63 +146,63 @@ fn read_contact<'a>(c: &mut Cursor<'a>) -> Option<ContactView<'a>> {
     c.object(|c, key| {
         let text = |c: &mut Cursor<'a>| c.nullable(Cursor::string);
         let bit = match key {
-            "id" => {
+            b"id" => {
                 v.id = c.id()?;
                 0
             }
-            "name" => {
+            b"name" => {
                 v.name = c.string()?;
                 1
             }
-            "email" => {
+            b"email" => {
                 v.email = text(c)?;
                 2
             }
-            "phone" => {
+            b"phone" => {
                 text(c)?;
                 3
             }
-            "job_title" => {
+            b"job_title" => {
                 v.job_title = text(c)?;
                 4
             }
-            "company" => {
+            b"company" => {
                 v.company = c.nullable(Cursor::id)?;
                 5
             }
-            "owner" => {
+            b"owner" => {
                 c.nullable(Cursor::id)?;
                 6
             }
-            "source_campaign" => {
+            b"source_campaign" => {
                 c.nullable(Cursor::id)?;
                 7
             }
-            "country" => {
+            b"country" => {
                 v.country = text(c)?;
                 8
             }
-            "territory" => {
+            b"territory" => {
                 v.territory = text(c)?;
                 9
             }
-            "created_at" => {
+            b"created_at" => {
                 v.created_at = Some(c.timestamp()?);
                 10
             }
-            "lifecycle" => {
+            b"lifecycle" => {
                 v.stage = Some(read_lifecycle(c)?);
                 11
             }
-            "demographics" => {
+            b"demographics" => {
                 read_demographics(c, &mut v)?;
                 12
             }
-            "tags" => {
+            b"tags" => {
                 c.tags()?;
                 13
             }
-            "attributes" => {
+            b"attributes" => {
                 c.attributes(&mut v.attributes)?;
                 14
             }
@@ -218,16 +218,16 @@ fn read_contact<'a>(c: &mut Cursor<'a>) -> Option<ContactView<'a>> {
 fn read_lifecycle(c: &mut Cursor<'_>) -> Option<LifecycleStage> {
     let (mut stage, mut history) = (None, false);
     c.object(|c, key| match key {
-        "stage" => once(&mut stage, c.stage()?),
-        "history" if !history => {
+        b"stage" => once(&mut stage, c.stage()?),
+        b"history" if !history => {
             history = true;
             c.array(|c| {
                 let mut seen = 0_u32;
                 c.object(|c, key| {
                     let bit = match key {
-                        "from" => c.stage().map(|_| 0)?,
-                        "to" => c.stage().map(|_| 1)?,
-                        "at" => c.timestamp().map(|_| 2)?,
+                        b"from" => c.stage().map(|_| 0)?,
+                        b"to" => c.stage().map(|_| 1)?,
+                        b"at" => c.timestamp().map(|_| 2)?,
                         _ => return None,
                     };
                     mark(&mut seen, bit)
@@ -245,33 +245,33 @@ fn read_demographics<'a>(c: &mut Cursor<'a>, v: &mut ContactView<'a>) -> Option<
     c.object(|c, key| {
         let text = |c: &mut Cursor<'a>| c.nullable(Cursor::string);
         let bit = match key {
-            "age" => {
+            b"age" => {
                 v.age = c
                     .nullable(|c| c.unsigned(u64::from(u8::MAX)))?
                     .and_then(|a| u8::try_from(a).ok());
                 0
             }
-            "occupation" => {
+            b"occupation" => {
                 v.occupation = text(c)?;
                 1
             }
-            "gender" => {
+            b"gender" => {
                 v.gender = text(c)?;
                 2
             }
-            "marital_status" => {
+            b"marital_status" => {
                 v.marital_status = text(c)?;
                 3
             }
-            "income" => {
+            b"income" => {
                 v.income = c.nullable(Cursor::money)?;
                 4
             }
-            "education" => {
+            b"education" => {
                 v.education = text(c)?;
                 5
             }
-            "ethnicity" => {
+            b"ethnicity" => {
                 v.ethnicity = text(c)?;
                 6
             }
@@ -287,47 +287,47 @@ fn read_company<'a>(c: &mut Cursor<'a>) -> Option<CompanyView<'a>> {
     c.object(|c, key| {
         let text = |c: &mut Cursor<'a>| c.nullable(Cursor::string);
         let bit = match key {
-            "id" => {
+            b"id" => {
                 v.id = c.id()?;
                 0
             }
-            "name" => {
+            b"name" => {
                 v.name = c.string()?;
                 1
             }
-            "industry" => {
+            b"industry" => {
                 v.industry = text(c)?;
                 2
             }
-            "employees" => {
+            b"employees" => {
                 v.employees = c.nullable(Cursor::u32)?;
                 3
             }
-            "annual_revenue" => {
+            b"annual_revenue" => {
                 v.annual_revenue = c.nullable(Cursor::money)?;
                 4
             }
-            "country" => {
+            b"country" => {
                 v.country = text(c)?;
                 5
             }
-            "territory" => {
+            b"territory" => {
                 v.territory = text(c)?;
                 6
             }
-            "owner" => {
+            b"owner" => {
                 c.nullable(Cursor::id)?;
                 7
             }
-            "created_at" => {
+            b"created_at" => {
                 v.created_at = c.nullable(Cursor::timestamp)?;
                 8
             }
-            "tags" => {
+            b"tags" => {
                 c.tags()?;
                 9
             }
-            "attributes" => {
+            b"attributes" => {
                 c.attributes(&mut v.attributes)?;
                 10
             }
@@ -345,19 +345,19 @@ fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityFacts<'a>, 
     let mut seen = 0_u32;
     c.object(|c, key| {
         let bit = match key {
-            "id" => c.id().map(|_| 0)?,
-            "contact" => {
+            b"id" => c.id().map(|_| 0)?,
+            b"contact" => {
                 contact = Some(c.id()?);
                 1
             }
-            "at" => {
+            b"at" => {
                 at = Some(c.timestamp()?);
                 2
             }
-            "deal" => c.nullable(Cursor::id).map(|_| 3)?,
-            "campaign" => c.nullable(Cursor::id).map(|_| 4)?,
-            "rep" => c.nullable(Cursor::id).map(|_| 5)?,
-            "kind" => {
+            b"deal" => c.nullable(Cursor::id).map(|_| 3)?,
+            b"campaign" => c.nullable(Cursor::id).map(|_| 4)?,
+            b"rep" => c.nullable(Cursor::id).map(|_| 5)?,
+            b"kind" => {
                 kind = Some(read_kind(c)?);
                 6
             }
@@ -397,31 +397,31 @@ const RATING: u32 = 21;
 const TEXT: u32 = 22;
 
 /// The bit number of an activity detail member.
-fn kind_member(name: &str) -> Option<u32> {
+fn kind_member(name: &[u8]) -> Option<u32> {
     Some(match name {
-        "type" => TYPE,
-        "url" => URL,
-        "duration_seconds" => DURATION_SECONDS,
-        "goal_completed" => GOAL_COMPLETED,
-        "form" => FORM,
-        "content" => CONTENT,
-        "event" => EVENT,
-        "subject" => SUBJECT,
-        "direction" => DIRECTION,
-        "outcome" => OUTCOME,
-        "wait_seconds" => WAIT_SECONDS,
-        "talk_seconds" => TALK_SECONDS,
-        "hold_seconds" => HOLD_SECONDS,
-        "wrap_up_seconds" => WRAP_UP_SECONDS,
-        "callback" => CALLBACK,
-        "duration_minutes" => DURATION_MINUTES,
-        "amount" => AMOUNT,
-        "items" => ITEMS,
-        "referred" => REFERRED,
-        "survey" => SURVEY,
-        "score" => SCORE,
-        "rating" => RATING,
-        "text" => TEXT,
+        b"type" => TYPE,
+        b"url" => URL,
+        b"duration_seconds" => DURATION_SECONDS,
+        b"goal_completed" => GOAL_COMPLETED,
+        b"form" => FORM,
+        b"content" => CONTENT,
+        b"event" => EVENT,
+        b"subject" => SUBJECT,
+        b"direction" => DIRECTION,
+        b"outcome" => OUTCOME,
+        b"wait_seconds" => WAIT_SECONDS,
+        b"talk_seconds" => TALK_SECONDS,
+        b"hold_seconds" => HOLD_SECONDS,
+        b"wrap_up_seconds" => WRAP_UP_SECONDS,
+        b"callback" => CALLBACK,
+        b"duration_minutes" => DURATION_MINUTES,
+        b"amount" => AMOUNT,
+        b"items" => ITEMS,
+        b"referred" => REFERRED,
+        b"survey" => SURVEY,
+        b"score" => SCORE,
+        b"rating" => RATING,
+        b"text" => TEXT,
         _ => return None,
     })
 }
@@ -574,8 +574,8 @@ fn read_survey_score(c: &mut Cursor<'_>) -> Option<SurveyScore> {
     c.object(|c, key| {
         let value = read_small(c)?;
         let parsed = match key {
-            "nps" => SurveyScore::Nps(NpsScore::new(value).ok()?),
-            "csat" => SurveyScore::Csat(CsatScore::new(value).ok()?),
+            b"nps" => SurveyScore::Nps(NpsScore::new(value).ok()?),
+            b"csat" => SurveyScore::Csat(CsatScore::new(value).ok()?),
             _ => return None,
         };
         once(&mut score, parsed)
@@ -587,9 +587,9 @@ fn read_survey_score(c: &mut Cursor<'_>) -> Option<SurveyScore> {
 fn read_item(c: &mut Cursor<'_>) -> Option<()> {
     let (mut sku, mut quantity, mut unit_price) = (None, None, None);
     c.object(|c, key| match key {
-        "sku" => once(&mut sku, c.string()?),
-        "quantity" => once(&mut quantity, c.u32()?),
-        "unit_price" => once(&mut unit_price, c.money()?),
+        b"sku" => once(&mut sku, c.string()?),
+        b"quantity" => once(&mut quantity, c.u32()?),
+        b"unit_price" => once(&mut unit_price, c.money()?),
         _ => None,
     })?;
     (sku.is_some() && quantity.is_some() && unit_price.is_some()).then_some(())
