@@ -1,8 +1,11 @@
 //! A narrow JSON cursor for the in-place lead reader: it walks a document
 //! that the reader expects, and gives up (`None`) on anything else.
 //!
-//! A string ends at its first quote, backslash or control byte, searched
-//! for eight bytes at a time; only a quote is a plain string's end.
+//! A string value ends at its first quote, backslash or control byte,
+//! searched for eight bytes at a time; only a quote is a plain string's
+//! end. A member name ends at its next quote and is compared as bytes with
+//! the names the reader knows, so a name with an escape matches none and
+//! the reader gives up (custom attribute names are checked like values).
 //!
 //! ```
 //! use crmkit::scoring::ScoringModel;
