@@ -24,7 +24,7 @@ use super::activity::{self, ActivityFacts};
 use super::decay::SECONDS_PER_DAY;
 use super::doc::Combine;
 use super::explain::{LeadInput, Recommendation, RuleType};
-use super::model::{RuleKind, ScoringModel};
+use super::model::{RuleKind, ScoringModel, capped_units};
 use super::points::{
     MAX_RULE_POINTS, MAX_TOTAL_POINTS, UNITS_PER_POINT, from_units, mul_units, rule_overflow,
     total_overflow,
@@ -233,36 +233,27 @@ impl ScoringModel {
             return Ok(None);
         };
         let points = i128::from(rule.points_units);
-        let (rule_type, occurrences, expired, before, after) = match &rule.kind {
+        let (occurrences, expired, before, after) = match &rule.kind {
             RuleKind::Attribute { condition, .. } => {
                 if !condition.matches(lead.value(&condition.field)) {
                     return Ok(None);
                 }
-                (RuleType::Attribute, 1, 0, points, points)
+                (1, 0, points, points)
             }
             RuleKind::Activity { .. } => {
                 if tally.occurrences == 0 && tally.expired == 0 {
                     return Ok(None);
                 }
-                (
-                    RuleType::Activity,
-                    tally.occurrences,
-                    tally.expired,
-                    tally.before,
-                    tally.after,
-                )
+                (tally.occurrences, tally.expired, tally.before, tally.after)
             }
         };
-        let capped = match rule.max_units {
-            Some(max) => after.clamp(-i128::from(max), i128::from(max)),
-            None => after,
-        };
+        let capped = capped_units(after, rule.max_units);
         if capped.abs() > i128::from(MAX_RULE_POINTS) * i128::from(UNITS_PER_POINT) {
             return Err(rule_overflow(&rule.id));
         }
         Ok(Some(Fired {
             rule: index,
-            rule_type,
+            rule_type: rule.kind.rule_type(),
             occurrences,
             expired,
             before,

@@ -9,6 +9,7 @@ use super::activity::{self, Matcher};
 use super::condition::{self, ColumnKind, Condition, Predicate, TextTest};
 use super::decay::{Decay, DecayKind, MAX_DECAY_DAYS};
 use super::doc::{Combine, ModelDoc, Rollup, RuleDoc};
+use super::explain::RuleType;
 use super::points::{checked_amount, to_units};
 use super::score_writer::JsonFragments;
 use crate::model::{FieldPath, FieldValue, LifecycleStage, ProtectedAttribute};
@@ -96,6 +97,16 @@ pub(crate) enum RuleKind {
         decay: Decay,
         expire_after_days: Option<u32>,
     },
+}
+
+impl RuleKind {
+    /// Whether the rule looks at an attribute or at activities.
+    pub(crate) fn rule_type(&self) -> RuleType {
+        match self {
+            RuleKind::Attribute { .. } => RuleType::Attribute,
+            RuleKind::Activity { .. } => RuleType::Activity,
+        }
+    }
 }
 
 /// A compiled rule.
@@ -745,10 +756,14 @@ impl ScoringModel {
     }
 }
 
-/// Applies a rule's cap (a limit on the magnitude) to a units value.
-pub(crate) fn capped_units(value: i64, max: Option<i64>) -> i64 {
+/// Applies a rule's cap (a limit on the magnitude) to a units value, in
+/// the batch path's `i64` or the evaluation's `i128`.
+pub(crate) fn capped_units<T>(value: T, max: Option<i64>) -> T
+where
+    T: Copy + Ord + std::ops::Neg<Output = T> + From<i64>,
+{
     match max {
-        Some(m) => value.clamp(-m, m),
+        Some(m) => value.clamp(-T::from(m), T::from(m)),
         None => value,
     }
 }

@@ -22,7 +22,7 @@
 use super::LeadScore;
 use super::evaluate::{Evaluation, Fired};
 use super::explain::RuleType;
-use super::model::ScoringModel;
+use super::model::{ScoringModel, capped_units};
 use super::points::{UNITS_PER_POINT, from_units};
 use crate::model::Timestamp;
 use chrono::{Datelike, SecondsFormat, Timelike};
@@ -72,15 +72,11 @@ impl JsonFragments {
                     .categories
                     .get(rule.category)
                     .map_or("", |c| c.id.as_str());
-                let rule_type = match rule.kind {
-                    super::model::RuleKind::Attribute { .. } => RuleType::Attribute,
-                    super::model::RuleKind::Activity { .. } => RuleType::Activity,
-                };
                 format!(
                     "{{\"rule\":{},\"category\":{},\"type\":\"{}\",\"reason\":{},\"occurrences\":",
                     json(&rule.id),
                     json(category),
-                    rule_type_name(rule_type),
+                    rule_type_name(rule.kind.rule_type()),
                     json(&rule.description)
                 )
             })
@@ -99,10 +95,7 @@ impl JsonFragments {
                     expired: 0,
                     before: points,
                     after: points,
-                    points: match rule.max_units {
-                        Some(max) => points.clamp(-i128::from(max), i128::from(max)),
-                        None => points,
-                    },
+                    points: capped_units(points, rule.max_units),
                 };
                 let mut whole = String::new();
                 push_contribution(&mut whole, prefix, numbers);
