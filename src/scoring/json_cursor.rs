@@ -22,7 +22,9 @@
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
-use crate::model::{AttributeValue, FieldValue, LifecycleStage, Timestamp, is_valid_id};
+use crate::model::{
+    AttributeValue, FieldValue, LifecycleStage, MAX_ID_LEN, Timestamp, is_valid_id,
+};
 use crate::money::{Currency, Money, parse_decimal};
 
 /// A JSON cursor that gives up (`None`) on anything outside what the
@@ -180,6 +182,75 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// `{"key": value, ...}` of an object whose members are among `names`,
+    /// each read by `member` with its number in `names`. The name of each
+    /// member is first compared with the one `order` predicts (the name
+    /// that followed the previous member in the last object of this kind),
+    /// so objects written alike cost one comparison per name; any other
+    /// name is looked up, and `order` learns from it. An unknown name gives
+    /// up.
+    pub(super) fn members<const N: usize>(
+        &mut self,
+        names: &MemberNames<N>,
+        order: &mut MemberOrder,
+        mut member: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        // The slot in `order.next` of the previous member; slot `N` is the
+        // start of the object.
+        let mut previous = N;
+        loop {
+            let index = match self.predicted_member(names, order.next[previous]) {
+                Some(index) => index,
+                None => {
+                    let key = self.key()?;
+                    self.eat(b':')?;
+                    let index = names.index(key)?;
+                    order.next[previous] = index as u8;
+                    index
+                }
+            };
+            member(self, index)?;
+            previous = index;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Member `predicted` of `names`, read with its colon, if its name is
+    /// next in the text.
+    #[inline(always)]
+    fn predicted_member<const N: usize>(
+        &mut self,
+        names: &MemberNames<N>,
+        predicted: u8,
+    ) -> Option<usize> {
+        let index = usize::from(predicted);
+        let pattern = names.patterns.get(index)?;
+        self.peek()?;
+        let chunk = self.text.as_bytes().get(self.pos..)?.first_chunk::<24>()?;
+        let (head, tail) = chunk.split_at(16);
+        let head = u128::from_le_bytes(head.try_into().ok()?);
+        let tail = u64::from_le_bytes(tail.try_into().ok()?);
+        if (head ^ pattern.head) & pattern.head_mask != 0
+            || (tail ^ pattern.tail) & pattern.tail_mask != 0
+        {
+            return None;
+        }
+        self.pos += pattern.len;
+        Some(index)
+    }
+
     /// `[value, ...]`, each element read by `element`.
     pub(super) fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.eat(b'[')?;
@@ -240,8 +311,20 @@ impl<'a> Cursor<'a> {
         self.text.get(start..self.pos)
     }
 
-    /// A valid identifier.
+    /// A valid identifier (see [`is_valid_id`]).
+    #[inline]
     pub(super) fn id(&mut self) -> Option<&'a str> {
+        // The usual id, printable ASCII up to its closing quote, is found
+        // and checked in one pass.
+        if self.peek()? == b'"' {
+            let bytes = self.text.as_bytes();
+            let start = self.pos + 1;
+            let len = id_byte_run(bytes.get(start..)?);
+            if bytes.get(start + len) == Some(&b'"') && (1..=MAX_ID_LEN).contains(&len) {
+                self.pos = start + len + 1;
+                return self.text.get(start..start + len);
+            }
+        }
         self.string().filter(|id| is_valid_id(id))
     }
 
@@ -329,11 +412,107 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The member names of one kind of object, numbered by their place, for
+/// [`Cursor::members`].
+pub(super) struct MemberNames<const N: usize> {
+    names: [&'static [u8]; N],
+    patterns: [NamePattern; N],
+}
+
+/// `"name":` as the first 24 bytes it takes, for a comparison of words.
+#[derive(Clone, Copy)]
+struct NamePattern {
+    head: u128,
+    head_mask: u128,
+    tail: u64,
+    tail_mask: u64,
+    len: usize,
+}
+
+impl<const N: usize> MemberNames<N> {
+    /// The names, each at most 21 bytes long (a longer one does not
+    /// compile).
+    pub(super) const fn new(names: [&'static str; N]) -> MemberNames<N> {
+        let mut bytes = [&[] as &'static [u8]; N];
+        let mut patterns = [NamePattern {
+            head: 0,
+            head_mask: 0,
+            tail: 0,
+            tail_mask: 0,
+            len: 0,
+        }; N];
+        assert!(N <= MAX_MEMBERS, "too many member names");
+        let mut i = 0;
+        while i < N {
+            let name = names[i].as_bytes();
+            assert!(name.len() + 3 <= 24, "member name longer than 21 bytes");
+            let mut text = [0_u8; 24];
+            let mut mask = [0_u8; 24];
+            text[0] = b'"';
+            let mut j = 0;
+            while j < name.len() {
+                text[j + 1] = name[j];
+                j += 1;
+            }
+            text[name.len() + 1] = b'"';
+            text[name.len() + 2] = b':';
+            let len = name.len() + 3;
+            let mut k = 0;
+            while k < len {
+                mask[k] = 0xff;
+                k += 1;
+            }
+            let (text_head, text_tail) = text.split_at(16);
+            let (mask_head, mask_tail) = mask.split_at(16);
+            patterns[i] = NamePattern {
+                head: u128::from_le_bytes(*text_head.first_chunk().unwrap()),
+                head_mask: u128::from_le_bytes(*mask_head.first_chunk().unwrap()),
+                tail: u64::from_le_bytes(*text_tail.first_chunk().unwrap()),
+                tail_mask: u64::from_le_bytes(*mask_tail.first_chunk().unwrap()),
+                len,
+            };
+            bytes[i] = name;
+            i += 1;
+        }
+        MemberNames {
+            names: bytes,
+            patterns,
+        }
+    }
+
+    /// The number of the member called `key` (when the order was not
+    /// predicted: kept out of the reading loop).
+    #[inline(never)]
+    pub(super) fn index(&self, key: &[u8]) -> Option<usize> {
+        self.names.iter().position(|name| *name == key)
+    }
+}
+
+/// What [`Cursor::members`] learnt of the order of an object's members:
+/// for each member, the number of the one that followed it last, and in
+/// slot `N` (the number of names) the first one.
+pub(super) struct MemberOrder {
+    next: [u8; MAX_MEMBERS + 1],
+}
+
+impl Default for MemberOrder {
+    /// Nothing learnt: no prediction.
+    fn default() -> MemberOrder {
+        MemberOrder {
+            next: [u8::MAX; MAX_MEMBERS + 1],
+        }
+    }
+}
+
+/// The most members [`MemberNames`] may name.
+const MAX_MEMBERS: usize = 31;
+
 const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 const QUOTES: u64 = ONES * b'"' as u64;
 const BACKSLASHES: u64 = ONES * b'\\' as u64;
 const CONTROL_BITS: u64 = ONES * 0xe0;
+const DELETES: u64 = ONES * 0x7f;
 
 /// High bits flagging the zero bytes of `v`: the lowest flag is always a
 /// true zero byte (a borrow only flags bytes above a true one).
@@ -354,6 +533,28 @@ fn special_byte(bytes: &[u8]) -> Option<usize> {
         |v| zero_bytes(v ^ QUOTES) | zero_bytes(v ^ BACKSLASHES) | zero_bytes(v & CONTROL_BITS),
         is_special,
     )
+}
+
+/// Whether `b` is printable ASCII other than a quote or backslash: a byte
+/// an id written plainly is made of.
+fn is_plain_id_byte(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\'
+}
+
+/// How many bytes at the start of `bytes` are plain id bytes.
+fn id_byte_run(bytes: &[u8]) -> usize {
+    find(
+        bytes,
+        |v| {
+            zero_bytes(v ^ QUOTES)
+                | zero_bytes(v ^ BACKSLASHES)
+                | zero_bytes(v & CONTROL_BITS)
+                | zero_bytes(v ^ DELETES)
+                | (v & HIGH)
+        },
+        |b| !is_plain_id_byte(b),
+    )
+    .unwrap_or(bytes.len())
 }
 
 /// The offset of the first quote of `bytes`.
@@ -447,11 +648,15 @@ mod tests {
         #[test]
         fn special_bytes_are_found_where_a_plain_search_finds_them(
             bytes in prop::collection::vec(prop_oneof![
-                Just(b'"'), Just(b'\\'), 0_u8..0x20, 0x20_u8..=0xff, Just(b'a'), Just(b'#'),
+                Just(b'"'), Just(b'\\'), 0_u8..0x20, 0x20_u8..=0xff, Just(b'a'), Just(b'#'), Just(0x7f),
             ], 0..40),
         ) {
             prop_assert_eq!(special_byte(&bytes), bytes.iter().position(|&b| is_special(b)));
             prop_assert_eq!(quote(&bytes), bytes.iter().position(|&b| b == b'"'));
+            prop_assert_eq!(
+                id_byte_run(&bytes),
+                bytes.iter().position(|&b| !is_plain_id_byte(b)).unwrap_or(bytes.len())
+            );
         }
 
     #[test]

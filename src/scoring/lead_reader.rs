@@ -33,7 +33,7 @@
 
 use super::activity::ActivityFacts;
 use super::evaluate::LeadFacts;
-use super::json_cursor::{Cursor, mark, once};
+use super::json_cursor::{Cursor, MemberNames, MemberOrder, mark, once};
 use crate::model::{
     CompanyField, ContactField, CsatScore, FieldPath, FieldValue, LifecycleStage, NpsScore,
     SurveyScore, Timestamp,
@@ -94,13 +94,14 @@ impl<'a> LeadView<'a> {
         // The activities' contact: the first one's, and whether any other
         // differs (the contact itself may come after them).
         let (mut owner, mut mixed_owners) = (None, false);
+        let mut orders = ActivityOrders::default();
         c.object(|c, key| match key {
             b"contact" => once(&mut contact, read_contact(c)?),
             b"company" => once(&mut company, c.nullable(read_company)?),
             b"activities" => {
                 let mut list = Vec::with_capacity(8);
                 c.array(|c| {
-                    let (activity_owner, kind, at) = read_activity(c)?;
+                    let (activity_owner, kind, at) = read_activity(c, &mut orders)?;
                     match owner {
                         None => owner = Some(activity_owner),
                         Some(first) => mixed_owners |= first != activity_owner,
@@ -339,31 +340,38 @@ fn read_company<'a>(c: &mut Cursor<'a>) -> Option<CompanyView<'a>> {
     (seen & 0b11 == 0b11).then_some(v)
 }
 
+/// What the reader learnt of the order of the members of activities and
+/// of their details (see [`Cursor::members`]).
+#[derive(Default)]
+struct ActivityOrders {
+    activity: MemberOrder,
+    kind: MemberOrder,
+}
+
+/// The members of an activity, numbered as the bits of its `seen`.
+const ACTIVITY_MEMBERS: MemberNames<7> =
+    MemberNames::new(["id", "contact", "at", "deal", "campaign", "rep", "kind"]);
+
 /// An activity: its contact, details and time.
-fn read_activity<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, ActivityFacts<'a>, Timestamp)> {
+fn read_activity<'a>(
+    c: &mut Cursor<'a>,
+    orders: &mut ActivityOrders,
+) -> Option<(&'a str, ActivityFacts<'a>, Timestamp)> {
     let (mut contact, mut at, mut kind) = (None, None, None);
     let mut seen = 0_u32;
-    c.object(|c, key| {
-        let bit = match key {
-            b"id" => c.id().map(|_| 0)?,
-            b"contact" => {
-                contact = Some(c.id()?);
-                1
+    c.members(&ACTIVITY_MEMBERS, &mut orders.activity, |c, member| {
+        match member {
+            0 => {
+                c.id()?;
             }
-            b"at" => {
-                at = Some(c.timestamp()?);
-                2
+            1 => contact = Some(c.id()?),
+            2 => at = Some(c.timestamp()?),
+            3..=5 => {
+                c.nullable(Cursor::id)?;
             }
-            b"deal" => c.nullable(Cursor::id).map(|_| 3)?,
-            b"campaign" => c.nullable(Cursor::id).map(|_| 4)?,
-            b"rep" => c.nullable(Cursor::id).map(|_| 5)?,
-            b"kind" => {
-                kind = Some(read_kind(c)?);
-                6
-            }
-            _ => return None,
-        };
-        mark(&mut seen, bit)
+            _ => kind = Some(read_kind(c, &mut orders.kind)?),
+        }
+        mark(&mut seen, member as u32)
     })?;
     // id is required too.
     (seen & 1 != 0).then_some(())?;
@@ -396,35 +404,33 @@ const SCORE: u32 = 20;
 const RATING: u32 = 21;
 const TEXT: u32 = 22;
 
-/// The bit number of an activity detail member.
-fn kind_member(name: &[u8]) -> Option<u32> {
-    Some(match name {
-        b"type" => TYPE,
-        b"url" => URL,
-        b"duration_seconds" => DURATION_SECONDS,
-        b"goal_completed" => GOAL_COMPLETED,
-        b"form" => FORM,
-        b"content" => CONTENT,
-        b"event" => EVENT,
-        b"subject" => SUBJECT,
-        b"direction" => DIRECTION,
-        b"outcome" => OUTCOME,
-        b"wait_seconds" => WAIT_SECONDS,
-        b"talk_seconds" => TALK_SECONDS,
-        b"hold_seconds" => HOLD_SECONDS,
-        b"wrap_up_seconds" => WRAP_UP_SECONDS,
-        b"callback" => CALLBACK,
-        b"duration_minutes" => DURATION_MINUTES,
-        b"amount" => AMOUNT,
-        b"items" => ITEMS,
-        b"referred" => REFERRED,
-        b"survey" => SURVEY,
-        b"score" => SCORE,
-        b"rating" => RATING,
-        b"text" => TEXT,
-        _ => return None,
-    })
-}
+/// The members an activity's details may have, in any variant, numbered
+/// as the constants above.
+const KIND_MEMBERS: MemberNames<23> = MemberNames::new([
+    "type",
+    "url",
+    "duration_seconds",
+    "goal_completed",
+    "form",
+    "content",
+    "event",
+    "subject",
+    "direction",
+    "outcome",
+    "wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "wrap_up_seconds",
+    "callback",
+    "duration_minutes",
+    "amount",
+    "items",
+    "referred",
+    "survey",
+    "score",
+    "rating",
+    "text",
+]);
 
 /// The members of an activity's details, each read by its one type.
 #[derive(Default)]
@@ -452,10 +458,10 @@ impl KindMembers<'_> {
 
 /// An activity's details: checked as the typed records check them, and
 /// what its rules read kept.
-fn read_kind<'a>(c: &mut Cursor<'a>) -> Option<ActivityFacts<'a>> {
+fn read_kind<'a>(c: &mut Cursor<'a>, order: &mut MemberOrder) -> Option<ActivityFacts<'a>> {
     let mut m = KindMembers::default();
-    c.object(|c, key| {
-        let member = kind_member(key)?;
+    c.members(&KIND_MEMBERS, order, |c, member| {
+        let member = member as u32;
         mark(&mut m.seen, member)?;
         match member {
             TYPE => m.kind = Some(c.string()?),
