@@ -566,16 +566,16 @@ fn quote(bytes: &[u8]) -> Option<usize> {
 /// at a time: `flags` flags them in a word, and its lowest flag is exact.
 #[inline(always)]
 fn find(bytes: &[u8], flags: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> Option<usize> {
-    let mut at = 0;
-    while let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
-        let found = flags(u64::from_le_bytes(*word));
+    let mut words = bytes.chunks_exact(8);
+    for (i, word) in words.by_ref().enumerate() {
+        let found = flags(u64::from_le_bytes(word.try_into().ok()?));
         if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
+            return Some(i * 8 + (found.trailing_zeros() / 8) as usize);
         }
-        at += 8;
     }
-    let rest = bytes.get(at..)?.iter().position(|&b| is(b))?;
-    Some(at + rest)
+    let rest = words.remainder();
+    let at = bytes.len() - rest.len();
+    Some(at + rest.iter().position(|&b| is(b))?)
 }
 
 /// Stores `value` in an empty slot; a repeated member gives up.
