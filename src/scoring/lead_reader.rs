@@ -99,7 +99,8 @@ impl<'a> LeadView<'a> {
             b"contact" => once(&mut contact, read_contact(c)?),
             b"company" => once(&mut company, c.nullable(read_company)?),
             b"activities" => {
-                let mut list = Vec::with_capacity(8);
+                // Room for a lead of the usual size (the sample's median is 15).
+                let mut list = Vec::with_capacity(16);
                 c.array(|c| {
                     let (activity_owner, kind, at) = read_activity(c, &mut orders)?;
                     match owner {
