@@ -708,6 +708,41 @@ fn ffi(c: &mut Criterion) {
                 })
             },
         );
+        // A host scoring from two threads (the machine's cores) at once:
+        // the time per lead of the pair, so its inverse is the throughput.
+        group.bench_function(
+            format!("C crm_score_lead_json from 2 threads, lead with {wanted} activities"),
+            |b| {
+                // Raw pointers are not Send; the model is Sync and the text
+                // is only read, so their addresses travel to the threads.
+                let (model_at, lead_at) = (sample_handle as usize, lead_c.as_ptr() as usize);
+                b.iter_custom(|iters| {
+                    let start = std::time::Instant::now();
+                    std::thread::scope(|scope| {
+                        for share in [iters / 2, iters - iters / 2] {
+                            scope.spawn(move || {
+                                for _ in 0..share {
+                                    let mut out_json = std::ptr::null_mut();
+                                    // SAFETY: as above; the handle and the
+                                    // text outlive the scope.
+                                    unsafe {
+                                        let status = crm_score_lead_json(
+                                            model_at as *const crm_scoring_model,
+                                            black_box(lead_at as *const std::ffi::c_char),
+                                            as_of,
+                                            &mut out_json,
+                                        );
+                                        assert_eq!(status.code(), 0);
+                                        crmkit::ffi::crm_string_free(out_json);
+                                    }
+                                }
+                            });
+                        }
+                    });
+                    start.elapsed()
+                })
+            },
+        );
     }
     group.finish();
     // SAFETY: handles from crm_scoring_model_from_json, freed once.

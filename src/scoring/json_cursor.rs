@@ -99,15 +99,18 @@ impl<'a> Cursor<'a> {
         bytes.get(start..end)
     }
 
-    pub(super) fn literal(&mut self, word: &str) -> bool {
+    /// Reads `word` if it is next (a fixed-size comparison, no search).
+    #[inline]
+    fn literal<const N: usize>(&mut self, word: &[u8; N]) -> bool {
         if self.peek().is_some()
             && self
                 .text
                 .as_bytes()
                 .get(self.pos..)
-                .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+                .and_then(<[u8]>::first_chunk::<N>)
+                == Some(word)
         {
-            self.pos += word.len();
+            self.pos += N;
             true
         } else {
             false
@@ -115,13 +118,13 @@ impl<'a> Cursor<'a> {
     }
 
     pub(super) fn null(&mut self) -> bool {
-        self.literal("null")
+        self.literal(b"null")
     }
 
     pub(super) fn boolean(&mut self) -> Option<bool> {
-        if self.literal("true") {
+        if self.literal(b"true") {
             Some(true)
-        } else if self.literal("false") {
+        } else if self.literal(b"false") {
             Some(false)
         } else {
             None
