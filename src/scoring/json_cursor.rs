@@ -671,6 +671,47 @@ mod tests {
         }
 
     #[test]
+    fn members_are_read_in_any_order_and_a_wrong_guess_is_looked_up(
+        orders in prop::collection::vec(
+            Just(vec![0_usize, 1, 2]).prop_union(Just(vec![2, 0, 1]))
+                .or(Just(vec![1, 2])).or(Just(vec![2, 1, 0])),
+            1..6,
+        ),
+        repeat in any::<bool>(),
+    ) {
+        const NAMES: MemberNames<3> = MemberNames::new(["id", "duration_seconds", "x"]);
+        let object = |order: &[usize]| {
+            let members: Vec<String> = order
+                .iter()
+                .map(|&i| format!("\"{}\":{i}", ["id", "duration_seconds", "x"][i]))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        };
+        let mut text: Vec<String> = orders.iter().map(|order| object(order)).collect();
+        if repeat {
+            text.push("{\"x\":2,\"x\":2}".to_string());
+        }
+        let text = format!("[{}]", text.join(","));
+        let mut order = MemberOrder::default();
+        let mut read = Vec::new();
+        let mut cursor = Cursor::new(&text);
+        let result = cursor.array(|c| {
+            let mut seen = Vec::new();
+            c.members(&NAMES, &mut order, |c, member| {
+                // Each value is its member's number.
+                let value = c.unsigned(9)?;
+                (value == member as u64 && !seen.contains(&member)).then(|| seen.push(member))
+            })?;
+            read.push(seen);
+            Some(())
+        });
+        prop_assert_eq!(result.is_some(), !repeat);
+        if !repeat {
+            prop_assert_eq!(read, orders);
+        }
+    }
+
+    #[test]
     fn plain_timestamps_are_read_as_chrono_reads_them(
         text in prop_oneof![
             "[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{0,11})?Z",
