@@ -159,28 +159,45 @@ impl<'a> Cursor<'a> {
             .and_then(|v| u32::try_from(v).ok())
     }
 
+    /// Reads the `open` byte of an object or array: `Some(true)` when
+    /// values follow, `Some(false)` when `close` follows at once (read).
+    #[inline]
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        if self.peek()? == close {
+            self.pos += 1;
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// After a value of an object or array: `Some(true)` when a comma
+    /// (read) says another follows, `Some(false)` at `close` (read).
+    #[inline]
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let b = self.peek()?;
+        if b == b',' || b == close {
+            self.pos += 1;
+            return Some(b == b',');
+        }
+        None
+    }
+
     /// `{"key": value, ...}`, each member read by `member`, which gives up
     /// on a name it does not know (see [`Cursor::key`]).
     pub(super) fn object(
         &mut self,
         mut member: impl FnMut(&mut Self, &'a [u8]) -> Option<()>,
     ) -> Option<()> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.pos += 1;
+        if !self.open(b'{', b'}')? {
             return Some(());
         }
         loop {
             let key = self.key()?;
             self.eat(b':')?;
             member(self, key)?;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(());
             }
         }
     }
@@ -198,9 +215,7 @@ impl<'a> Cursor<'a> {
         order: &mut MemberOrder,
         mut member: impl FnMut(&mut Self, usize) -> Option<()>,
     ) -> Option<()> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.pos += 1;
+        if !self.open(b'{', b'}')? {
             return Some(());
         }
         // The slot in `order.next` of the previous member; slot `N` is the
@@ -219,13 +234,8 @@ impl<'a> Cursor<'a> {
             };
             member(self, index)?;
             previous = index;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(());
             }
         }
     }
@@ -256,20 +266,13 @@ impl<'a> Cursor<'a> {
 
     /// `[value, ...]`, each element read by `element`.
     pub(super) fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        if self.peek()? == b']' {
-            self.pos += 1;
+        if !self.open(b'[', b']')? {
             return Some(());
         }
         loop {
             element(self)?;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b']' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b']')? {
+                return Some(());
             }
         }
     }
