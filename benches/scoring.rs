@@ -491,7 +491,7 @@ fn rescore(c: &mut Criterion) {
 #[cfg(feature = "ffi")]
 fn ffi(c: &mut Criterion) {
     use crmkit::ffi::scoring::{
-        crm_lead_score, crm_score_batch, crm_score_event, crm_score_lead_json, crm_scoring_model,
+        crm_lead_score, crm_score_batch, crm_score_event, crm_scoring_model,
         crm_scoring_model_free, crm_scoring_model_from_json,
     };
     use std::ffi::CString;
@@ -691,21 +691,8 @@ fn ffi(c: &mut Criterion) {
         group.bench_function(
             format!("C crm_score_lead_json, lead with {wanted} activities"),
             |b| {
-                b.iter(|| {
-                    let mut out_json = std::ptr::null_mut();
-                    // SAFETY: valid handle, string and out pointer; the
-                    // result is freed.
-                    unsafe {
-                        let status = crm_score_lead_json(
-                            sample_handle,
-                            black_box(lead_c.as_ptr()),
-                            as_of,
-                            &mut out_json,
-                        );
-                        assert_eq!(status.code(), 0);
-                        crmkit::ffi::crm_string_free(out_json);
-                    }
-                })
+                // SAFETY: a valid handle and string, both outliving the bench.
+                b.iter(|| unsafe { score_lead_c(sample_handle, black_box(lead_c.as_ptr()), as_of) })
             },
         );
         // A host scoring from two threads (the machine's cores) at once:
@@ -722,18 +709,14 @@ fn ffi(c: &mut Criterion) {
                         for share in [iters / 2, iters - iters / 2] {
                             scope.spawn(move || {
                                 for _ in 0..share {
-                                    let mut out_json = std::ptr::null_mut();
-                                    // SAFETY: as above; the handle and the
-                                    // text outlive the scope.
+                                    // SAFETY: the handle and the text
+                                    // outlive the scope.
                                     unsafe {
-                                        let status = crm_score_lead_json(
+                                        score_lead_c(
                                             model_at as *const crm_scoring_model,
                                             black_box(lead_at as *const std::ffi::c_char),
                                             as_of,
-                                            &mut out_json,
-                                        );
-                                        assert_eq!(status.code(), 0);
-                                        crmkit::ffi::crm_string_free(out_json);
+                                        )
                                     }
                                 }
                             });
@@ -749,6 +732,26 @@ fn ffi(c: &mut Criterion) {
     unsafe {
         crm_scoring_model_free(handle);
         crm_scoring_model_free(sample_handle);
+    }
+}
+
+/// One `crm_score_lead_json` call, its result checked and freed.
+///
+/// # Safety
+/// `model` is a live handle and `lead` a NUL-terminated string.
+#[cfg(feature = "ffi")]
+unsafe fn score_lead_c(
+    model: *const crmkit::ffi::scoring::crm_scoring_model,
+    lead: *const std::ffi::c_char,
+    as_of: i64,
+) {
+    let mut out_json = std::ptr::null_mut();
+    // SAFETY: as the caller promises; the out pointer is valid and the
+    // result is freed once.
+    unsafe {
+        let status = crmkit::ffi::scoring::crm_score_lead_json(model, lead, as_of, &mut out_json);
+        assert_eq!(status.code(), 0);
+        crmkit::ffi::crm_string_free(out_json);
     }
 }
 
