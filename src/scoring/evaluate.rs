@@ -38,8 +38,9 @@ pub(crate) trait LeadFacts {
     fn value(&self, field: &FieldPath) -> Option<FieldValue<'_>>;
     /// The contact's lifecycle stage.
     fn stage(&self) -> LifecycleStage;
-    /// Each activity's details and time.
-    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, Timestamp)>;
+    /// Each activity's details and time, in whole seconds since the Unix
+    /// epoch (a fraction dropped, as `Timestamp::timestamp` drops it).
+    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, i64)>;
 }
 
 impl LeadFacts for LeadInput<'_> {
@@ -51,10 +52,10 @@ impl LeadFacts for LeadInput<'_> {
         self.contact.lifecycle.stage
     }
 
-    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, Timestamp)> {
+    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, i64)> {
         self.activities
             .iter()
-            .map(|a| (ActivityFacts::from(&a.kind), a.at))
+            .map(|a| (ActivityFacts::from(&a.kind), a.at.timestamp()))
     }
 }
 
@@ -106,14 +107,11 @@ pub(crate) struct Evaluation {
     pub handoff: Option<FiredHandoff>,
 }
 
-/// The whole seconds from `at` to `as_of`, or `None` if `at` is after
-/// `as_of`. Both instants are taken to the whole second (fractions
-/// dropped), as in the batch path.
-fn elapsed(at: Timestamp, as_of: Timestamp) -> Option<i64> {
-    as_of
-        .timestamp()
-        .checked_sub(at.timestamp())
-        .filter(|s| *s >= 0)
+/// The whole seconds from `at` to `as_of` (both in whole seconds since the
+/// Unix epoch, fractions dropped, as in the batch path), or `None` if `at`
+/// is after `as_of`.
+fn elapsed(at: i64, as_of: i64) -> Option<i64> {
+    as_of.checked_sub(at).filter(|s| *s >= 0)
 }
 
 /// One activity rule's occurrences for one lead.
@@ -187,6 +185,7 @@ impl ScoringModel {
     /// activities, each checked only against the rules of its type.
     fn tally(&self, lead: &impl LeadFacts, as_of: Timestamp) -> Vec<Tally> {
         let mut tallies = vec![Tally::default(); self.rules.len()];
+        let as_of = as_of.timestamp();
         for (facts, at) in lead.activities() {
             let candidates = self
                 .by_type

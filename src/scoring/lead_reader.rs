@@ -82,7 +82,9 @@ struct CompanyView<'a> {
 pub(crate) struct LeadView<'a> {
     contact: ContactView<'a>,
     company: Option<CompanyView<'a>>,
-    activities: Vec<(ActivityFacts<'a>, Timestamp)>,
+    /// Each activity's details and time in whole seconds since the Unix
+    /// epoch.
+    activities: Vec<(ActivityFacts<'a>, i64)>,
 }
 
 impl<'a> LeadView<'a> {
@@ -229,7 +231,7 @@ fn read_lifecycle(c: &mut Cursor<'_>) -> Option<LifecycleStage> {
                     let bit = match key {
                         b"from" => c.stage().map(|_| 0)?,
                         b"to" => c.stage().map(|_| 1)?,
-                        b"at" => c.timestamp().map(|_| 2)?,
+                        b"at" => c.epoch_seconds().map(|_| 2)?,
                         _ => return None,
                     };
                     mark(&mut seen, bit)
@@ -357,7 +359,7 @@ const ACTIVITY_MEMBERS: MemberNames<7> =
 fn read_activity<'a>(
     c: &mut Cursor<'a>,
     orders: &mut ActivityOrders,
-) -> Option<(&'a str, ActivityFacts<'a>, Timestamp)> {
+) -> Option<(&'a str, ActivityFacts<'a>, i64)> {
     let (mut contact, mut at, mut kind) = (None, None, None);
     let mut seen = 0_u32;
     c.members(&ACTIVITY_MEMBERS, &mut orders.activity, |c, member| {
@@ -366,7 +368,7 @@ fn read_activity<'a>(
                 c.id()?;
             }
             1 => contact = Some(c.id()?),
-            2 => at = Some(c.timestamp()?),
+            2 => at = Some(c.epoch_seconds()?),
             3..=5 => {
                 c.nullable(Cursor::id)?;
             }
@@ -654,7 +656,7 @@ impl LeadFacts for LeadView<'_> {
         self.contact.stage.unwrap_or(LifecycleStage::Lead)
     }
 
-    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, Timestamp)> {
+    fn activities(&self) -> impl Iterator<Item = (ActivityFacts<'_>, i64)> {
         self.activities.iter().copied()
     }
 }
