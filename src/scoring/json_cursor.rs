@@ -334,6 +334,32 @@ impl<'a> Cursor<'a> {
         self.string().filter(|id| is_valid_id(id))
     }
 
+    /// What `read` reads; or, when the text that follows is the text of
+    /// the value `memo` holds, that value again, not read a second time.
+    /// `memo` keeps the text and value of what `read` reads. For members
+    /// whose value often repeats from one object to the next (an
+    /// activity's contact, an email's subject); `read` must read a string
+    /// or `null`, whose text alone decides its value.
+    #[inline]
+    pub(super) fn repeat<T: Copy>(
+        &mut self,
+        memo: &mut Memo<'a, T>,
+        read: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<T> {
+        self.peek()?;
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        if let Some((text, value)) = *memo
+            && bytes.get(start..start + text.len()) == Some(text)
+        {
+            self.pos = start + text.len();
+            return Some(value);
+        }
+        let value = read(self)?;
+        *memo = Some((bytes.get(start..self.pos)?, value));
+        Some(value)
+    }
+
     /// `null` (`Some(None)`) or what `read` reads.
     pub(super) fn nullable<T>(
         &mut self,
@@ -508,6 +534,9 @@ impl<const N: usize> MemberNames<N> {
         self.names.iter().position(|name| *name == key)
     }
 }
+
+/// A member's last value and its text, for [`Cursor::repeat`].
+pub(super) type Memo<'a, T> = Option<(&'a [u8], T)>;
 
 /// What [`Cursor::members`] learnt of the order of an object's members:
 /// for each member, the number of the one that followed it last, and in
@@ -721,6 +750,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// An array of strings and nulls, each read through `memo` if given.
+    fn read_strings<'a>(
+        text: &'a str,
+        mut memo: Option<&mut Memo<'a, Option<&'a str>>>,
+    ) -> Option<Vec<Option<&'a str>>> {
+        let mut cursor = Cursor::new(text);
+        let mut read = Vec::new();
+        cursor.array(|c| {
+            let value = match memo.as_deref_mut() {
+                Some(memo) => c.repeat(memo, |c| c.nullable(Cursor::string))?,
+                None => c.nullable(Cursor::string)?,
+            };
+            read.push(value);
+            Some(())
+        })?;
+        Some(read)
+    }
+
     proptest! {
         #[test]
         fn special_bytes_are_found_where_a_plain_search_finds_them(
@@ -775,6 +822,18 @@ mod tests {
         if !repeat {
             prop_assert_eq!(read, orders);
         }
+    }
+
+    #[test]
+    fn repeated_values_are_read_as_without_memo(
+        values in prop::collection::vec(prop_oneof![
+            Just("\"C-1\"".to_string()), Just("\"C-12\"".to_string()), Just("null".to_string()),
+            Just("\"a string of more than sixteen bytes\"".to_string()),
+            "\"[a-c\\\\\"]{0,17}\"?",
+        ], 1..8),
+    ) {
+        let text = format!("[{}]", values.join(","));
+        prop_assert_eq!(read_strings(&text, Some(&mut None)), read_strings(&text, None));
     }
 
     #[test]

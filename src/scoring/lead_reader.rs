@@ -33,7 +33,7 @@
 
 use super::activity::ActivityFacts;
 use super::evaluate::LeadFacts;
-use super::json_cursor::{Cursor, MemberNames, MemberOrder, mark, once};
+use super::json_cursor::{Cursor, MemberNames, MemberOrder, Memo, mark, once};
 use crate::model::{
     CompanyField, ContactField, CsatScore, FieldPath, FieldValue, LifecycleStage, NpsScore,
     SurveyScore, Timestamp,
@@ -96,7 +96,7 @@ impl<'a> LeadView<'a> {
         // The activities' contact: the first one's, and whether any other
         // differs (the contact itself may come after them).
         let (mut owner, mut mixed_owners) = (None, false);
-        let mut orders = ActivityOrders::default();
+        let mut memory = ActivityMemory::default();
         c.object(|c, key| match key {
             b"contact" => once(&mut contact, read_contact(c)?),
             b"company" => once(&mut company, c.nullable(read_company)?),
@@ -104,7 +104,7 @@ impl<'a> LeadView<'a> {
                 // Room for a lead of the usual size (the sample's median is 15).
                 let mut list = Vec::with_capacity(16);
                 c.array(|c| {
-                    let (activity_owner, kind, at) = read_activity(c, &mut orders)?;
+                    let (activity_owner, kind, at) = read_activity(c, &mut memory)?;
                     match owner {
                         None => owner = Some(activity_owner),
                         Some(first) => mixed_owners |= first != activity_owner,
@@ -343,12 +343,28 @@ fn read_company<'a>(c: &mut Cursor<'a>) -> Option<CompanyView<'a>> {
     (seen & 0b11 == 0b11).then_some(v)
 }
 
-/// What the reader learnt of the order of the members of activities and
-/// of their details (see [`Cursor::members`]).
+/// What the reader learnt from the activities read so far: the order of
+/// their members and of their details' (see [`Cursor::members`]), and the
+/// last value of the members that often repeat (see [`Cursor::repeat`]).
 #[derive(Default)]
-struct ActivityOrders {
+struct ActivityMemory<'a> {
     activity: MemberOrder,
     kind: MemberOrder,
+    contact: Memo<'a, &'a str>,
+    /// `deal`, `campaign` and `rep`.
+    links: [Memo<'a, Option<&'a str>>; 3],
+    details: DetailMemos<'a>,
+}
+
+/// The last value of the details' members that often repeat.
+#[derive(Default)]
+struct DetailMemos<'a> {
+    kind: Memo<'a, &'a str>,
+    /// As `KindMembers::strings`.
+    strings: [Memo<'a, &'a str>; 6],
+    event: Memo<'a, crate::model::EmailEvent>,
+    direction: Memo<'a, crate::model::CallDirection>,
+    outcome: Memo<'a, crate::model::CallOutcome>,
 }
 
 /// The members of an activity, numbered as the bits of its `seen`.
@@ -358,21 +374,28 @@ const ACTIVITY_MEMBERS: MemberNames<7> =
 /// An activity: its contact, details and time.
 fn read_activity<'a>(
     c: &mut Cursor<'a>,
-    orders: &mut ActivityOrders,
+    memory: &mut ActivityMemory<'a>,
 ) -> Option<(&'a str, ActivityFacts<'a>, i64)> {
     let (mut contact, mut at, mut kind) = (None, None, None);
     let mut seen = 0_u32;
-    c.members(&ACTIVITY_MEMBERS, &mut orders.activity, |c, member| {
+    let ActivityMemory {
+        activity,
+        kind: kind_order,
+        contact: contact_memo,
+        links,
+        details,
+    } = memory;
+    c.members(&ACTIVITY_MEMBERS, activity, |c, member| {
         match member {
             0 => {
                 c.id()?;
             }
-            1 => contact = Some(c.id()?),
+            1 => contact = Some(c.repeat(contact_memo, Cursor::id)?),
             2 => at = Some(c.epoch_seconds()?),
             3..=5 => {
-                c.nullable(Cursor::id)?;
+                c.repeat(links.get_mut(member - 3)?, |c| c.nullable(Cursor::id))?;
             }
-            _ => kind = Some(read_kind(c, &mut orders.kind)?),
+            _ => kind = Some(read_kind(c, kind_order, details)?),
         }
         mark(&mut seen, member as u32)
     })?;
@@ -461,19 +484,28 @@ impl KindMembers<'_> {
 
 /// An activity's details: checked as the typed records check them, and
 /// what its rules read kept.
-fn read_kind<'a>(c: &mut Cursor<'a>, order: &mut MemberOrder) -> Option<ActivityFacts<'a>> {
+fn read_kind<'a>(
+    c: &mut Cursor<'a>,
+    order: &mut MemberOrder,
+    memos: &mut DetailMemos<'a>,
+) -> Option<ActivityFacts<'a>> {
     let mut m = KindMembers::default();
     c.members(&KIND_MEMBERS, order, |c, member| {
         let member = member as u32;
         mark(&mut m.seen, member)?;
+        let mut string = |c: &mut Cursor<'a>, slot: usize| {
+            let value = c.repeat(memos.strings.get_mut(slot)?, Cursor::string)?;
+            *m.strings.get_mut(slot)? = Some(value);
+            Some(())
+        };
         match member {
-            TYPE => m.kind = Some(c.string()?),
-            URL => m.strings[0] = Some(c.string()?),
-            FORM => m.strings[1] = Some(c.string()?),
-            CONTENT => m.strings[2] = Some(c.string()?),
-            SUBJECT => m.strings[3] = Some(c.string()?),
-            SURVEY => m.strings[4] = Some(c.string()?),
-            TEXT => m.strings[5] = Some(c.string()?),
+            TYPE => m.kind = Some(c.repeat(&mut memos.kind, Cursor::string)?),
+            URL => string(c, 0)?,
+            FORM => string(c, 1)?,
+            CONTENT => string(c, 2)?,
+            SUBJECT => string(c, 3)?,
+            SURVEY => string(c, 4)?,
+            TEXT => string(c, 5)?,
             REFERRED => {
                 c.id()?;
             }
@@ -485,9 +517,9 @@ fn read_kind<'a>(c: &mut Cursor<'a>, order: &mut MemberOrder) -> Option<Activity
             DURATION_MINUTES => m.numbers[5] = Some(c.u32()?),
             GOAL_COMPLETED => m.flags[0] = Some(c.boolean()?),
             CALLBACK => m.flags[1] = Some(c.boolean()?),
-            EVENT => m.event = Some(c.name()?),
-            DIRECTION => m.direction = Some(c.name()?),
-            OUTCOME => m.outcome = Some(c.name()?),
+            EVENT => m.event = Some(c.repeat(&mut memos.event, Cursor::name)?),
+            DIRECTION => m.direction = Some(c.repeat(&mut memos.direction, Cursor::name)?),
+            OUTCOME => m.outcome = Some(c.repeat(&mut memos.outcome, Cursor::name)?),
             AMOUNT => m.amount = Some(c.money()?),
             ITEMS => c.array(read_item)?,
             SCORE => m.score = Some(read_survey_score(c)?),
