@@ -138,6 +138,7 @@ mod lead_reader;
 mod model;
 mod points;
 mod score_writer;
+mod timestamp_text;
 
 pub use batch::{Batch, BatchEvent, BatchScore, PreparedBatch, stage_code};
 pub use condition::{
