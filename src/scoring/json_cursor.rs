@@ -558,7 +558,8 @@ impl Default for MemberOrder {
 /// The most members [`MemberNames`] may name.
 const MAX_MEMBERS: usize = 31;
 
-const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+/// `0x01` in every byte of a word.
+pub(super) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 const QUOTES: u64 = ONES * b'"' as u64;
 const BACKSLASHES: u64 = ONES * b'\\' as u64;

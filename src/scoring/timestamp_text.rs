@@ -22,7 +22,7 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+use super::json_cursor::ONES;
 
 /// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`, a valid instant, as its seconds
 /// since the Unix epoch and its nanoseconds. A leap second (`:60`) is
