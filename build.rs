@@ -8,14 +8,29 @@
 /// The C ABI version, emitted as `CRM_ABI_VERSION` in the header.
 ///
 /// Must equal `crmkit::ffi::ABI_VERSION` (a build script cannot read the
-/// crate it builds); `tests/header.rs` checks that they agree.
-#[cfg(feature = "ffi")]
+/// crate it builds); `tests/header.rs` checks that they agree. It is also the
+/// number in the shared library's SONAME (`libcrmkit.so.1`).
 const ABI_VERSION: u32 = 1;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    set_soname();
     #[cfg(feature = "ffi")]
     header::generate();
+}
+
+/// Gives the shared library a versioned SONAME on ELF platforms, so that a
+/// host linked against `libcrmkit.so` records `libcrmkit.so.<ABI>` and keeps
+/// loading a compatible library after upgrades (`packaging/install.sh`
+/// installs that file and the `libcrmkit.so` link).
+fn set_soname() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if matches!(
+        os.as_str(),
+        "linux" | "android" | "freebsd" | "netbsd" | "openbsd" | "dragonfly"
+    ) {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcrmkit.so.{ABI_VERSION}");
+    }
 }
 
 #[cfg(feature = "ffi")]
