@@ -68,3 +68,18 @@ pub mod sample;
 pub mod scoring;
 
 pub use error::{Error, ErrorKind, Result};
+
+/// The `chrono` crate crmkit's API uses (`Timestamp` is
+/// `chrono::DateTime<chrono::Utc>`), re-exported so that a host uses the
+/// same version.
+pub use chrono;
+/// The `rust_decimal` crate crmkit's API uses (`Money` amounts are
+/// `rust_decimal::Decimal`), re-exported so that a host uses the same
+/// version.
+pub use rust_decimal;
+
+/// The README's Rust examples, compiled and run as doctests so that they
+/// cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -436,3 +436,36 @@ fn c_thread_tests_have_no_races_under_drd() {
         );
     }
 }
+
+/// The README's ```` ```lang ```` blocks, each written to a file of the build
+/// directory `name` (with `extension`), so that the snippets users copy are
+/// compiled and run like the tests.
+fn readme_snippets(lang: &str, name: &str, extension: &str) -> Vec<PathBuf> {
+    let readme = fs::read_to_string(manifest_dir().join("README.md")).expect("README.md");
+    let fence = format!("```{lang}\n");
+    let dir = build_dir(name);
+    let mut files = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some((_, after)) = rest.split_once(fence.as_str()) {
+        let (block, tail) = after.split_once("```").expect("a closed README block");
+        let file = dir.join(format!("readme_{}.{extension}", files.len() + 1));
+        fs::write(&file, block).expect("write a README snippet");
+        files.push(file);
+        rest = tail;
+    }
+    assert!(!files.is_empty(), "the README has no ```{lang} block");
+    files
+}
+
+#[test]
+fn readme_c_snippets_compile_and_run_under_valgrind() {
+    let sources = readme_snippets("c", "readme-c-src", "c");
+    let wrapper = if valgrind_installed() { MEMCHECK } else { &[] };
+    compile_and_run("readme-c", Language::C, sources, wrapper, VALGRIND_TIMEOUT);
+}
+
+#[test]
+fn readme_cpp_snippets_compile_and_run() {
+    let sources = readme_snippets("cpp", "readme-cpp-src", "cpp");
+    compile_and_run("readme-cpp", Language::Cpp, sources, &[], RUN_TIMEOUT);
+}
