@@ -13,6 +13,12 @@
  * UTF-8 and NUL-terminated; strings returned by crmkit are freed with
  * crm_string_free(), never with free(). Handles are freed with their
  * crm_xxx_free() function, and crm_xxx_free(NULL) does nothing.
+ *
+ * JSON arguments: docs/json.md in the source tree (installed beside this
+ * header as crmkit-json.md) documents every JSON shape a function takes --
+ * datasets, leads, scoring models, rule sets (triggers, conditions,
+ * actions), events, KPI and pipeline requests, goals, model specs -- with
+ * an example of each that the tests load.
  */
 
 #ifndef CRMKIT_H

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs crmkit's C API under a prefix:
 #
-#   PREFIX/include/crmkit.h, crmkit.hpp
+#   PREFIX/include/crmkit.h, crmkit.hpp, crmkit-json.md (the JSON shapes)
 #   PREFIX/lib/libcrmkit.a
 #   PREFIX/lib/libcrmkit.so.ABI   the shared library (its SONAME)
 #   PREFIX/lib/libcrmkit.so       a link to it, for the linker's -lcrmkit
@@ -42,6 +42,7 @@ done
 
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 cp "$root/include/crmkit.h" "$root/include/crmkit.hpp" "$prefix/include/"
+cp "$root/docs/json.md" "$prefix/include/crmkit-json.md"
 cp "$libdir/libcrmkit.a" "$prefix/lib/"
 rm -f "$prefix/lib/libcrmkit.so" "$prefix/lib/libcrmkit.so.$abi"
 cp "$libdir/libcrmkit.so" "$prefix/lib/libcrmkit.so.$abi"

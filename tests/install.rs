@@ -110,6 +110,7 @@ fn the_readme_install_steps_build_and_run_shared_and_static_hosts() {
     for installed in [
         "../include/crmkit.h",
         "../include/crmkit.hpp",
+        "../include/crmkit-json.md",
         "libcrmkit.a",
         "libcrmkit.so.1",
         "pkgconfig/crmkit.pc",

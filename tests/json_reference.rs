@@ -1,0 +1,79 @@
+//! `docs/json.md`, the reference of the JSON shapes the C API takes, is
+//! checked here: every ```` ```json <shape> ```` block is loaded by the Rust
+//! function the matching C function calls, and the examples are used
+//! together (the event is routed by the rule set over the dataset, the lead
+//! scored by the model, the KPI request computed), so the page cannot drift
+//! from the code.
+
+use std::collections::BTreeMap;
+
+use crmkit::automation::{EnrollmentState, Event, RuleSet};
+use crmkit::goals::Goal;
+use crmkit::kpi::{KpiRequest, PipelineReportRequest, TimeSeriesRequest, compute};
+use crmkit::model::{Dataset, Timestamp};
+use crmkit::predict::{ClvReportOptions, PropensitySpec};
+use crmkit::scoring::ScoringModel;
+
+/// The page's tagged JSON blocks by tag.
+fn blocks() -> BTreeMap<String, String> {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json.md"))
+        .expect("docs/json.md");
+    let mut blocks = BTreeMap::new();
+    let mut rest = page.as_str();
+    while let Some((_, after)) = rest.split_once("```json") {
+        let (tag, body) = after.split_once('\n').expect("a block's first line");
+        let (body, tail) = body.split_once("```").expect("a closed block");
+        let tag = tag.trim().to_string();
+        assert!(
+            !tag.is_empty(),
+            "a ```json block in docs/json.md has no shape tag"
+        );
+        assert!(
+            blocks.insert(tag.clone(), body.to_string()).is_none(),
+            "two blocks tagged {tag}"
+        );
+        rest = tail;
+    }
+    blocks
+}
+
+fn as_of() -> Timestamp {
+    "2026-11-01T00:00:00Z".parse().expect("timestamp")
+}
+
+#[test]
+fn every_documented_shape_loads_and_the_examples_work_together() {
+    let mut blocks = blocks();
+    let mut take = |tag: &str| {
+        blocks
+            .remove(tag)
+            .unwrap_or_else(|| panic!("docs/json.md has no ```json {tag} block"))
+    };
+    let dataset = Dataset::from_json(&take("dataset")).expect("dataset example");
+    let model = ScoringModel::from_json(&take("scoring_model")).expect("scoring model example");
+    let score = model
+        .score_json(&take("lead"), as_of())
+        .expect("lead example");
+    assert!(!score.contributions.is_empty(), "the example lead scores");
+
+    let rules = RuleSet::from_json(&take("rules")).expect("rule set example");
+    let event = Event::from_json(&take("event")).expect("event example");
+    let outcome = rules
+        .evaluate(&event, &dataset, &EnrollmentState::default(), as_of())
+        .expect("the example event is routed");
+    assert_eq!(outcome.actions.len(), 1, "a $499.99 deal joins the nurture");
+
+    let request = KpiRequest::from_json(&take("kpi_request")).expect("KPI request example");
+    compute(&dataset, &request).expect("the example KPI request runs on the example dataset");
+    TimeSeriesRequest::from_json(&take("time_series_request")).expect("time series example");
+    PipelineReportRequest::from_json(&take("pipeline_request")).expect("pipeline example");
+    Goal::from_json(&take("goal")).expect("goal example");
+    PropensitySpec::from_json(&take("propensity_spec")).expect("propensity spec example");
+    serde_json::from_str::<ClvReportOptions>(&take("clv_options")).expect("CLV options example");
+
+    assert!(
+        blocks.is_empty(),
+        "docs/json.md has blocks this test does not check: {:?}",
+        blocks.keys().collect::<Vec<_>>()
+    );
+}
