@@ -9,32 +9,11 @@
  * path of examples/data/sample_company.json.
  */
 #include "crmkit.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                           \
-    do {                                                                       \
-        crm_status got_ = (call);                                              \
-        if (got_ != (expected)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n",        \
-                    __FILE__, __LINE__, #call, crm_status_str(got_),           \
-                    crm_status_str(expected), crm_last_error_message());       \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 static char sentinel_target;
 #define SENTINEL_STRING (&sentinel_target)
@@ -216,25 +195,6 @@ static void test_hostile_inputs(crm_rules *rules, crm_dataset *dataset) {
     CHECK(actions == SENTINEL_STRING && state == SENTINEL_STRING && report == SENTINEL_STRING);
 
     crm_rules_free(NULL);
-}
-
-static char *read_file(const char *path) {
-    FILE *file = fopen(path, "rb");
-    char *text = NULL;
-    long size;
-    if (file == NULL) {
-        return NULL;
-    }
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
-        fseek(file, 0, SEEK_SET) == 0) {
-        text = (char *)malloc((size_t)size + 1);
-        if (text != NULL) {
-            size_t got = fread(text, 1, (size_t)size, file);
-            text[got] = '\0';
-        }
-    }
-    fclose(file);
-    return text;
 }
 
 /* Routes one sample deal (the sample dataset carries exchange rates). */

@@ -13,21 +13,11 @@
  * natively and under valgrind when it is installed.
  */
 #include "crmkit.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 /* `call` must fail with `expected` and leave a non-empty message. */
 #define CHECK_FAILS(call, expected)                                            \

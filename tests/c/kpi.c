@@ -7,32 +7,11 @@
  * examples/data/sample_company.json.
  */
 #include "crmkit.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                           \
-    do {                                                                       \
-        crm_status got_ = (call);                                              \
-        if (got_ != (expected)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n",        \
-                    __FILE__, __LINE__, #call, crm_status_str(got_),           \
-                    crm_status_str(expected), crm_last_error_message());       \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 /* A recognisable pointer value that crmkit must not overwrite on failure. */
 static char sentinel_target;
@@ -64,25 +43,6 @@ static const char Q1_REQUEST[] =
 static int message_is_set(void) {
     const char *message = crm_last_error_message();
     return message != NULL && message[0] != '\0';
-}
-
-static char *read_file(const char *path) {
-    FILE *file = fopen(path, "rb");
-    char *text = NULL;
-    long size;
-    if (file == NULL) {
-        return NULL;
-    }
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
-        fseek(file, 0, SEEK_SET) == 0) {
-        text = (char *)malloc((size_t)size + 1);
-        if (text != NULL) {
-            size_t got = fread(text, 1, (size_t)size, file);
-            text[got] = '\0';
-        }
-    }
-    fclose(file);
-    return text;
 }
 
 static void test_catalog(void) {

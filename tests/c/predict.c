@@ -6,57 +6,14 @@
  * argv[1]: path of examples/data/sample_company.json.
  */
 #include "crmkit.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                           \
-    do {                                                                       \
-        crm_status got_ = (call);                                              \
-        if (got_ != (expected)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n",        \
-                    __FILE__, __LINE__, #call, crm_status_str(got_),           \
-                    crm_status_str(expected), crm_last_error_message());       \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
 static const int64_t AS_OF = 1793491200; /* 2026-11-01T00:00:00Z */
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    long size;
-    char *text;
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    text = (char *)malloc((size_t)size + 1);
-    if (text != NULL && fread(text, 1, (size_t)size, f) != (size_t)size) {
-        free(text);
-        text = NULL;
-    }
-    if (text != NULL) {
-        text[size] = '\0';
-    }
-    fclose(f);
-    return text;
-}
 
 static void test_logistic(void) {
     /* One feature; outcomes mostly follow it. */

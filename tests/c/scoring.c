@@ -9,33 +9,12 @@
  * (the sample scoring model lives beside it).
  */
 #include "crmkit.h"
+#include "check.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                           \
-    do {                                                                       \
-        crm_status got_ = (call);                                              \
-        if (got_ != (expected)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n",        \
-                    __FILE__, __LINE__, #call, crm_status_str(got_),           \
-                    crm_status_str(expected), crm_last_error_message());       \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 static char sentinel_target;
 #define SENTINEL_MODEL ((crm_scoring_model *)(void *)&sentinel_target)
@@ -291,25 +270,6 @@ static void test_batch(crm_scoring_model *model) {
     /* No leads at all is fine, with NULL arrays. */
     CHECK_STATUS(crm_score_batch(model, columns, 2, 0, NULL, 0, NULL, AS_OF, NULL, NULL, 0),
                  CRM_STATUS_OK);
-}
-
-static char *read_file(const char *path) {
-    FILE *file = fopen(path, "rb");
-    char *text = NULL;
-    long size;
-    if (file == NULL) {
-        return NULL;
-    }
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 &&
-        fseek(file, 0, SEEK_SET) == 0) {
-        text = (char *)malloc((size_t)size + 1);
-        if (text != NULL) {
-            size_t got = fread(text, 1, (size_t)size, file);
-            text[got] = '\0';
-        }
-    }
-    fclose(file);
-    return text;
 }
 
 /* Loads examples/data/scoring_model.json (beside the sample dataset) and

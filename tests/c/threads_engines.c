@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "crmkit.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -244,24 +245,6 @@ static void *work(void *arg) {
     struct worker *worker = (struct worker *)arg;
     run(worker->shared, &worker->text);
     return NULL;
-}
-
-static char *read_file(const char *path) {
-    FILE *file = fopen(path, "rb");
-    char *text = NULL;
-    long size;
-    if (file == NULL) {
-        return NULL;
-    }
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0) {
-        text = (char *)malloc((size_t)size + 1);
-        if (text != NULL) {
-            size_t got = fread(text, 1, (size_t)size, file);
-            text[got] = '\0';
-        }
-    }
-    fclose(file);
-    return text;
 }
 
 /* The scoring model next to the dataset: "<dir of argv[1]>/scoring_model.json". */
