@@ -309,6 +309,36 @@ proptest! {
     }
 
     #[test]
+    fn batch_scores_equal_explained_scores_across_chunks(doc in model_json(false), leads in prop::collection::vec(lead(), 1..6), count in 250_usize..700) {
+        // Hundreds of leads (the generated ones, repeated): the batch path
+        // works in chunks of leads, and every chunk boundary must give the
+        // explained digits too.
+        let model = ScoringModel::from_json(&doc.to_string()).expect("generated models are valid");
+        let inputs: Vec<LeadInput<'_>> = (0..count).map(|i| input(&leads[i % leads.len()])).collect();
+        let explained: Vec<_> = leads.iter().map(|lead| model.score(&input(lead), as_of())).collect();
+        let prepared = model.prepare(&inputs).expect("prepare");
+        let k = model.categories().len();
+        let mut out = vec![BatchScore::default(); count];
+        let mut categories = vec![0_i64; count * k];
+        let batch = model.score_batch(&prepared.as_batch(), as_of(), &mut out, Some(&mut categories));
+        match (&batch, explained.iter().find(|s| s.is_err())) {
+            (Ok(()), None) => {
+                for i in 0..count {
+                    let Ok(score) = &explained[i % leads.len()] else { unreachable!() };
+                    prop_assert_eq!(out[i].total(), score.total, "lead {}", i);
+                    let grade = usize::try_from(out[i].grade).ok().map(|g| model.grades()[g].grade.clone());
+                    prop_assert_eq!(grade, score.grade.clone());
+                    for (c, cat) in score.categories.iter().enumerate() {
+                        prop_assert_eq!(Decimal::new(categories[i * k + c], 4), cat.score);
+                    }
+                }
+            }
+            (Err(a), Some(Err(b))) => prop_assert_eq!(a.kind(), b.kind()),
+            (a, b) => prop_assert!(false, "paths disagree: {:?} vs {:?}", a, b.map(|s| s.as_ref().map(|s| s.total))),
+        }
+    }
+
+    #[test]
     fn caps_and_floors_always_hold(doc in model_json(false), lead in lead()) {
         let model = ScoringModel::from_json(&doc.to_string()).expect("valid");
         let score = model.score(&input(&lead), as_of()).expect("score");

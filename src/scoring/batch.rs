@@ -406,8 +406,15 @@ impl ScoringModel {
         let mut rule_sums = vec![0_i128; activity_rules.len()];
         let mut active = vec![false; activity_rules.len()];
         let mut touched: Vec<usize> = Vec::new();
-        let total_min = self.total_min.and_then(to_units).map(i128::from);
-        let total_max = self.total_max.and_then(to_units).map(i128::from);
+        let total_min = self.total_min.and_then(to_units);
+        let total_max = self.total_max.and_then(to_units);
+        let plain_sum = self.combine == Combine::Sum
+            && self
+                .categories
+                .iter()
+                .all(|c| c.weight_units == UNITS_PER_POINT);
+        let grade_mins: Vec<i64> = self.grades.iter().map(|g| g.min_units).collect();
+        let mut totals = [0_i64; CHUNK];
         let mut acc = vec![0_i64; CHUNK * k];
         let mut event = 0_usize;
         let events = batch.events;
@@ -450,9 +457,10 @@ impl ScoringModel {
                     }
                 }
             }
+            // Activity events of the chunk's leads, capped per rule, into
+            // their categories.
             for i in 0..n {
                 let lead = start + i;
-                // Activity events of this lead.
                 while let Some(e) = events.get(event) {
                     if e.lead as usize != lead {
                         break;
@@ -502,48 +510,101 @@ impl ScoringModel {
                         return Err(rule_overflow(id));
                     }
                     if let Some(slot) = acc.get_mut(rule.category * CHUNK + i) {
-                        // |capped| <= 10^15 units, so it fits an i64.
-                        *slot += i64::try_from(capped).unwrap_or(0);
+                        // |capped| <= 10^15 units: the sum of such values
+                        // and of attribute points stays far from i64's end.
+                        *slot = slot.saturating_add(i64::try_from(capped).unwrap_or(0));
                     }
                 }
                 touched.clear();
-                // Categories, total, grade.
-                let mut total: Option<i128> = None;
-                for (c, category) in self.categories.iter().enumerate() {
-                    let raw = acc.get(c * CHUNK + i).copied().unwrap_or(0);
-                    let score = raw.clamp(category.min_units, category.max_units);
-                    if let Some(out) = categories
-                        .as_deref_mut()
-                        .and_then(|cats| cats.get_mut(lead * k + c))
-                    {
-                        *out = score;
-                    }
-                    let weighted = if category.weight_units == UNITS_PER_POINT {
-                        i128::from(score)
-                    } else {
-                        mul_units(i128::from(score), i128::from(category.weight_units))
-                    };
-                    total = Some(match (self.combine, total) {
-                        (_, None) => weighted,
-                        (Combine::Sum, Some(t)) => t + weighted,
-                        (Combine::Max, Some(t)) => t.max(weighted),
-                    });
+            }
+            // Category scores: clamped in place, column by column.
+            let mut bound = 0_i128;
+            for (c, category) in self.categories.iter().enumerate() {
+                let Some(raw) = acc.get_mut(c * CHUNK..c * CHUNK + n) else {
+                    continue;
+                };
+                let (low, high) = (category.min_units, category.max_units);
+                let mut largest = 0_u64;
+                for v in raw.iter_mut() {
+                    *v = (*v).clamp(low, high);
+                    largest = largest.max(v.unsigned_abs());
                 }
-                let mut total = total.unwrap_or(0);
+                bound += i128::from(largest);
+            }
+            if let Some(cats) = categories.as_deref_mut() {
+                for c in 0..k {
+                    let (Some(scores), Some(rows)) = (
+                        acc.get(c * CHUNK..c * CHUNK + n),
+                        cats.get_mut(start * k..(start + n) * k),
+                    ) else {
+                        continue;
+                    };
+                    for (row, &score) in rows.chunks_exact_mut(k).zip(scores) {
+                        if let Some(slot) = row.get_mut(c) {
+                            *slot = score;
+                        }
+                    }
+                }
+            }
+            // Totals: a column-major sum in i64 when the weights are 1 and
+            // the sum provably stays within the total's limit; otherwise
+            // the weighted or largest combination in i128, lead by lead.
+            if plain_sum && bound <= total_limit {
+                let totals = &mut totals[..n];
+                totals.fill(0);
+                for c in 0..k {
+                    let Some(scores) = acc.get(c * CHUNK..c * CHUNK + n) else {
+                        continue;
+                    };
+                    for (t, &s) in totals.iter_mut().zip(scores) {
+                        *t += s;
+                    }
+                }
+            } else {
+                for (i, slot) in totals[..n].iter_mut().enumerate() {
+                    let mut total: Option<i128> = None;
+                    for (c, category) in self.categories.iter().enumerate() {
+                        let score = acc.get(c * CHUNK + i).copied().unwrap_or(0);
+                        let weighted = if category.weight_units == UNITS_PER_POINT {
+                            i128::from(score)
+                        } else {
+                            mul_units(i128::from(score), i128::from(category.weight_units))
+                        };
+                        total = Some(match (self.combine, total) {
+                            (_, None) => weighted,
+                            (Combine::Sum, Some(t)) => t + weighted,
+                            (Combine::Max, Some(t)) => t.max(weighted),
+                        });
+                    }
+                    let mut total = total.unwrap_or(0);
+                    if let Some(min) = total_min {
+                        total = total.max(i128::from(min));
+                    }
+                    if let Some(max) = total_max {
+                        total = total.min(i128::from(max));
+                    }
+                    if total.abs() > total_limit {
+                        return Err(total_overflow());
+                    }
+                    *slot = i64::try_from(total).map_err(|_| total_overflow())?;
+                }
+            }
+            // Total bounds, grade and handoff, lead by lead.
+            for (i, &sum) in totals[..n].iter().enumerate() {
+                let lead = start + i;
+                let mut total = sum;
                 if let Some(min) = total_min {
                     total = total.max(min);
                 }
                 if let Some(max) = total_max {
                     total = total.min(max);
                 }
-                if total.abs() > total_limit {
+                if i128::from(total).abs() > total_limit {
                     return Err(total_overflow());
                 }
-                let total = i64::try_from(total).map_err(|_| total_overflow())?;
-                let grade = self
-                    .grades
+                let grade = grade_mins
                     .iter()
-                    .position(|g| total >= g.min_units)
+                    .position(|&min| total >= min)
                     .map_or(-1, |g| i32::try_from(g).unwrap_or(-1));
                 let handoff = match batch.stages.and_then(|s| s.get(lead)) {
                     Some(&stage) => self.batch_handoff(stage, total, &acc, i),
