@@ -12,6 +12,7 @@ use crmkit::kpi::{KpiRequest, compute};
 use crmkit::model::Dataset;
 use crmkit_datafusion::kpi_udaf::{DEAL_KPIS, KpiFunction};
 use crmkit_datafusion::route_udf::RouteFunction;
+use crmkit_datafusion::score_udf::LeadScoreFunction;
 use crmkit_datafusion::{schema, write};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
@@ -22,6 +23,11 @@ use datafusion::prelude::SessionContext;
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/data/sample_company.json"
+);
+
+const MODEL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/data/scoring_model.json"
 );
 
 const DEAL_ARGS: &str = "d.id, d.contact, d.pipeline, d.stage, d.status, d.kind, d.amount, \
@@ -66,8 +72,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "reps",
         Arc::new(MemTable::try_new(schema::reps(), vec![vec![reps]])?),
     )?;
+    let contacts = write::contacts(dataset.contacts())?;
+    ctx.register_table(
+        "contacts",
+        Arc::new(MemTable::try_new(schema::contacts(), vec![vec![contacts]])?),
+    )?;
     ctx.register_udf(RouteFunction::new(Arc::clone(&dataset)).into_udf());
+    ctx.register_udf(
+        LeadScoreFunction::new(Arc::clone(&dataset), crmkit::sample::SAMPLE_AS_OF).into_udf(),
+    );
     ctx.register_udaf(KpiFunction::new(Arc::clone(&dataset), request.clone())?.into_udaf());
+
+    println!("== SQL: lead scores (top ten leads, as the quickstart) ==");
+    let model = std::fs::read_to_string(MODEL)?.replace('\'', "''");
+    let sql = format!(
+        "SELECT id, s.score, s.grade, s.reasons FROM \
+           (SELECT c.id AS id, crm_lead_score('{model}', c.id) AS s FROM contacts c \
+            WHERE c.lifecycle_stage NOT IN ('customer', 'evangelist', 'disqualified')) \
+         ORDER BY CAST(s.score AS DECIMAL(30, 4)) DESC, id LIMIT 10"
+    );
+    for b in rows(&ctx, &sql).await? {
+        let (ids, scores) = (texts(b.column(0))?, texts(b.column(1))?);
+        let (grades, reasons) = (texts(b.column(2))?, texts(b.column(3))?);
+        let cell = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        for (((id, score), grade), why) in ids.iter().zip(&scores).zip(&grades).zip(&reasons) {
+            println!(
+                "  {:<7} {:>7} {}  {}",
+                cell(id),
+                cell(score),
+                cell(grade),
+                cell(why)
+            );
+        }
+    }
+    println!();
 
     println!("== SQL: the $500 deal routing ==");
     for boundary in [Boundary::Call, Boundary::Unrouted] {

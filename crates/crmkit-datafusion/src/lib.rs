@@ -24,6 +24,7 @@
 //! - [`kpi_udaf`]: `crm_kpi`, the KPI accumulators as an aggregate function.
 //! - [`route_udf`]: `crm_route`, an automation rule set's decision for a deal row.
 //! - [`clv`]: `crm_rfm`, the RFM summary as an aggregate, and `crm_clv`, a CLV model's prediction.
+//! - [`score_udf`]: `crm_lead_score`, a scoring model's explained score of a contact.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
@@ -34,6 +35,7 @@ pub mod load;
 pub mod read;
 pub mod route_udf;
 pub mod schema;
+pub mod score_udf;
 pub mod write;
 
 pub use error::LoadError;
