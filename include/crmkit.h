@@ -377,6 +377,36 @@ enum crm_status crm_rules_dry_run(const struct crm_rules *rules,
 enum crm_status crm_rules_analyze(const struct crm_rules *rules, char **out_report_json);
 
 /**
+ * Writes to `*out_json` the names of the ready-made automation rule sets,
+ * as a JSON array of strings: ["usd_500_routing", ...,  "standard"]. Each
+ * name can be passed to crm_preset_json(). Free the string with
+ * crm_string_free().
+ *
+ * # Safety
+ *
+ * `out_json` must be NULL or valid for writing one pointer.
+ */
+enum crm_status crm_preset_names(char **out_json);
+
+/**
+ * Writes to `*out_json` the rule set document of the ready-made automation
+ * preset `name` (see crm_preset_names()), ready for crm_rules_from_json()
+ * or to be tuned first. "usd_500_routing" is the $500 deal routing: on
+ * deal_created, a call task for the owner at 500.00 USD or more, the
+ * "nurture" campaign below; "usd_500_routing_unrouted_boundary" is the
+ * seed's rule as written (exactly $500 is routed nowhere, which
+ * crm_rules_analyze() reports as a gap). An unknown name gives
+ * CRM_STATUS_NOT_FOUND (the message lists the names). Free the string with
+ * crm_string_free().
+ *
+ * # Safety
+ *
+ * `name` must be NULL or a NUL-terminated string; `out_json` must be NULL
+ * or valid for writing one pointer.
+ */
+enum crm_status crm_preset_json(const char *name, char **out_json);
+
+/**
  * Loads and validates a dataset from a JSON document and writes a new handle
  * to `*out`.
  *
