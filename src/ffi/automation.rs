@@ -52,8 +52,16 @@ fn json_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<CText, FfiErro
 /// a new handle to `*out`.
 ///
 /// `json` is a rule set document: {"hit_policy": "first"|"all",
-/// "max_cascade_depth": 0, "rules": [{"id", "trigger", "when", "then" or
-/// "branches"/"else", "enrollment", "priority"}]}. On failure the status
+/// "max_cascade_depth": 0, "max_actions_per_event": 10000,
+/// "max_work_per_event": 1000000, "rules": [{"id", "trigger", "when", "then"
+/// or "branches"/"else", "enrollment", "priority"}]}.
+///
+/// Limits: cascades at most 16 levels deep; per evaluated event at most
+/// `max_actions_per_event` actions (default 10,000, at most 1,000,000) and
+/// `max_work_per_event` rule checks (default 1,000,000, at most
+/// 100,000,000), past which the evaluation fails with CRM_STATUS_INVALID
+/// and a message naming the cascade of rules that reached the limit;
+/// conditions nest at most 64 levels (`all`, `any`, `not`). On failure the status
 /// says what was wrong (CRM_STATUS_JSON for malformed JSON or a wrong shape,
 /// CRM_STATUS_INVALID for a broken rule such as a literal of the wrong kind
 /// or a cascade cycle), crm_last_error_message() names the JSON path
@@ -104,7 +112,10 @@ pub unsafe extern "C" fn crm_rules_free(rules: *mut crm_rules) {
 /// `*out_new_state_json` the new enrollment state; both are freed with
 /// crm_string_free(). On failure (CRM_STATUS_CURRENCY_MISMATCH for a money
 /// condition across currencies without exchange rates, CRM_STATUS_JSON for
-/// a malformed event or state...) neither output is written.
+/// a malformed event or state, CRM_STATUS_NOT_FOUND for an event naming a
+/// deal, contact or ticket the dataset does not hold, CRM_STATUS_INVALID
+/// past the action or work budget of the rule set...) neither output is
+/// written.
 ///
 /// # Safety
 ///
