@@ -2,6 +2,9 @@
 //! throughput of 200 rules over 40 trigger kinds, with baselines showing that
 //! the cost follows the rules sharing the event's trigger, not the total.
 //!
+//! Issue 20's figures: a cascade of 2^L actions, a dry run of N events at
+//! one instant, and the analysis of N threshold rules on one field.
+//!
 //! Run with `cargo bench --bench automation -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
@@ -197,11 +200,122 @@ fn throughput(c: &mut Criterion, snapshot: &Dataset) {
     group.finish();
 }
 
+/// `layers` layers of two `every_time` rules under `hit_policy: all`, each
+/// moving the deal to the next layer's stage: one event implies 2 + 4 + ...
+/// + 2^layers actions (the cascade of issue 20).
+fn cascade_rules(layers: usize) -> RuleSet {
+    let mut rules = Vec::new();
+    for l in 0..layers {
+        let trigger = if l == 0 {
+            json!({"type": "deal_created"})
+        } else {
+            json!({"type": "deal_stage_changed", "to": format!("s{l}")})
+        };
+        for r in 0..2 {
+            rules.push(json!({"id": format!("l{l}-r{r}"), "trigger": trigger,
+                "enrollment": "every_time",
+                "then": [{"type": "move_deal_stage", "stage": format!("s{}", l + 1)}]}));
+        }
+    }
+    RuleSet::from_json(
+        &json!({"hit_policy": "all", "max_cascade_depth": layers, "rules": rules}).to_string(),
+    )
+    .expect("cascade rule set compiles")
+}
+
+fn cascade(c: &mut Criterion, snapshot: &Dataset) {
+    let deal = &snapshot.deals()[0];
+    let mut event = Event::new("E-1", EventType::DealCreated, as_of());
+    event.deal = Some(deal.id.clone());
+    let empty = EnrollmentState::default();
+    let mut group = c.benchmark_group("cascade");
+    group.sample_size(10);
+    for layers in [6, 8, 10] {
+        let rules = cascade_rules(layers);
+        let actions = (1u64 << (layers + 1)) - 2;
+        group.throughput(Throughput::Elements(actions));
+        group.bench_function(format!("{layers}_layers_{actions}_actions"), |b| {
+            b.iter(|| {
+                let out = rules
+                    .evaluate(black_box(&event), snapshot, &empty, as_of())
+                    .expect("evaluates");
+                assert_eq!(out.actions.len() as u64, actions);
+                black_box(out);
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A dry run of `n` events for one deal at the same instant: each event's
+/// id joins the enrollment's list of events seen at that instant.
+fn dry_run_same_instant(c: &mut Criterion, snapshot: &Dataset) {
+    let rules = RuleSet::from_json(
+        &json!({"rules": [{"id": "tag", "trigger": {"type": "deal_created"},
+            "enrollment": "every_time", "then": [{"type": "add_tag", "tag": "seen"}]}]})
+        .to_string(),
+    )
+    .expect("compiles");
+    let deal = &snapshot.deals()[0];
+    let mut group = c.benchmark_group("dry_run_same_instant");
+    group.sample_size(10);
+    for n in [1_000, 4_000] {
+        let events: Vec<Event> = (0..n)
+            .map(|i| {
+                let mut e = Event::new(format!("E-{i}"), EventType::DealCreated, as_of());
+                e.deal = Some(deal.id.clone());
+                e
+            })
+            .collect();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("{n}_events"), |b| {
+            b.iter(|| {
+                let run = rules
+                    .dry_run(snapshot, black_box(&events), &EnrollmentState::default())
+                    .expect("dry run");
+                assert_eq!(run.actions.len(), n);
+                black_box(run);
+            })
+        });
+    }
+    group.finish();
+}
+
+/// `n` rules routing `deal_created` by thresholds on one field
+/// (`deal.value > 10`, `> 20`, ...): the common shape of a large rule set.
+fn threshold_rules(n: usize) -> RuleSet {
+    let rules: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"id": format!("t{i}"), "trigger": {"type": "deal_created"},
+                "when": {"field": "deal.value", "op": "gt",
+                         "value": {"amount": format!("{}", 10 * (i + 1)), "currency": "USD"}},
+                "then": [{"type": "add_tag", "tag": format!("over-{i}")}]})
+        })
+        .collect();
+    RuleSet::from_json(&json!({"rules": rules}).to_string()).expect("compiles")
+}
+
+fn analysis(c: &mut Criterion) {
+    let mut group = c.benchmark_group("analyze_thresholds");
+    group.sample_size(10);
+    for n in [250, 500, 1_000] {
+        let rules = threshold_rules(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("{n}_rules"), |b| {
+            b.iter(|| black_box(crmkit::automation::analyze(black_box(&rules))))
+        });
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let json = std::fs::read_to_string(SAMPLE).expect("sample dataset");
     let snapshot = Dataset::from_json(&json).expect("sample loads");
     routing(c, &snapshot);
     throughput(c, &snapshot);
+    cascade(c, &snapshot);
+    dry_run_same_instant(c, &snapshot);
+    analysis(c);
 }
 
 criterion_group!(automation, benches);

@@ -536,6 +536,19 @@ private:
     explicit Rules(crm_rules *handle) noexcept : Owned(handle) {}
 };
 
+/** The names of the ready-made automation rule sets, as a JSON array (crm_preset_names). */
+inline std::string preset_names() { return detail::json_out(crm_preset_names); }
+
+/**
+ * The rule set document of a ready-made automation preset such as
+ * "usd_500_routing" (crm_preset_json), for Rules::from_json() or to be tuned
+ * first. An unknown name throws CRM_STATUS_NOT_FOUND.
+ */
+inline std::string preset_json(std::string_view name) {
+    const std::string text = detail::terminated(name, "name");
+    return detail::json_out(crm_preset_json, text.c_str());
+}
+
 // ---------------------------------------------------------------------------
 // Predictive models
 // ---------------------------------------------------------------------------

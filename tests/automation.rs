@@ -1178,8 +1178,20 @@ fn dry_run_reports_per_rule_counts() {
     bad.value = Some(crmkit::money::Money::parse("1", "EUR".parse().expect("eur")).expect("money"));
     let mut events = events;
     events.push(bad);
+    // The deals the events name must be in the snapshot (an unknown deal is
+    // `NotFound`): D-3 to D-5 join the test snapshot here.
+    let mut doc: Value = serde_json::from_str(SNAPSHOT).expect("snapshot json");
+    for id in ["D-3", "D-4", "D-5"] {
+        doc["deals"]
+            .as_array_mut()
+            .expect("deals")
+            .push(json!({"id": id, "name": id,
+            "contact": "C-1", "pipeline": "sales", "stage": "new",
+            "value": {"amount": "1.00", "currency": "USD"}, "created_at": "2026-04-01T00:00:00Z"}));
+    }
+    let snapshot = Dataset::from_json(&doc.to_string()).expect("snapshot with more deals");
     let report = set
-        .dry_run(&snapshot(), &events, &EnrollmentState::default())
+        .dry_run(&snapshot, &events, &EnrollmentState::default())
         .expect("dry run");
     assert_eq!(report.events, 6);
     let r = &report.rules[0];

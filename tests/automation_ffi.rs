@@ -58,7 +58,16 @@ struct Fixture {
 impl Fixture {
     fn new() -> Fixture {
         let rules_json = CString::new(RULES).expect("rules");
-        let dataset_json = CString::new("{}").expect("dataset");
+        // The deal the events name (an unknown deal is `NotFound`).
+        let dataset_json = CString::new(
+            r#"{"pipelines": [{"id": "sales", "name": "Sales", "stages": [
+                 {"id": "new", "name": "New", "probability": 10}]}],
+               "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-01-01T00:00:00Z"}],
+               "deals": [{"id": "D-1", "name": "Deal", "contact": "C-1", "pipeline": "sales",
+                 "stage": "new", "value": {"amount": "1.00", "currency": "USD"},
+                 "created_at": "2026-04-01T00:00:00Z"}]}"#,
+        )
+        .expect("dataset");
         let mut rules = ptr::null_mut();
         let mut dataset = ptr::null_mut();
         // SAFETY: valid strings and out pointers.

@@ -21,7 +21,8 @@ use crate::{Error, ErrorKind, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
-    /// Equal.
+    /// Equal (also spelled `equals`, as in scoring models).
+    #[serde(alias = "equals")]
     Eq,
     /// Not equal (also true when the field has no value).
     Ne,
@@ -33,7 +34,9 @@ pub enum Op {
     Gt,
     /// Greater than or equal.
     Ge,
-    /// Between `[min, max]`, both inclusive.
+    /// Between `[min, max]`, both inclusive (also spelled `range`, as in
+    /// scoring models; the value is still `[min, max]`).
+    #[serde(alias = "range")]
     Between,
     /// One of a list.
     In,
@@ -110,10 +113,12 @@ impl Condition {
     /// A leaf: `field op value`.
     pub fn leaf(field: &str, op: Op, value: serde_json::Value) -> Condition {
         Condition {
+            all: None,
+            any: None,
+            not: None,
             field: Some(field.to_string()),
             op: Some(op),
             value: Some(value),
-            ..Condition::default()
         }
     }
 
@@ -128,25 +133,75 @@ impl Condition {
 
     /// Every one of `conditions`.
     pub fn all(conditions: Vec<Condition>) -> Condition {
-        Condition {
-            all: Some(conditions),
-            ..Condition::default()
-        }
+        let mut c = Condition::default();
+        c.all = Some(conditions);
+        c
     }
 
     /// At least one of `conditions`.
     pub fn any(conditions: Vec<Condition>) -> Condition {
-        Condition {
-            any: Some(conditions),
-            ..Condition::default()
-        }
+        let mut c = Condition::default();
+        c.any = Some(conditions);
+        c
     }
 
     /// The negation of `condition`.
     pub fn negate(condition: Condition) -> Condition {
-        Condition {
-            not: Some(Box::new(condition)),
-            ..Condition::default()
+        let mut c = Condition::default();
+        c.not = Some(Box::new(condition));
+        c
+    }
+
+    /// How deeply the condition nests: 1 for a leaf, one more for each
+    /// level of `all`, `any` or `not` (counted without recursion, so any
+    /// depth can be measured).
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack: Vec<(&Condition, usize)> = vec![(self, 1)];
+        while let Some((c, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            for child in c.children() {
+                stack.push((child, d + 1));
+            }
+        }
+        deepest
+    }
+
+    fn children(&self) -> impl Iterator<Item = &Condition> {
+        self.all
+            .iter()
+            .flatten()
+            .chain(self.any.iter().flatten())
+            .chain(self.not.as_deref())
+    }
+}
+
+/// The deepest nesting of a condition a rule set accepts: `all`, `any` and
+/// `not` count one level each, a leaf one. Deeper conditions are refused
+/// when the rule set is compiled (an error, never a stack overflow), so
+/// evaluation and analysis, which walk the compiled condition, stay within a
+/// small, fixed stack.
+pub const MAX_CONDITION_DEPTH: usize = 64;
+
+/// Conditions are dropped without recursion, so a condition of any depth
+/// built in Rust can be dropped on a small stack.
+impl Drop for Condition {
+    fn drop(&mut self) {
+        fn detach(c: &mut Condition, out: &mut Vec<Condition>) {
+            if let Some(list) = c.all.take() {
+                out.extend(list);
+            }
+            if let Some(list) = c.any.take() {
+                out.extend(list);
+            }
+            if let Some(inner) = c.not.take() {
+                out.push(*inner);
+            }
+        }
+        let mut pending = Vec::new();
+        detach(self, &mut pending);
+        while let Some(mut c) = pending.pop() {
+            detach(&mut c, &mut pending);
         }
     }
 }
@@ -303,8 +358,23 @@ fn days_literal(value: Option<&serde_json::Value>, path: &str) -> Result<i64> {
         .ok_or_else(|| expected(path, "a whole number of days from 0 to 1000000"))
 }
 
-/// Compiles a condition document; error paths are relative to it.
+/// Compiles a condition document; error paths are relative to it. A
+/// condition nested deeper than [`MAX_CONDITION_DEPTH`] is refused before
+/// anything recursive touches it.
 pub(crate) fn compile(doc: &Condition) -> Result<Cond> {
+    let depth = doc.depth();
+    if depth > MAX_CONDITION_DEPTH {
+        return Err(Error::invalid(
+            "",
+            format!(
+                "the condition nests {depth} levels deep; at most {MAX_CONDITION_DEPTH} are allowed"
+            ),
+        ));
+    }
+    compile_node(doc)
+}
+
+fn compile_node(doc: &Condition) -> Result<Cond> {
     let forms = usize::from(doc.all.is_some())
         + usize::from(doc.any.is_some())
         + usize::from(doc.not.is_some())
@@ -319,7 +389,7 @@ pub(crate) fn compile(doc: &Condition) -> Result<Cond> {
         let parts = list
             .iter()
             .enumerate()
-            .map(|(i, c)| compile(c).map_err(|e| e.with_path_prefix(&format!("all[{i}]"))))
+            .map(|(i, c)| compile_node(c).map_err(|e| e.with_path_prefix(&format!("all[{i}]"))))
             .collect::<Result<Vec<_>>>()?;
         return Ok(Cond::All(parts));
     }
@@ -327,13 +397,13 @@ pub(crate) fn compile(doc: &Condition) -> Result<Cond> {
         let parts = list
             .iter()
             .enumerate()
-            .map(|(i, c)| compile(c).map_err(|e| e.with_path_prefix(&format!("any[{i}]"))))
+            .map(|(i, c)| compile_node(c).map_err(|e| e.with_path_prefix(&format!("any[{i}]"))))
             .collect::<Result<Vec<_>>>()?;
         return Ok(Cond::Any(parts));
     }
     if let Some(inner) = &doc.not {
         return Ok(Cond::Not(Box::new(
-            compile(inner).map_err(|e| e.with_path_prefix("not"))?,
+            compile_node(inner).map_err(|e| e.with_path_prefix("not"))?,
         )));
     }
     let path = doc

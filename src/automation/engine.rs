@@ -5,7 +5,7 @@
 //! state. The host stores the state (a small JSON value) and passes it back
 //! with the next event, so a replayed event never acts twice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::action::{Action, ActionSpec, Assignee, Assignment, Effect, Plan, code_of};
 use super::context::Ctx;
+use super::overlay::{Budget, Chain, Overlay, View};
 use super::ruleset::{EnrollmentPolicy, HitPolicy, Rule, RuleSet};
 use super::trigger::{EntityKind, Event, EventType, Trigger};
 use crate::model::{Dataset, RepId, Timestamp};
@@ -36,9 +37,10 @@ pub struct Enrollment {
     /// The time of the latest event handled; older events are replays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen_at: Option<Timestamp>,
-    /// The ids of the events handled at `seen_at`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub seen: Vec<String>,
+    /// The ids of the events handled at `seen_at` (a set: JSON lists them
+    /// sorted).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub seen: BTreeSet<String>,
 }
 
 /// The enrollment state of a rule set: a small serialisable value the host
@@ -117,54 +119,6 @@ pub struct Evaluation {
     pub state: EnrollmentState,
 }
 
-/// Pending state writes of one evaluation (applied only on success).
-#[derive(Default)]
-struct Overlay {
-    enrollments: Vec<(String, String, Enrollment)>,
-    round_robin: Vec<(String, u64)>,
-    loads: Option<HashMap<RepId, u32>>,
-}
-
-impl Overlay {
-    fn enrollment<'s>(
-        &'s self,
-        state: &'s EnrollmentState,
-        entity: &str,
-        rule: &str,
-    ) -> Option<&'s Enrollment> {
-        self.enrollments
-            .iter()
-            .rev()
-            .find(|(e, r, _)| e == entity && r == rule)
-            .map(|(_, _, x)| x)
-            .or_else(|| state.enrollment(entity, rule))
-    }
-
-    fn commit(self, state: &mut EnrollmentState) {
-        for (entity, rule, enrollment) in self.enrollments {
-            state
-                .entities
-                .entry(entity)
-                .or_default()
-                .insert(rule, enrollment);
-        }
-        for (team, next) in self.round_robin {
-            state.round_robin.insert(team, next);
-        }
-    }
-}
-
-fn is_replay(enrollment: Option<&Enrollment>, event: &Event) -> bool {
-    let Some(e) = enrollment else {
-        return false;
-    };
-    match e.seen_at {
-        Some(at) if at > event.at => true,
-        Some(at) if at == event.at => e.seen.contains(&event.id),
-        _ => false,
-    }
-}
-
 fn days(n: u32) -> TimeDelta {
     TimeDelta::days(i64::from(n))
 }
@@ -207,39 +161,34 @@ impl RuleSet {
         as_of: Timestamp,
     ) -> Result<(Vec<Action>, Vec<RuleMatch>)> {
         event.validate().map_err(|e| e.with_path_prefix("event"))?;
-        let mut overlay = Overlay::default();
-        let mut actions = Vec::new();
-        let mut matches = Vec::new();
-        let mut derived = Vec::new();
-        self.process(
-            event,
-            0,
+        self.check_references(event, snapshot)?;
+        let mut run = Run {
+            host: event,
             snapshot,
             state,
             as_of,
-            &mut overlay,
-            &mut actions,
-            &mut matches,
-            &mut derived,
-        )?;
+            overlay: Overlay::default(),
+            actions: Vec::new(),
+            matches: Vec::new(),
+            derived: Vec::new(),
+            budget: Budget::new(self.max_actions_per_event(), self.max_work_per_event()),
+        };
+        let host_chain: Chain = Arc::from(Vec::new());
+        self.process(event, &host_chain, 0, &mut run)?;
         let mut depth = 1;
-        while !derived.is_empty() && depth <= self.max_cascade_depth() {
-            let events = std::mem::take(&mut derived);
-            for ev in &events {
-                self.process(
-                    ev,
-                    depth,
-                    snapshot,
-                    state,
-                    as_of,
-                    &mut overlay,
-                    &mut actions,
-                    &mut matches,
-                    &mut derived,
-                )?;
+        while !run.derived.is_empty() && depth <= self.max_cascade_depth() {
+            let events = std::mem::take(&mut run.derived);
+            for (ev, chain) in &events {
+                self.process(ev, chain, depth, &mut run)?;
             }
             depth += 1;
         }
+        let Run {
+            overlay,
+            actions,
+            matches,
+            ..
+        } = run;
         overlay.commit(state);
         Ok((actions, matches))
     }
@@ -257,6 +206,7 @@ impl RuleSet {
         as_of: Timestamp,
     ) -> Result<Vec<Decision<'r>>> {
         event.validate().map_err(|e| e.with_path_prefix("event"))?;
+        self.check_references(event, snapshot)?;
         let rates = self.rates().or_else(|| snapshot.exchange_rates());
         let ctx = Ctx::new(event, snapshot, as_of, rates);
         let entity = if state.entities.is_empty() {
@@ -266,7 +216,7 @@ impl RuleSet {
         };
         let overlay = Overlay::default();
         let mut out = Vec::with_capacity(self.decisions_hint(event));
-        self.steps(&ctx, &entity, state, &overlay, |step| {
+        self.steps(&ctx, &entity, state, &overlay, &mut |_| Ok(()), |step| {
             if let Some(branch) = step.branch {
                 out.push(Decision {
                     rule: &step.rule.id,
@@ -295,6 +245,7 @@ impl RuleSet {
         entity: &str,
         state: &EnrollmentState,
         overlay: &Overlay,
+        spend: &mut dyn FnMut(&str) -> Result<()>,
         mut visit: impl FnMut(Step<'r>),
     ) -> Result<()> {
         let event = ctx.event;
@@ -302,6 +253,7 @@ impl RuleSet {
             let Some(rule) = self.rules.get(rank as usize) else {
                 continue;
             };
+            spend(&rule.id)?;
             if !rule.trigger.matches(event) {
                 continue;
             }
@@ -315,16 +267,16 @@ impl RuleSet {
             let branch = select_branch(rule, ctx).map_err(|e| {
                 Error::new(e.kind(), format!("rule {:?}: {}", rule.id, e.message()))
             })?;
-            let previous = overlay.enrollment(state, entity, &rule.id);
-            let replay = is_replay(previous, event);
+            let previous: View<'_> = overlay.view(state, entity, &rule.id);
+            let replay = previous.is_replay(event);
             let allowed = !replay
                 && branch.is_some()
                 && match rule.policy {
-                    EnrollmentPolicy::Once => previous.is_none_or(|p| p.fired == 0),
+                    EnrollmentPolicy::Once => previous.fired() == 0,
                     EnrollmentPolicy::AgainAfterDays(n) => previous
-                        .and_then(|p| p.last_fired)
+                        .last_fired()
                         .is_none_or(|t| event.at >= days_after(t, n)),
-                    EnrollmentPolicy::OnTransition => previous.is_none_or(|p| !p.matched),
+                    EnrollmentPolicy::OnTransition => !previous.exists() || !previous.matched(),
                     EnrollmentPolicy::EveryTime => true,
                 };
             let matched = branch.is_some();
@@ -341,29 +293,29 @@ impl RuleSet {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn process(
-        &self,
-        event: &Event,
-        depth: u32,
-        snapshot: &Dataset,
-        state: &EnrollmentState,
-        as_of: Timestamp,
-        overlay: &mut Overlay,
-        actions: &mut Vec<Action>,
-        matches: &mut Vec<RuleMatch>,
-        derived: &mut Vec<Event>,
-    ) -> Result<()> {
+    /// Evaluates one event (the host's or an implied one) of the run.
+    fn process(&self, event: &Event, chain: &Chain, depth: u32, run: &mut Run<'_>) -> Result<()> {
+        let snapshot = run.snapshot;
+        let state = run.state;
         let rates = self.rates().or_else(|| snapshot.exchange_rates());
-        let ctx = Ctx::new(event, snapshot, as_of, rates);
+        let ctx = Ctx::new(event, snapshot, run.as_of, rates);
         let entity = event.entity_key();
         let mut steps = Vec::with_capacity(self.candidates(event.kind, event.index_name()).len());
-        self.steps(&ctx, &entity, state, overlay, |step| steps.push(step))?;
+        let host = run.host;
+        let budget = &mut run.budget;
+        self.steps(
+            &ctx,
+            &entity,
+            state,
+            &run.overlay,
+            &mut |rule| budget.work(host, chain, rule),
+            |step| steps.push(step),
+        )?;
         for step in steps {
             let rule = step.rule;
             if step.replay {
                 if let Some(b) = step.branch {
-                    matches.push(RuleMatch {
+                    run.matches.push(RuleMatch {
                         rule: rule.id.clone(),
                         event: event.id.clone(),
                         branch: b.label.clone(),
@@ -373,29 +325,15 @@ impl RuleSet {
                 continue;
             }
             if step.allowed || rule.policy == EnrollmentPolicy::OnTransition {
-                let previous = overlay.enrollment(state, &entity, &rule.id);
-                let mut next = previous.cloned().unwrap_or_default();
-                if next.seen_at == Some(event.at) {
-                    next.seen.push(event.id.clone());
-                } else {
-                    next.seen_at = Some(event.at);
-                    next.seen = vec![event.id.clone()];
-                }
-                if rule.policy == EnrollmentPolicy::OnTransition {
-                    next.matched = step.branch.is_some();
-                }
-                if step.allowed {
-                    next.fired = next.fired.saturating_add(1);
-                    next.last_fired = Some(event.at);
-                }
-                overlay
-                    .enrollments
-                    .push((entity.clone(), rule.id.to_string(), next));
+                let matched = (rule.policy == EnrollmentPolicy::OnTransition)
+                    .then_some(step.branch.is_some());
+                run.overlay
+                    .record(state, &entity, &rule.id, event, matched, step.allowed);
             }
             let Some(branch) = step.branch else {
                 continue;
             };
-            matches.push(RuleMatch {
+            run.matches.push(RuleMatch {
                 rule: rule.id.clone(),
                 event: event.id.clone(),
                 branch: branch.label.clone(),
@@ -404,9 +342,11 @@ impl RuleSet {
             if !step.allowed {
                 continue;
             }
+            let mut next_chain: Option<Chain> = None;
             for (i, plan) in branch.actions.iter().enumerate() {
+                run.budget.action(host, chain, &rule.id)?;
                 let id = action_id(&rule.id, &branch.label, &entity, &event.id, i);
-                let effect = resolve(plan, &ctx, &id, overlay, state);
+                let effect = resolve(plan, &ctx, &id, &mut run.overlay, state);
                 let action = Action {
                     id,
                     rule: rule.id.clone(),
@@ -418,13 +358,82 @@ impl RuleSet {
                     effect,
                 };
                 if depth < self.max_cascade_depth() {
-                    implied_events(&action, &ctx, derived);
+                    let mut implied = Vec::new();
+                    implied_events(&action, &ctx, &mut implied);
+                    if !implied.is_empty() {
+                        let chain = next_chain
+                            .get_or_insert_with(|| {
+                                let mut names: Vec<Arc<str>> = chain.to_vec();
+                                names.push(rule.id.clone());
+                                Arc::from(names)
+                            })
+                            .clone();
+                        run.derived
+                            .extend(implied.into_iter().map(|e| (e, chain.clone())));
+                    }
                 }
-                actions.push(action);
+                run.actions.push(action);
             }
         }
         Ok(())
     }
+
+    /// An event naming a deal, contact or ticket the snapshot does not
+    /// hold is refused (`NotFound`), as everywhere else in crmkit.
+    fn check_references(&self, event: &Event, snapshot: &Dataset) -> Result<()> {
+        if let Some(id) = &event.deal
+            && snapshot.deal(id).is_none()
+        {
+            return Err(Error::at(
+                crate::ErrorKind::NotFound,
+                "event.deal",
+                format!(
+                    "event {:?} names deal {id}, which is not in the snapshot",
+                    event.id
+                ),
+            ));
+        }
+        if let Some(id) = &event.contact
+            && snapshot.contact(id).is_none()
+        {
+            return Err(Error::at(
+                crate::ErrorKind::NotFound,
+                "event.contact",
+                format!(
+                    "event {:?} names contact {id}, which is not in the snapshot",
+                    event.id
+                ),
+            ));
+        }
+        if let Some(id) = &event.ticket
+            && snapshot.ticket(id).is_none()
+        {
+            return Err(Error::at(
+                crate::ErrorKind::NotFound,
+                "event.ticket",
+                format!(
+                    "event {:?} names ticket {id}, which is not in the snapshot",
+                    event.id
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The working state of one evaluation.
+struct Run<'a> {
+    /// The host's event (named in budget errors).
+    host: &'a Event,
+    snapshot: &'a Dataset,
+    state: &'a EnrollmentState,
+    as_of: Timestamp,
+    overlay: Overlay,
+    actions: Vec<Action>,
+    matches: Vec<RuleMatch>,
+    /// Implied events of the next cascade level, each with its chain.
+    derived: Vec<(Event, Chain)>,
+    budget: Budget,
 }
 
 /// The deterministic action id `rule/branch/entity/event/index`, built
@@ -598,19 +607,10 @@ fn assign(
                 );
             }
             let key = team.as_str();
-            let turn = overlay
-                .round_robin
-                .iter()
-                .rev()
-                .find(|(t, _)| t == key)
-                .map(|(_, n)| *n)
-                .or_else(|| state.round_robin.get(key).copied())
-                .unwrap_or(0);
+            let turn = overlay.turn(state, key);
             let len = reps.len() as u64;
             let pick = reps.get((turn % len) as usize).map(|r| (*r).clone());
-            overlay
-                .round_robin
-                .push((key.to_string(), turn.wrapping_add(1)));
+            overlay.set_turn(key, turn.wrapping_add(1));
             (pick, Assignment::RoundRobin, None)
         }
         Assignee::LeastLoaded(team) => {

@@ -20,7 +20,12 @@
 //!        "then": [{"type": "create_task", "task": "call", "title": "Call the lead"}]},
 //!       {"if": {"field": "deal.value", "op": "lt", "value": {"amount": "500", "currency": "USD"}},
 //!        "then": [{"type": "enroll_in_campaign", "campaign": "nurture"}]}]}]}"#)?;
-//! let snapshot = Dataset::from_json("{}")?;
+//! // The snapshot holds the records events name (an unknown deal is `NotFound`).
+//! let snapshot = Dataset::from_json(r#"{
+//!   "pipelines": [{"id": "sales", "name": "Sales", "stages": [{"id": "new", "name": "New", "probability": 10}]}],
+//!   "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-04-01T00:00:00Z"}],
+//!   "deals": [{"id": "D-1", "name": "Pilot", "contact": "C-1", "pipeline": "sales", "stage": "new",
+//!              "value": {"amount": "750.00", "currency": "USD"}, "created_at": "2026-04-30T00:00:00Z"}]}"#)?;
 //! let at = "2026-05-01T09:00:00Z".parse().unwrap();
 //! let mut event = Event::new("E-1", EventType::DealCreated, at);
 //! event.deal = Some("D-1".parse()?);
@@ -42,16 +47,21 @@ mod condition;
 mod context;
 mod dryrun;
 mod engine;
+mod overlay;
 pub mod presets;
 mod ruleset;
 mod tick;
 mod trigger;
 
 pub use action::{Action, ActionSpec, Assignee, Assignment, Effect};
-pub use analysis::{AnalysisReport, Finding, FindingKind, analyze};
-pub use condition::{Condition, Op};
+pub use analysis::{
+    AnalysisReport, Finding, FindingKind, MAX_ANALYSIS_WORK, TriggerSummary, analyze,
+    analyze_within,
+};
+pub use condition::{Condition, MAX_CONDITION_DEPTH, Op};
 pub use dryrun::{DryRun, DryRunError, RuleRun};
 pub use engine::{Decision, Enrollment, EnrollmentState, Evaluation, MatchOutcome, RuleMatch};
+pub use overlay::{DEFAULT_MAX_ACTIONS, DEFAULT_MAX_WORK, MAX_ACTIONS_LIMIT, MAX_WORK_LIMIT};
 pub use ruleset::{
     BranchDoc, EnrollmentPolicy, HitPolicy, MAX_CASCADE_DEPTH, RuleDoc, RuleSet, RuleSetDoc,
 };

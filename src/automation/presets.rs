@@ -118,6 +118,8 @@ pub fn routing_rule_set(config: &RoutingConfig) -> RuleSetDoc {
     RuleSetDoc {
         hit_policy: HitPolicy::First,
         max_cascade_depth: 0,
+        max_actions_per_event: None,
+        max_work_per_event: None,
         exchange_rates: None,
         rules: vec![deal_value_routing(config)],
     }
@@ -282,6 +284,8 @@ pub fn standard(boundary: Boundary) -> Result<RuleSetDoc> {
     Ok(RuleSetDoc {
         hit_policy: HitPolicy::All,
         max_cascade_depth: 0,
+        max_actions_per_event: None,
+        max_work_per_event: None,
         exchange_rates: None,
         rules: vec![
             deal_value_routing(&RoutingConfig::usd_500(boundary)?),
@@ -292,5 +296,86 @@ pub fn standard(boundary: Boundary) -> Result<RuleSetDoc> {
             stuck_deal_follow_up(14),
             welcome_series(CampaignId::new("welcome")?),
         ],
+    })
+}
+
+/// The names of the presets [`by_name`] returns, in a fixed order (the same
+/// list C hosts read with `crm_preset_names`).
+pub const NAMES: &[&str] = &[
+    "usd_500_routing",
+    "usd_500_routing_nurture_boundary",
+    "usd_500_routing_unrouted_boundary",
+    "repeat_purchase_discount",
+    "tenure_milestone_reward",
+    "post_purchase_email",
+    "feedback_after_ticket",
+    "stuck_deal_follow_up",
+    "welcome_series",
+    "standard",
+];
+
+/// A preset as a rule set, by name (see [`NAMES`]):
+///
+/// - `usd_500_routing`: [`routing_rule_set`] with [`RoutingConfig::usd_500`]
+///   and [`Boundary::Call`] (a deal of exactly $500 gets the call);
+///   `usd_500_routing_nurture_boundary` and
+///   `usd_500_routing_unrouted_boundary` the same with [`Boundary::Nurture`]
+///   and [`Boundary::Unrouted`] (the seed's rule as written);
+/// - `repeat_purchase_discount` (10 %), `tenure_milestone_reward` (1, 3 and
+///   5 years, 15 %), `post_purchase_email`, `feedback_after_ticket`,
+///   `stuck_deal_follow_up` (14 days) and `welcome_series` (campaign
+///   `welcome`): the single rule in a rule set of its own (all matches);
+/// - `standard`: [`standard`] with [`Boundary::Call`].
+///
+/// ```
+/// use crmkit::automation::{RuleSet, presets};
+///
+/// for name in presets::NAMES {
+///     RuleSet::compile(presets::by_name(name)?)?;
+/// }
+/// assert!(presets::by_name("no-such-preset").is_err());
+/// Ok::<(), crmkit::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// `NotFound` for a name not in [`NAMES`] (the message lists them).
+pub fn by_name(name: &str) -> Result<RuleSetDoc> {
+    let single = |rule: RuleDoc| RuleSetDoc {
+        hit_policy: HitPolicy::All,
+        max_cascade_depth: 0,
+        max_actions_per_event: None,
+        max_work_per_event: None,
+        exchange_rates: None,
+        rules: vec![rule],
+    };
+    Ok(match name {
+        "usd_500_routing" => routing_rule_set(&RoutingConfig::usd_500(Boundary::Call)?),
+        "usd_500_routing_nurture_boundary" => {
+            routing_rule_set(&RoutingConfig::usd_500(Boundary::Nurture)?)
+        }
+        "usd_500_routing_unrouted_boundary" => {
+            routing_rule_set(&RoutingConfig::usd_500(Boundary::Unrouted)?)
+        }
+        "repeat_purchase_discount" => single(repeat_purchase_discount(Percent::new(10)?)),
+        "tenure_milestone_reward" => {
+            single(tenure_milestone_reward(vec![1, 3, 5], Percent::new(15)?))
+        }
+        "post_purchase_email" => single(post_purchase_email()),
+        "feedback_after_ticket" => single(feedback_after_ticket()),
+        "stuck_deal_follow_up" => single(stuck_deal_follow_up(14)),
+        "welcome_series" => single(welcome_series(CampaignId::new("welcome")?)),
+        "standard" => standard(Boundary::Call)?,
+        _ => {
+            let shown: String = name.chars().take(64).collect();
+            return Err(crate::Error::new(
+                crate::ErrorKind::NotFound,
+                format!(
+                    "no automation preset named {shown:?}{}; the presets are {}",
+                    if shown.len() < name.len() { "..." } else { "" },
+                    NAMES.join(", ")
+                ),
+            ));
+        }
     })
 }

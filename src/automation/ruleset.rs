@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::action::{ActionSpec, Plan};
 use super::condition::{Cond, Condition, compile};
+use super::overlay::{DEFAULT_MAX_ACTIONS, DEFAULT_MAX_WORK, MAX_ACTIONS_LIMIT, MAX_WORK_LIMIT};
 use super::trigger::{EventType, Trigger};
 use crate::money::ExchangeRates;
 use crate::{Error, ErrorKind, Result};
@@ -118,6 +119,18 @@ pub struct RuleSetDoc {
     /// whose rules could trigger each other in a loop is refused at load.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub max_cascade_depth: u32,
+    /// The most actions one event may ask for, its cascades included
+    /// (default [`DEFAULT_MAX_ACTIONS`], at most [`MAX_ACTIONS_LIMIT`]). An
+    /// evaluation that needs more fails with an error naming the cascade
+    /// (the rule ids) that reached the limit, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_actions_per_event: Option<u32>,
+    /// The most rule checks (a rule examined for an event, or an action
+    /// made) one event may cost, its cascades included (default
+    /// [`DEFAULT_MAX_WORK`], at most [`MAX_WORK_LIMIT`]); exceeding it fails
+    /// like `max_actions_per_event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_work_per_event: Option<u64>,
     /// Rates for money conditions across currencies; without them (and
     /// without rates in the snapshot) such a comparison is an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,6 +351,22 @@ impl RuleSet {
                 format!("expected at most {MAX_CASCADE_DEPTH}"),
             ));
         }
+        if let Some(n) = doc.max_actions_per_event
+            && !(1..=MAX_ACTIONS_LIMIT).contains(&n)
+        {
+            return Err(Error::invalid(
+                "max_actions_per_event",
+                format!("expected 1 to {MAX_ACTIONS_LIMIT}"),
+            ));
+        }
+        if let Some(n) = doc.max_work_per_event
+            && !(1..=MAX_WORK_LIMIT).contains(&n)
+        {
+            return Err(Error::invalid(
+                "max_work_per_event",
+                format!("expected 1 to {MAX_WORK_LIMIT}"),
+            ));
+        }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut compiled = Vec::new();
         for (i, rule) in doc.rules.iter().enumerate() {
@@ -398,6 +427,20 @@ impl RuleSet {
     /// The maximum cascade depth.
     pub fn max_cascade_depth(&self) -> u32 {
         self.doc.max_cascade_depth
+    }
+
+    /// The most actions one event may ask for (see
+    /// [`RuleSetDoc::max_actions_per_event`]).
+    pub fn max_actions_per_event(&self) -> u32 {
+        self.doc
+            .max_actions_per_event
+            .unwrap_or(DEFAULT_MAX_ACTIONS)
+    }
+
+    /// The most rule checks one event may cost (see
+    /// [`RuleSetDoc::max_work_per_event`]).
+    pub fn max_work_per_event(&self) -> u64 {
+        self.doc.max_work_per_event.unwrap_or(DEFAULT_MAX_WORK)
     }
 
     pub(crate) fn rates(&self) -> Option<&ExchangeRates> {

@@ -355,8 +355,10 @@ fn check_members(doc: &ConditionDoc, path: &str) -> Result<()> {
         ("max", doc.max.is_some()),
     ];
     let allowed: &[&str] = match doc.op {
-        Operator::Equals | Operator::Contains => &["value"],
+        Operator::Equals | Operator::Contains | Operator::Ge | Operator::Le => &["value"],
         Operator::In => &["values"],
+        // `between` spelling: `"value": [min, max]` instead of min/max.
+        Operator::Range if doc.min.is_none() && doc.max.is_none() => &["value"],
         Operator::Range => &["min", "max"],
         Operator::Exists => &[],
     };
@@ -369,14 +371,20 @@ fn check_members(doc: &ConditionDoc, path: &str) -> Result<()> {
         }
     }
     let missing = match doc.op {
-        Operator::Equals | Operator::Contains if doc.value.is_none() => Some("value"),
+        Operator::Equals | Operator::Contains | Operator::Ge | Operator::Le
+            if doc.value.is_none() =>
+        {
+            Some("value")
+        }
         Operator::In if doc.values.is_none() => Some("values"),
-        Operator::Range if doc.min.is_none() && doc.max.is_none() => Some("min"),
+        Operator::Range if doc.min.is_none() && doc.max.is_none() && doc.value.is_none() => {
+            Some("min")
+        }
         _ => None,
     };
     if let Some(name) = missing {
         let what = if doc.op == Operator::Range {
-            "min, max or both".to_string()
+            "min, max or both (or \"value\": [min, max])".to_string()
         } else {
             format!("{name:?}")
         };
@@ -393,7 +401,7 @@ fn compat(op: Operator, kind: FieldKind) -> bool {
     match op {
         Operator::Equals | Operator::Exists => true,
         Operator::In => kind != FieldKind::Bool,
-        Operator::Range => matches!(
+        Operator::Range | Operator::Ge | Operator::Le => matches!(
             kind,
             FieldKind::Number | FieldKind::Money | FieldKind::Date | FieldKind::Timestamp
         ),
@@ -415,9 +423,12 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
             format!("field {field} is {builtin}, not {asked}"),
         ));
     }
+    let between = between_bounds(doc, path)?;
     let sample = doc
         .value
         .as_ref()
+        .filter(|_| between.is_none())
+        .or_else(|| between.map(|(low, _)| low))
         .or_else(|| doc.values.as_ref().and_then(|v| v.first()))
         .or(doc.min.as_ref())
         .or(doc.max.as_ref());
@@ -500,18 +511,21 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
             }
             set_test(kind, scalars, &base)?
         }
-        Operator::Range => {
-            let low = doc
-                .min
-                .as_ref()
-                .map(|v| parse_value(kind, v, &format!("{path}.min")))
+        Operator::Range | Operator::Ge | Operator::Le => {
+            // The bounds and where they were written, in any spelling.
+            let (min, max, min_at, max_at) = match (doc.op, between) {
+                (Operator::Ge, _) => (doc.value.as_ref(), None, "value", "max"),
+                (Operator::Le, _) => (None, doc.value.as_ref(), "min", "value"),
+                (_, Some((low, high))) => (Some(low), Some(high), "value[0]", "value[1]"),
+                _ => (doc.min.as_ref(), doc.max.as_ref(), "min", "max"),
+            };
+            let low = min
+                .map(|v| parse_value(kind, v, &format!("{path}.{min_at}")))
                 .transpose()?;
-            let high = doc
-                .max
-                .as_ref()
-                .map(|v| parse_value(kind, v, &format!("{path}.max")))
+            let high = max
+                .map(|v| parse_value(kind, v, &format!("{path}.{max_at}")))
                 .transpose()?;
-            let _ = match (&doc.min, &doc.max) {
+            let _ = match (min, max) {
                 (Some(l), Some(h)) => {
                     write!(description, " in {}..={}", show(kind, l), show(kind, h))
                 }
@@ -527,6 +541,24 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
         test,
         description,
     })
+}
+
+/// The bounds of a range written the `between` way (`"value": [min, max]`),
+/// or `None` for the other spellings.
+fn between_bounds<'d>(doc: &'d ConditionDoc, path: &str) -> Result<Option<(&'d Value, &'d Value)>> {
+    if doc.op != Operator::Range {
+        return Ok(None);
+    }
+    let Some(value) = &doc.value else {
+        return Ok(None);
+    };
+    match value.as_array().map(Vec::as_slice) {
+        Some([low, high]) => Ok(Some((low, high))),
+        _ => Err(Error::invalid(
+            format!("{path}.value"),
+            "expected [min, max] (or give min and max)",
+        )),
+    }
 }
 
 /// A condition value as written in explanations: text quoted, money as

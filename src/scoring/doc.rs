@@ -94,15 +94,29 @@ pub(crate) struct RuleDoc {
 }
 
 /// The operators of attribute conditions.
+///
+/// One vocabulary with the automation rules engine
+/// ([`crate::automation::Op`]): `eq` is accepted for `equals`, `between`
+/// (with `"value": [min, max]` or `min`/`max`) for `range`, and `ge` / `le`
+/// (with `"value"`) for a range open at one end; the rules engine accepts
+/// `equals` and `range` in turn. Both spellings give the same condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operator {
-    /// The field equals `value`.
+    /// The field equals `value` (also spelled `eq`).
+    #[serde(alias = "eq")]
     Equals,
     /// The field equals one of `values`.
     In,
-    /// The field lies in `min..=max` (either end may be left out).
+    /// The field lies in `min..=max` (either end may be left out); also
+    /// spelled `between`, and then `"value": [min, max]` may be given
+    /// instead of `min` and `max`.
+    #[serde(alias = "between")]
     Range,
+    /// The field is at least `value` (the range `min: value`).
+    Ge,
+    /// The field is at most `value` (the range `max: value`).
+    Le,
     /// The text field contains `value` (case-insensitive).
     Contains,
     /// The field has a value.
@@ -116,6 +130,8 @@ impl Operator {
             Operator::Equals => "equals",
             Operator::In => "in",
             Operator::Range => "range",
+            Operator::Ge => "ge",
+            Operator::Le => "le",
             Operator::Contains => "contains",
             Operator::Exists => "exists",
         }

@@ -37,7 +37,13 @@ static const char DATASET[] =
     " \"contacts\": [{\"id\": \"C-1\", \"name\": \"Ada\", \"owner\": \"R-1\","
     "   \"created_at\": \"2026-01-01T00:00:00Z\"}],"
     " \"deals\": [{\"id\": \"D-1\", \"contact\": \"C-1\", \"pipeline\": \"sales\", \"stage\": \"new\","
-    "   \"value\": {\"amount\": \"750.00\", \"currency\": \"USD\"}, \"created_at\": \"2026-04-01T00:00:00Z\"}]}";
+    "   \"value\": {\"amount\": \"750.00\", \"currency\": \"USD\"}, \"created_at\": \"2026-04-01T00:00:00Z\"},"
+    "  {\"id\": \"D-2\", \"contact\": \"C-1\", \"pipeline\": \"sales\", \"stage\": \"new\","
+    "   \"value\": {\"amount\": \"499.99\", \"currency\": \"USD\"}, \"created_at\": \"2026-04-01T00:00:00Z\"},"
+    "  {\"id\": \"D-3\", \"contact\": \"C-1\", \"pipeline\": \"sales\", \"stage\": \"new\","
+    "   \"value\": {\"amount\": \"500.00\", \"currency\": \"USD\"}, \"created_at\": \"2026-04-01T00:00:00Z\"},"
+    "  {\"id\": \"D-9\", \"contact\": \"C-1\", \"pipeline\": \"sales\", \"stage\": \"new\","
+    "   \"value\": {\"amount\": \"600.00\", \"currency\": \"EUR\"}, \"created_at\": \"2026-04-01T00:00:00Z\"}]}";
 
 /* 2026-05-01T09:00:00Z */
 static const int64_t AS_OF = 1777626000;

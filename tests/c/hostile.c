@@ -207,6 +207,11 @@ static void hostile_rules(void) {
     CHECK_FAILS(crm_rules_analyze(NULL, &out), CRM_STATUS_NULL_POINTER);
     CHECK_FAILS(crm_rules_analyze(wrong_rules, &out), CRM_STATUS_INVALID_ARGUMENT);
     CHECK_FAILS(crm_rules_analyze(rules, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_preset_names(NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_preset_json(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_preset_json(BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_preset_json("", &out), CRM_STATUS_NOT_FOUND);
+    CHECK_FAILS(crm_preset_json("standard", NULL), CRM_STATUS_NULL_POINTER);
     CHECK(out == (char *)SENTINEL && out2 == (char *)SENTINEL);
     crm_rules_free(rules);
     crm_rules_free(NULL);

@@ -24,6 +24,8 @@ use super::action::ActionSpec;
 use super::ruleset::{HitPolicy, Rule, RuleSet};
 use super::trigger::EventType;
 
+mod conflict;
+mod fanout;
 mod space;
 
 use space::{Cell, F, Space, eval, holds};
@@ -49,8 +51,13 @@ pub enum FindingKind {
     /// A money field compared in several currencies: not analysed across
     /// them.
     MixedCurrencies,
-    /// Too many combinations to enumerate for one event type.
+    /// Too many combinations to enumerate for one event type, or the work
+    /// budget of the analysis ran out: the report is partial.
     Truncated,
+    /// Cascades that multiply: one event can make some rule act several
+    /// times (rules whose actions each trigger several rules), so the
+    /// actions per event grow with the power of the cascade depth.
+    FanOut,
 }
 
 /// One finding of the analysis.
@@ -108,6 +115,12 @@ pub struct AnalysisReport {
     pub triggers: Vec<TriggerSummary>,
     /// The findings, by event type and kind.
     pub findings: Vec<Finding>,
+    /// `true` when the work budget ([`MAX_ANALYSIS_WORK`]) or the cell limit
+    /// stopped the analysis of some event type early: the gaps, overlaps and
+    /// conflicts listed are real, but others may exist, and no rule or branch
+    /// of such an event type is reported unreachable or contradictory (a
+    /// `truncated` finding says which event types).
+    pub partial: bool,
 }
 
 impl AnalysisReport {
@@ -121,6 +134,12 @@ impl AnalysisReport {
 const MAX_CELLS: u64 = 200_000;
 /// The most gap findings reported per event type.
 const MAX_GAPS: usize = 64;
+/// The most overlap (or conflict) findings reported per event type.
+const MAX_OVERLAPS: usize = 64;
+/// The work budget of one analysis, in atom and rule evaluations (summed
+/// over the input cells of every event type). Past it the analysis stops
+/// and the report says it is partial.
+pub const MAX_ANALYSIS_WORK: u64 = 100_000_000;
 
 struct RuleForm<'r> {
     rule: &'r Rule,
@@ -128,66 +147,25 @@ struct RuleForm<'r> {
     branches: Vec<F>,
 }
 
-/// Conflicting actions between two branches, described.
-fn conflict(a: &[&ActionSpec], b: &[&ActionSpec]) -> Option<String> {
-    for x in a {
-        for y in b {
-            let found = match (x, y) {
-                (
-                    ActionSpec::CreateTask { task, .. },
-                    ActionSpec::EnrollInCampaign { campaign },
-                )
-                | (
-                    ActionSpec::EnrollInCampaign { campaign },
-                    ActionSpec::CreateTask { task, .. },
-                ) => Some(format!(
-                    "a {} task and enrollment in campaign {campaign} for the same input",
-                    serde_json::to_value(task)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                )),
-                (
-                    ActionSpec::EnrollInCampaign { campaign: c1 },
-                    ActionSpec::RemoveFromCampaign { campaign: c2 },
-                )
-                | (
-                    ActionSpec::RemoveFromCampaign { campaign: c1 },
-                    ActionSpec::EnrollInCampaign { campaign: c2 },
-                ) if c1 == c2 => Some(format!("enrolls in and removes from campaign {c1}")),
-                (ActionSpec::AddTag { tag: t1 }, ActionSpec::RemoveTag { tag: t2 })
-                | (ActionSpec::RemoveTag { tag: t1 }, ActionSpec::AddTag { tag: t2 })
-                    if t1 == t2 =>
-                {
-                    Some(format!("adds and removes tag {t1:?}"))
-                }
-                (
-                    ActionSpec::SetLifecycleStage { stage: s1 },
-                    ActionSpec::SetLifecycleStage { stage: s2 },
-                ) if s1 != s2 => Some(format!("sets the lifecycle stage to both {s1} and {s2}")),
-                (
-                    ActionSpec::MoveDealStage { stage: s1 },
-                    ActionSpec::MoveDealStage { stage: s2 },
-                ) if s1 != s2 => Some(format!("moves the deal to both {s1} and {s2}")),
-                _ => None,
-            };
-            if found.is_some() {
-                return found;
-            }
-        }
-    }
-    None
-}
-
 /// Analyses a rule set: for every event type its rules listen to, the gaps,
 /// overlaps, conflicts, unreachable rules and branches and contradictions,
 /// each with an example input.
 pub fn analyze(rules: &RuleSet) -> AnalysisReport {
+    analyze_within(rules, MAX_ANALYSIS_WORK)
+}
+
+/// Like [`analyze`], with a work budget of `max_work` atom and rule
+/// evaluations instead of [`MAX_ANALYSIS_WORK`]: past it the report is
+/// partial (`partial` is `true` and a `truncated` finding names the event
+/// type where the analysis stopped).
+pub fn analyze_within(rules: &RuleSet, max_work: u64) -> AnalysisReport {
     let mut report = AnalysisReport {
         hit_policy: rules.hit_policy(),
         triggers: Vec::new(),
         findings: Vec::new(),
+        partial: false,
     };
+    let mut budget = max_work;
     for kind in EventType::ALL {
         let group: Vec<&Rule> = rules
             .rules
@@ -195,9 +173,10 @@ pub fn analyze(rules: &RuleSet) -> AnalysisReport {
             .filter(|r| r.trigger.event_type() == kind)
             .collect();
         if !group.is_empty() {
-            analyze_group(kind, &group, rules.hit_policy(), &mut report);
+            analyze_group(kind, &group, rules.hit_policy(), &mut budget, &mut report);
         }
     }
+    fanout::check(rules, &mut report);
     report
 }
 
@@ -210,7 +189,13 @@ struct Example {
     region: Vec<String>,
 }
 
-fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &mut AnalysisReport) {
+fn analyze_group(
+    kind: EventType,
+    group: &[&Rule],
+    policy: HitPolicy,
+    budget: &mut u64,
+    report: &mut AnalysisReport,
+) {
     let mut space = Space::default();
     let forms: Vec<RuleForm<'_>> = group
         .iter()
@@ -250,6 +235,7 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
         .try_fold(1u64, |acc, c| acc.checked_mul(c.len() as u64))
         .unwrap_or(u64::MAX);
     if total > MAX_CELLS {
+        report.partial = true;
         report.findings.push(Finding {
             kind: FindingKind::Truncated,
             trigger: kind,
@@ -325,7 +311,17 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
     let mut choice = vec![0usize; space.dims.len()];
     let mut truth = vec![false; space.atoms.len()];
     let mut done = false;
+    let per_cell = (space.atoms.len() + n + 1) as u64;
+    let mut visited = 0u64;
+    let mut stopped = false;
+    let mut unlisted_overlaps = false;
     while !done {
+        if *budget < per_cell {
+            stopped = true;
+            break;
+        }
+        *budget -= per_cell;
+        visited += 1;
         for (a, atom) in space.atoms.iter().enumerate() {
             let i = choice.get(atom.dim).copied().unwrap_or(0);
             if let Some(t) = truth.get_mut(a) {
@@ -393,9 +389,13 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
         }
         if selected.len() > 1 {
             overlap_cells += 1;
-            overlaps
-                .entry(selected.clone())
-                .or_insert_with(|| choice.clone());
+            if !overlaps.contains_key(&selected) {
+                if overlaps.len() < MAX_OVERLAPS {
+                    overlaps.insert(selected.clone(), choice.clone());
+                } else {
+                    unlisted_overlaps = true;
+                }
+            }
         }
         // Next combination (odometer).
         done = true;
@@ -410,6 +410,21 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
         }
     }
 
+    if stopped {
+        report.partial = true;
+        report.findings.push(Finding {
+            kind: FindingKind::Truncated,
+            trigger: kind,
+            rules: rule_ids.clone(),
+            branch: None,
+            message: format!(
+                "the analysis work budget (atom and rule evaluations) ran out after {visited} of {total} input combinations; the findings for {kind} are partial and no rule or branch is reported unreachable or contradictory"
+            ),
+            example: BTreeMap::new(),
+            example_text: String::new(),
+            region: Vec::new(),
+        });
+    }
     let id = |r: usize| {
         forms
             .get(r)
@@ -484,14 +499,10 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
                     .unwrap_or_default()
             })
             .collect();
-        let mut clash = None;
-        for (i, a) in actions.iter().enumerate() {
-            for b in actions.iter().skip(i + 1) {
-                if clash.is_none() {
-                    clash = conflict(a, b);
-                }
-            }
-        }
+        let clash = match policy {
+            HitPolicy::All => conflict::first_conflict(&actions),
+            HitPolicy::First => None,
+        };
         let (kind_, message) = match (policy, clash) {
             (HitPolicy::First, _) => (
                 FindingKind::Overlap,
@@ -512,7 +523,22 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
         };
         push(report, kind_, names, None, message, Some(ex));
     }
+    if unlisted_overlaps {
+        push(
+            report,
+            FindingKind::Overlap,
+            rule_ids.clone(),
+            None,
+            format!(
+                "more overlapping inputs not listed ({overlap_cells} overlap cells in all; the first {MAX_OVERLAPS} distinct sets of rules are listed)"
+            ),
+            None,
+        );
+    }
     for (r, form) in forms.iter().enumerate() {
+        if stopped {
+            break;
+        }
         let any_satisfiable = satisfiable.get(r).is_some_and(|v| v.iter().any(|s| *s));
         if !any_satisfiable {
             push(
@@ -603,7 +629,7 @@ fn analyze_group(kind: EventType, group: &[&Rule], policy: HitPolicy, report: &m
     report.triggers.push(TriggerSummary {
         trigger: kind,
         rules: rule_ids,
-        cells: total,
+        cells: visited,
         gap_cells,
         overlap_cells,
     });
