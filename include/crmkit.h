@@ -13,6 +13,17 @@
  * UTF-8 and NUL-terminated; strings returned by crmkit are freed with
  * crm_string_free(), never with free(). Handles are freed with their
  * crm_xxx_free() function, and crm_xxx_free(NULL) does nothing.
+ *
+ * Limits: instants from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z (Unix
+ * seconds -62135596800 to 253402300799) in documents and as_of_unix
+ * arguments; JSON nested at most 128 levels; a calling thread needs 1 MiB
+ * of stack. JSON numbers are read exactly or refused (CRM_STATUS_JSON): write
+ * exact decimals (money amounts, goal targets, rule literals) as strings.
+ * Decimal text is an optional '-', digits, an optional '.' and digits and an
+ * optional exponent ("-12.50", "1.2e3"). Error messages repeat at most 64
+ * characters of an input, then an ellipsis and its length in bytes. Flat
+ * arrays: no call works in place; an output array sharing memory with any
+ * other array argument is refused with CRM_STATUS_INVALID.
  */
 
 #ifndef CRMKIT_H
