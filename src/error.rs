@@ -158,7 +158,14 @@ impl Error {
         let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            let path = if path == "." { String::new() } else { path };
+            let path = if path == "." {
+                String::new()
+            } else {
+                path.split('.')
+                    .map(shown_plain)
+                    .collect::<Vec<_>>()
+                    .join(".")
+            };
             Error {
                 kind: ErrorKind::Json,
                 path: if path.is_empty() { None } else { Some(path) },
@@ -167,8 +174,61 @@ impl Error {
         })?;
         de.end()
             .map_err(|err| Error::new(ErrorKind::Json, clean_serde_message(&err)))?;
+        crate::exact_json::check_numbers(json)?;
         Ok(value)
     }
+}
+
+/// How many characters of caller text an error message repeats at most.
+pub const ECHO_LIMIT: usize = 64;
+
+/// Caller text as an error message repeats it: quoted like `{:?}`, and cut
+/// after [`ECHO_LIMIT`] characters with an ellipsis and the full length in
+/// bytes, so that a huge input never makes a huge message:
+/// `"aaaa…" (104857600 bytes)`.
+///
+/// Every error that echoes caller input goes through this (or
+/// [`shown_plain`]).
+pub fn shown(text: &str) -> String {
+    match cut(text) {
+        None => format!("{text:?}"),
+        Some(head) => format!("{:?} ({} bytes)", format!("{head}…"), text.len()),
+    }
+}
+
+/// [`shown`] without the quotes, for text that is not a string (a number,
+/// a JSON path): `1234…5 (300 bytes)`.
+pub fn shown_plain(text: &str) -> String {
+    match cut(text) {
+        None => text.to_string(),
+        Some(head) => format!("{head}… ({} bytes)", text.len()),
+    }
+}
+
+/// How many values of a list an explanation names before "and N more".
+pub const LISTED_VALUES: usize = 5;
+
+/// A list of values as an explanation shows it (a scoring `in` rule's
+/// description, which every score repeats): the first [`LISTED_VALUES`],
+/// each cut like [`shown_plain`], then "and N more":
+/// `"a", "b", "c", "d", "e" and 995 more`.
+pub fn shown_list(values: impl ExactSizeIterator<Item = String>) -> String {
+    let total = values.len();
+    let listed: Vec<String> = values
+        .take(LISTED_VALUES)
+        .map(|v| shown_plain(&v))
+        .collect();
+    let mut text = listed.join(", ");
+    if total > LISTED_VALUES {
+        text.push_str(&format!(" and {} more", total - LISTED_VALUES));
+    }
+    text
+}
+
+/// The first [`ECHO_LIMIT`] characters of `text` if it is longer.
+fn cut(text: &str) -> Option<&str> {
+    let (end, _) = text.char_indices().nth(ECHO_LIMIT)?;
+    text.get(..end)
 }
 
 /// Joins two path fragments: `join_path("a", "b")` is `a.b`,
@@ -188,7 +248,7 @@ pub(crate) fn join_path(prefix: &str, rest: &str) -> String {
 /// serde_json's messages are already lowercase; this keeps them on one line
 /// and drops the trailing position, which is replaced by a path when known.
 fn clean_serde_message(err: &serde_json::Error) -> String {
-    let text = err.to_string();
+    let text = cap_quoted(&err.to_string());
     match err.line() {
         0 => text,
         line => {
@@ -199,6 +259,33 @@ fn clean_serde_message(err: &serde_json::Error) -> String {
             }
         }
     }
+}
+
+/// Caps every `` `...` `` or `"..."` segment of a serde message (an unknown
+/// field, an invalid string value) with [`shown_plain`].
+fn cap_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(1024));
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let quote = &from[..1];
+        let inner = &from[1..];
+        match inner.find(quote) {
+            Some(close) => {
+                out.push_str(quote);
+                out.push_str(&shown_plain(&inner[..close]));
+                out.push_str(quote);
+                rest = &inner[close + 1..];
+            }
+            None => {
+                out.push_str(from);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl From<std::convert::Infallible> for Error {
@@ -241,6 +328,37 @@ mod tests {
     fn parse_json_rejects_trailing_garbage() {
         let err = Error::parse_json::<Outer>(r#"{"rules":[]} x"#).expect_err("trailing");
         assert_eq!(err.kind(), ErrorKind::Json);
+    }
+
+    #[test]
+    fn echoed_text_is_capped_with_its_length() {
+        assert_eq!(shown("abc"), "\"abc\"");
+        let huge = "x".repeat(10_000_000);
+        let text = shown(&huge);
+        assert!(text.len() < 100, "{text}");
+        assert!(text.ends_with("…\" (10000000 bytes)"), "{text}");
+        let wide = "é".repeat(65);
+        assert_eq!(
+            shown_plain(&wide),
+            format!("{}… (130 bytes)", "é".repeat(64))
+        );
+        assert_eq!(shown_plain(&"é".repeat(64)), "é".repeat(64));
+    }
+
+    #[test]
+    fn serde_messages_echo_capped_text() {
+        let json = format!(r#"{{"rules": [], "{}": 1}}"#, "k".repeat(1_000_000));
+        let err = Error::parse_json::<Outer>(&json).expect_err("unknown field");
+        assert!(
+            err.to_string().len() < 300,
+            "{}",
+            err.to_string().chars().take(200).collect::<String>()
+        );
+        assert!(
+            err.message().contains("(1000000 bytes)"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -56,6 +56,7 @@
 pub mod automation;
 pub mod calendar;
 pub mod error;
+mod exact_json;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;

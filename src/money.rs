@@ -147,21 +147,66 @@ pub mod decimal_serde {
     }
 }
 
-/// Parses an exact decimal from text, accepting plain (`"12.50"`) and
-/// scientific (`"1.2e3"`) notation. Errors name the text.
+/// Parses an exact decimal from text. Errors name the text.
+///
+/// The grammar is the JSON number's, with leading zeros allowed: an optional
+/// `-`, one or more digits, optionally `.` and one or more digits, optionally
+/// `e` or `E`, an optional sign and one or more digits (`"12.50"`, `"-0.5"`,
+/// `"1.2e3"`). Nothing else is accepted: no spaces around it, no `+` in
+/// front, no `_` separators, no `"12."` or `".5"`.
 pub fn parse_decimal(text: &str) -> Result<Decimal> {
-    let trimmed = text.trim();
-    let parsed = if trimmed.contains(['e', 'E']) {
-        Decimal::from_scientific(trimmed)
-    } else {
-        Decimal::from_str_exact(trimmed)
-    };
-    parsed.map_err(|err| {
+    let refuse = |why: &str| {
         Error::new(
             ErrorKind::Invalid,
-            format!("{trimmed:?} is not an exact decimal number ({err})"),
+            format!(
+                "{} is not an exact decimal number ({why}); expected digits with an optional \
+                 leading '-', fraction and exponent, such as \"-12.50\" or \"1.2e3\"",
+                crate::error::shown(text)
+            ),
         )
-    })
+    };
+    if !is_decimal_text(text) {
+        return Err(refuse("not in the accepted form"));
+    }
+    let parsed = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text)
+    } else {
+        Decimal::from_str_exact(text)
+    };
+    parsed.map_err(|err| refuse(&err.to_string()))
+}
+
+/// `true` when `text` follows [`parse_decimal`]'s grammar.
+fn is_decimal_text(text: &str) -> bool {
+    fn digits(bytes: &[u8]) -> usize {
+        bytes.iter().take_while(|b| b.is_ascii_digit()).count()
+    }
+    let bytes = text.as_bytes();
+    let mut i = usize::from(bytes.first() == Some(&b'-'));
+    let n = digits(bytes.get(i..).unwrap_or_default());
+    if n == 0 {
+        return false;
+    }
+    i += n;
+    if bytes.get(i) == Some(&b'.') {
+        let n = digits(bytes.get(i + 1..).unwrap_or_default());
+        if n == 0 {
+            return false;
+        }
+        i += 1 + n;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let n = digits(bytes.get(i..).unwrap_or_default());
+        if n == 0 {
+            return false;
+        }
+        i += n;
+    }
+    i == bytes.len()
 }
 
 /// Reads an exact decimal from a JSON string or number.

@@ -74,7 +74,14 @@ proptest! {
     fn any_as_of_gives_a_pipeline_report(seconds in -8_000_000_000_000i64..8_000_000_000_000) {
         if let Some(as_of) = chrono::DateTime::from_timestamp(seconds, 0) {
             let report = pipeline_report(sample(), &PipelineReportRequest::new(as_of));
-            prop_assert!(report.is_ok());
+            // Inside the supported range (years 1 to 9999) a report, outside
+            // an error naming `as_of`; never a panic.
+            let in_range = (crmkit::model::MIN_UNIX_SECONDS..=crmkit::model::MAX_UNIX_SECONDS)
+                .contains(&seconds);
+            match report {
+                Ok(_) => prop_assert!(in_range),
+                Err(err) => prop_assert!(!in_range && err.path() == Some("as_of"), "{}", err),
+            }
         }
     }
 }

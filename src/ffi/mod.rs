@@ -23,6 +23,35 @@
 //!   nothing. Each handle type documents whether it may be shared across
 //!   threads.
 //!
+//! # Limits
+//!
+//! (Also stated in the header's opening comment, `cbindgen.toml`.)
+//!
+//! * Time range: instants from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z
+//!   (Unix seconds -62135596800 to 253402300799), in JSON documents and in
+//!   `as_of_unix` arguments; outside it, `CRM_STATUS_INVALID` (documents) or
+//!   `CRM_STATUS_INVALID_ARGUMENT` (arguments).
+//! * JSON nesting: at most 128 levels (arrays and objects); deeper input is
+//!   `CRM_STATUS_JSON`.
+//! * Stack: a thread calling crmkit needs 1 MiB of stack for the deepest
+//!   input (measured on a debug build: 640 KiB overflowed, 768 KiB
+//!   sufficed; see `tests/hardening.rs`); threads with the usual 2-8 MiB
+//!   default have room to spare.
+//! * JSON numbers are read exactly or refused (`CRM_STATUS_JSON`): a number
+//!   must be what a 64-bit float holds (any number of at most 15 significant
+//!   digits, or a float's shortest form). Write exact decimals — money
+//!   amounts, goal targets, rule literals — as strings (`"12345678901234567.89"`).
+//! * Decimal text (amounts, targets): an optional `-`, digits, an optional
+//!   `.` and digits, an optional exponent (`"-12.50"`, `"1.2e3"`); no spaces,
+//!   no `+`, no `_`. Locale tags: a 2-3 letter language and optional `-`/`_`
+//!   subtags (`"en"`, `"zh-Hant"`).
+//! * Error messages repeat at most 64 characters of any input, followed by
+//!   `…` and the input's length in bytes.
+//! * Flat arrays: no call works in place. An output array that shares memory
+//!   with any other array argument (partly or exactly) is refused with
+//!   `CRM_STATUS_INVALID` before anything is written; inputs may overlap
+//!   each other.
+//!
 //! # Writing a new area (`src/ffi/<area>.rs`)
 //!
 //! Each exported function is a `#[unsafe(no_mangle)] pub unsafe extern "C"
@@ -444,6 +473,67 @@ fn check_array<T>(ptr: *const T, len: usize, name: &str) -> Result<(), FfiError>
     Ok(())
 }
 
+/// A caller's array as a byte range, for [`disjoint_arrays`]: its name, its
+/// first element and its length in elements.
+pub(crate) struct ArraySpan<'n> {
+    name: &'n str,
+    start: usize,
+    bytes: usize,
+    output: bool,
+}
+
+impl<'n> ArraySpan<'n> {
+    /// The span of the input array of `len` values of `T` at `ptr` (NULL or
+    /// empty: no bytes). Inputs may overlap each other.
+    pub(crate) fn input<T>(name: &'n str, ptr: *const T, len: usize) -> ArraySpan<'n> {
+        let bytes = if ptr.is_null() {
+            0
+        } else {
+            len.saturating_mul(std::mem::size_of::<T>())
+        };
+        ArraySpan {
+            name,
+            start: ptr as usize,
+            bytes,
+            output: false,
+        }
+    }
+
+    /// The span of an output array; it may overlap nothing.
+    pub(crate) fn output<T>(name: &'n str, ptr: *mut T, len: usize) -> ArraySpan<'n> {
+        ArraySpan {
+            output: true,
+            ..ArraySpan::input(name, ptr.cast_const(), len)
+        }
+    }
+}
+
+/// Refuses with `CRM_STATUS_INVALID` when an output of `spans` shares a byte
+/// with another array:
+/// a flat-array call reads its inputs while it writes its outputs, so an
+/// output that overlaps an input (partly, or exactly: no call works in
+/// place) or another output would give wrong results.
+pub(crate) fn disjoint_arrays(spans: &[ArraySpan<'_>]) -> Result<(), FfiError> {
+    for (i, a) in spans.iter().enumerate() {
+        for b in spans.iter().skip(i + 1) {
+            let a_end = a.start.saturating_add(a.bytes);
+            let b_end = b.start.saturating_add(b.bytes);
+            let shared = a.bytes > 0 && b.bytes > 0 && a.start < b_end && b.start < a_end;
+            if shared && (a.output || b.output) {
+                return Err(FfiError::new(
+                    crm_status::Invalid,
+                    format!(
+                        "arguments `{}` and `{}` overlap: output arrays must not share memory \
+                         with any other array argument",
+                        a.name, b.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Converts the `int64_t` argument `unix_seconds` (seconds since
 /// 1970-01-01T00:00:00Z, called `name` in error messages) into an instant.
 ///
@@ -453,12 +543,22 @@ pub(crate) fn timestamp_arg(
     unix_seconds: i64,
     name: &str,
 ) -> Result<chrono::DateTime<chrono::Utc>, FfiError> {
-    chrono::DateTime::from_timestamp(unix_seconds, 0).ok_or_else(|| {
-        FfiError::invalid_argument(
-            name,
-            format!("{unix_seconds} seconds since the Unix epoch is outside the supported range"),
-        )
-    })
+    let in_range =
+        (crate::model::MIN_UNIX_SECONDS..=crate::model::MAX_UNIX_SECONDS).contains(&unix_seconds);
+    in_range
+        .then(|| chrono::DateTime::from_timestamp(unix_seconds, 0))
+        .flatten()
+        .ok_or_else(|| {
+            FfiError::invalid_argument(
+                name,
+                format!(
+                    "{unix_seconds} seconds since the Unix epoch is outside the supported \
+                     range (years 1 to 9999: {} to {})",
+                    crate::model::MIN_UNIX_SECONDS,
+                    crate::model::MAX_UNIX_SECONDS
+                ),
+            )
+        })
 }
 
 // ---------------------------------------------------------------------------

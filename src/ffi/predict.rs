@@ -284,6 +284,10 @@ pub unsafe extern "C" fn crm_logistic_predict(
             ));
         }
         let len = rows_arg(n_rows, n_features, "n_features")?;
+        super::disjoint_arrays(&[
+            super::ArraySpan::input("x", x, len),
+            super::ArraySpan::output("out_probabilities", out_probabilities, n_rows),
+        ])?;
         // SAFETY: as above.
         let x = unsafe { slice_arg(x, len, "x") }?;
         // SAFETY: as above.
@@ -483,6 +487,15 @@ pub unsafe extern "C" fn crm_clv_predict(
     boundary(|| {
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
+        super::disjoint_arrays(&[
+            super::ArraySpan::input("frequency", frequency, n),
+            super::ArraySpan::input("recency", recency, n),
+            super::ArraySpan::input("age", age, n),
+            super::ArraySpan::input("monetary", monetary, n),
+            super::ArraySpan::output("out_probability_alive", out_probability_alive, n),
+            super::ArraySpan::output("out_expected_purchases", out_expected_purchases, n),
+            super::ArraySpan::output("out_clv", out_clv, n),
+        ])?;
         // SAFETY: as above.
         let customers = unsafe { customers_arg(frequency, recency, age, monetary, n) }?;
         // SAFETY: as above.

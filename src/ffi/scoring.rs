@@ -360,6 +360,21 @@ pub unsafe extern "C" fn crm_score_batch(
         // (checked at compile time above), and the slice is valid.
         let events: &[BatchEvent] =
             unsafe { std::slice::from_raw_parts(events.as_ptr().cast(), events.len()) };
+        let mut spans = vec![
+            super::ArraySpan::input("columns", column_ptrs.as_ptr(), column_ptrs.len()),
+            super::ArraySpan::input("events", events.as_ptr(), events.len()),
+            super::ArraySpan::input("stages", stages, n_leads),
+            super::ArraySpan::output("out", out, n_leads),
+            super::ArraySpan::output("out_categories", out_categories, out_categories_len),
+        ];
+        for column in &column_slices {
+            spans.push(super::ArraySpan::input(
+                "columns[i]",
+                column.as_ptr(),
+                column.len(),
+            ));
+        }
+        super::disjoint_arrays(&spans)?;
         // SAFETY: as above.
         let out = unsafe { slice_arg_mut(out, n_leads, "out") }?;
         // SAFETY: crm_lead_score and BatchScore have the same layout.

@@ -237,9 +237,14 @@ impl Target {
     /// [`ErrorKind::Json`] if it is not a number, or has a `%` without a sign
     /// (`"5%"` is ambiguous: write `5` for the value or `"-5%"` for a change).
     pub fn parse(text: &str) -> Result<Target> {
-        let trimmed = text.trim();
+        let trimmed = text;
         if let Some(number) = trimmed.strip_suffix('%') {
-            let number = number.trim_end();
+            let number = number.strip_suffix(' ').unwrap_or(number);
+            let unsigned = number.get(1..).unwrap_or("");
+            if number.starts_with(['+', '-']) && !unsigned.starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Err(Error::new(ErrorKind::Json, target_expected(trimmed)));
+            }
             if !number.starts_with(['+', '-']) {
                 return Err(Error::new(
                     ErrorKind::Json,
@@ -277,8 +282,10 @@ impl Target {
 }
 
 fn target_expected(text: &str) -> String {
-    let shown: String = text.chars().take(40).collect();
-    format!("expected a number or a signed percentage such as \"-25%\", got {shown:?}")
+    format!(
+        "expected a number or a signed percentage such as \"-25%\", got {}",
+        crate::error::shown(text)
+    )
 }
 
 impl fmt::Display for Target {

@@ -69,7 +69,18 @@ impl Locale {
     ///
     /// [`ErrorKind::Unsupported`] naming the supported locales.
     pub fn parse(tag: &str) -> Result<Locale> {
-        let lower = tag.trim().to_ascii_lowercase().replace('_', "-");
+        if !is_tag(tag) {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "locale {} is not a language tag: expected a 2-3 letter language and \
+                     optional '-' or '_' subtags of 1-8 letters or digits, such as \"en\" or \
+                     \"zh-Hant\"",
+                    crate::error::shown(tag)
+                ),
+            ));
+        }
+        let lower = tag.to_ascii_lowercase().replace('_', "-");
         let mut parts = lower.split('-');
         let language = parts.next().unwrap_or("");
         let rest: Vec<&str> = parts.collect();
@@ -104,6 +115,17 @@ impl Locale {
     fn decimal_comma(self) -> bool {
         matches!(self, Locale::De | Locale::Pt | Locale::Ru)
     }
+}
+
+/// The accepted language-tag grammar (a subset of BCP 47): 2-3 ASCII
+/// letters, then any number of `-` or `_` subtags of 1-8 ASCII letters or
+/// digits. No spaces, no empty subtag.
+fn is_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let language = parts.next().unwrap_or("");
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 impl TryFrom<String> for Locale {

@@ -231,7 +231,8 @@ impl KpiId {
                 Error::new(
                     ErrorKind::Unsupported,
                     format!(
-                        "unknown kpi {id:?}; known kpis: {}",
+                        "unknown kpi {}; known kpis: {}",
+                        crate::error::shown(id),
                         KpiId::ALL
                             .iter()
                             .map(|k| k.as_str())

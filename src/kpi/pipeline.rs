@@ -119,16 +119,28 @@ impl PipelineReportRequest {
     /// Parses a request; errors name the JSON path.
     pub fn from_json(json: &str) -> Result<PipelineReportRequest> {
         let request: PipelineReportRequest = Error::parse_json(json)?;
-        if request.follow_up_days == 0 || request.follow_up_days > 3650 {
+        request.validate()?;
+        Ok(request)
+    }
+
+    /// Checks a request however it was built: `follow_up_days` from 1 to
+    /// 3650 and `as_of` within the supported time range (years 1 to 9999,
+    /// see [`check_timestamp`](crate::model::check_timestamp)).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the field.
+    pub fn validate(&self) -> Result<()> {
+        if self.follow_up_days == 0 || self.follow_up_days > 3650 {
             return Err(Error::invalid(
                 "follow_up_days",
                 format!(
                     "expected a whole number from 1 to 3650, got {}",
-                    request.follow_up_days
+                    self.follow_up_days
                 ),
             ));
         }
-        Ok(request)
+        crate::model::check_timestamp(self.as_of, "as_of")
     }
 }
 
@@ -262,11 +274,13 @@ fn median_days(values: &mut [i64]) -> KpiValue {
 ///
 /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for an unknown
 /// pipeline or segment target; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
-/// if the dataset has no pipeline.
+/// if the dataset has no pipeline or the request is invalid
+/// ([`PipelineReportRequest::validate`]).
 pub fn pipeline_report(
     dataset: &Dataset,
     request: &PipelineReportRequest,
 ) -> Result<PipelineReport> {
+    request.validate()?;
     let options = KpiOptions {
         currency: Some(
             dataset
@@ -405,7 +419,7 @@ fn deal_tally(
     request: &PipelineReportRequest,
 ) -> Tally {
     let as_of = request.as_of;
-    let window = Duration::days(i64::from(request.follow_up_days));
+    let window = Duration::try_days(i64::from(request.follow_up_days)).unwrap_or(Duration::MAX);
     let mut tally = Tally::new(pipeline.stages.len());
     for deal in dataset.deals_in_pipeline(&pipeline.id) {
         if !ctx.deal_in_segment(deal) || deal.created_at > as_of {
@@ -442,7 +456,7 @@ fn deal_tally(
         if s.kind != StageKind::Open {
             continue;
         }
-        let deadline = (entered + window).min(as_of);
+        let deadline = follow_up_deadline(entered, window, as_of);
         let followed_up = dataset.activities_of(&deal.contact).any(|a| {
             a.deal.as_ref() == Some(&deal.id)
                 && a.kind.is_follow_up()
@@ -452,6 +466,14 @@ fn deal_tally(
         tally.waiting(index, (as_of - entered).num_seconds(), followed_up);
     }
     tally
+}
+
+/// The end of the follow-up window of a stay entered at `entered`: `window`
+/// later, or `as_of` if that is earlier (also when the sum overflows).
+fn follow_up_deadline(entered: Timestamp, window: Duration, as_of: Timestamp) -> Timestamp {
+    entered
+        .checked_add_signed(window)
+        .map_or(as_of, |end| end.min(as_of))
 }
 
 /// The lifecycle stages a lead report follows.
@@ -474,7 +496,7 @@ fn lead_stage_name(stage: LifecycleStage) -> &'static str {
 
 fn lead_tally(dataset: &Dataset, ctx: &Context<'_>, request: &PipelineReportRequest) -> Tally {
     let as_of = request.as_of;
-    let window = Duration::days(i64::from(request.follow_up_days));
+    let window = Duration::try_days(i64::from(request.follow_up_days)).unwrap_or(Duration::MAX);
     let mut tally = Tally::new(LEAD_STAGES.len());
     let slot = |stage: LifecycleStage| LEAD_STAGES.iter().position(|s| *s == stage);
     for (position, contact) in dataset.contacts().iter().enumerate() {
@@ -501,7 +523,7 @@ fn lead_tally(dataset: &Dataset, ctx: &Context<'_>, request: &PipelineReportRequ
         let Some(index) = slot(stage) else {
             continue;
         };
-        let deadline = (entered + window).min(as_of);
+        let deadline = follow_up_deadline(entered, window, as_of);
         let followed_up = dataset
             .activities_at(position)
             .any(|a| a.kind.is_follow_up() && entered <= a.at && a.at <= deadline);

@@ -252,6 +252,7 @@ impl Dataset {
                 ));
             }
         }
+        super::time_range::check_parts(&parts)?;
         let contact_index = build_index("contacts", &parts.contacts, |c| &c.id)?;
         let company_index = build_index("companies", &parts.companies, |c| &c.id)?;
         let pipeline_index = build_index("pipelines", &parts.pipelines, |p| &p.id)?;

@@ -28,6 +28,7 @@ mod fields;
 mod ids;
 mod team;
 mod ticket;
+mod time_range;
 
 pub use activity::{
     Activity, ActivityKind, CallDirection, CallOutcome, CsatScore, EmailEvent, NpsScore,
@@ -46,6 +47,9 @@ pub use ids::{
 };
 pub use team::{SalesRep, Task, TaskKind, Team};
 pub use ticket::{Priority, Sla, Ticket, TicketChannel, TicketKind};
+pub use time_range::{
+    MAX_TIMESTAMP, MAX_UNIX_SECONDS, MIN_TIMESTAMP, MIN_UNIX_SECONDS, check_date, check_timestamp,
+};
 
 /// A point in time, in UTC. JSON form: RFC 3339 (`"2024-03-01T12:00:00Z"`).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -503,11 +503,11 @@ pub(crate) fn compile(doc: &ConditionDoc, path: &str) -> Result<Condition> {
                 };
                 scalars.push(parse_value(kind, value, &at)?);
             }
-            let shown: Vec<String> = values.iter().map(|v| show(kind, v)).collect();
+            let shown = crate::error::shown_list(values.iter().map(|v| show(kind, v)));
             if doc.op == Operator::Equals {
-                let _ = write!(description, " = {}", shown.join(", "));
+                let _ = write!(description, " = {shown}");
             } else {
-                let _ = write!(description, " in [{}]", shown.join(", "));
+                let _ = write!(description, " in [{shown}]");
             }
             set_test(kind, scalars, &base)?
         }

@@ -390,8 +390,100 @@ static void hostile_predict(void) {
     crm_dataset_free(dataset);
 }
 
+/* Issue 20: exact numbers, the supported time range (years 1 to 9999) and
+ * the grammar of amounts and locales. */
+static void hostile_numbers_and_time(void) {
+    char *out = (char *)SENTINEL;
+    crm_dataset *dataset = (crm_dataset *)SENTINEL;
+    const int64_t as_of = 1782864000; /* 2026-07-01 */
+    static const char FAR_CONTACT[] =
+        "{\"contacts\": [{\"id\": \"C-1\", \"created_at\": \"+262142-12-30T00:00:00Z\"}]}";
+    static const char INEXACT_DEAL[] =
+        "{\"pipelines\": [{\"id\": \"sales\", \"name\": \"Sales\", \"stages\": ["
+        "{\"id\": \"new\", \"name\": \"New\", \"probability\": 10}]}],"
+        "\"contacts\": [{\"id\": \"C-1\", \"created_at\": \"2024-01-01T00:00:00Z\"}],"
+        "\"deals\": [{\"id\": \"D-1\", \"contact\": \"C-1\", \"pipeline\": \"sales\","
+        "\"stage\": \"new\", \"value\": {\"amount\": AMOUNT, \"currency\": \"USD\"},"
+        "\"created_at\": \"2024-01-02T00:00:00Z\"}]}";
+    char json[sizeof INEXACT_DEAL + 64];
+    const char *amount_at = strstr(INEXACT_DEAL, "AMOUNT");
+    size_t head = (size_t)(amount_at - INEXACT_DEAL);
+
+    /* Instants beyond year 9999 are refused when the dataset loads. */
+    CHECK_FAILS(crm_dataset_from_json(FAR_CONTACT, &dataset), CRM_STATUS_INVALID);
+    CHECK(strstr(crm_last_error_message(), "contacts[0].created_at") != NULL);
+
+    /* A JSON number that a double cannot hold is refused, not rounded. */
+    memcpy(json, INEXACT_DEAL, head);
+    strcpy(json + head, "12345678901234567.89");
+    strcat(json, amount_at + strlen("AMOUNT"));
+    CHECK_FAILS(crm_dataset_from_json(json, &dataset), CRM_STATUS_JSON);
+    CHECK(strstr(crm_last_error_message(), "deals[0].value.amount") != NULL);
+    /* Lenient amount text is refused too. */
+    strcpy(json + head, "\" 12 \"");
+    strcat(json, amount_at + strlen("AMOUNT"));
+    CHECK_FAILS(crm_dataset_from_json(json, &dataset), CRM_STATUS_JSON);
+    CHECK(dataset == (crm_dataset *)SENTINEL);
+
+    /* The same amount as a string is exact; the report at an as_of beyond
+     * year 9999 is an error, not a panic. */
+    strcpy(json + head, "\"12345678901234567.89\"");
+    strcat(json, amount_at + strlen("AMOUNT"));
+    if (crm_dataset_from_json(json, &dataset) == CRM_STATUS_OK) {
+        CHECK_FAILS(crm_pipeline_report(dataset, "{\"as_of\": \"+262142-12-30T00:00:00Z\"}",
+                                        &out),
+                    CRM_STATUS_INVALID);
+        CHECK_FAILS(crm_pipeline_report(dataset,
+                                        "{\"as_of\": \"+262142-12-30T00:00:00Z\","
+                                        " \"items\": \"leads\"}",
+                                        &out),
+                    CRM_STATUS_INVALID);
+        CHECK(out == (char *)SENTINEL);
+        crm_dataset_free(dataset);
+    } else {
+        fprintf(stderr, "the exact dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+    }
+
+    /* as_of from C: year 10000 is outside the range. */
+    CHECK_FAILS(crm_goal_validate("{\"name\": \"x\"}", 253402300800LL, "en", &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    /* Locales follow the tag grammar. */
+    CHECK_FAILS(crm_goal_validate("{\"name\": \"x\"}", as_of, "ru\n", &out),
+                CRM_STATUS_UNSUPPORTED);
+    CHECK_FAILS(crm_goal_validate("{\"name\": \"x\"}", as_of, "en-", &out),
+                CRM_STATUS_UNSUPPORTED);
+    CHECK(out == (char *)SENTINEL);
+}
+
+/* Issue 20: an output array that overlaps an input (partly or exactly) is
+ * refused instead of giving wrong results. */
+static void hostile_overlap(void) {
+    double x[8] = {0.0, 1.0, 2.0, 3.0, 0.5, 2.5, 1.5, 1.2};
+    uint8_t y[8] = {0, 0, 1, 1, 0, 1, 0, 1};
+    double buffer[4] = {0.0, 3.0, 1.0, -1.0};
+    crm_logistic *model = NULL;
+
+    if (crm_logistic_fit(x, y, 8, 1, 1.0, &model) != CRM_STATUS_OK) {
+        fprintf(stderr, "the logistic model did not fit: %s\n", crm_last_error_message());
+        failures++;
+        return;
+    }
+    CHECK_FAILS(crm_logistic_predict(model, buffer, 3, 1, buffer + 1), CRM_STATUS_INVALID);
+    CHECK(strstr(crm_last_error_message(), "overlap") != NULL);
+    CHECK_FAILS(crm_logistic_predict(model, buffer + 1, 3, 1, buffer), CRM_STATUS_INVALID);
+    CHECK_FAILS(crm_logistic_predict(model, buffer, 3, 1, buffer), CRM_STATUS_INVALID);
+    CHECK(buffer[0] == 0.0 && buffer[1] == 3.0 && buffer[2] == 1.0 && buffer[3] == -1.0);
+    /* Disjoint buffers still work. */
+    CHECK(crm_logistic_predict(model, buffer, 2, 1, buffer + 2) == CRM_STATUS_OK);
+    CHECK(buffer[2] > 0.0 && buffer[2] < buffer[3] && buffer[3] < 1.0);
+    crm_logistic_free(model);
+}
+
 int main(void) {
     hostile_base();
+    hostile_numbers_and_time();
+    hostile_overlap();
     hostile_dataset();
     hostile_kpi();
     hostile_goals();

@@ -1,0 +1,239 @@
+//! The exactness rule for JSON numbers.
+//!
+//! serde_json (without its `arbitrary_precision` feature, which the crate
+//! cannot use: it breaks numbers inside tagged enums) reads every JSON number
+//! that is not a 64-bit integer into an `f64`, so the text
+//! `12345678901234567.89` would silently become `12345678901234568`. crmkit
+//! therefore accepts a JSON number only when nothing is lost: when its value
+//! equals the shortest representation of the nearest `f64` — which is what
+//! every JSON writer produces for a float, and what any number with at most
+//! 15 significant digits is. Any other number is refused with
+//! [`ErrorKind::Json`], naming its JSON path and asking for a string: exact
+//! decimals (money amounts, goal targets, rule literals) written as strings
+//! (`"12345678901234567.89"`) are always exact.
+
+use crate::{Error, ErrorKind, Result};
+
+/// Checks every number of the (well-formed) JSON document `json`.
+///
+/// Called by [`Error::parse_json`] after serde has accepted the document, so
+/// the text is known to be valid JSON.
+pub(crate) fn check_numbers(json: &str) -> Result<()> {
+    let bytes = json.as_bytes();
+    // One frame per open container: `None` for an array (with its index),
+    // `Some(key)` for an object (the last key read).
+    let mut path: Vec<Frame<'_>> = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                let end = string_end(bytes, i);
+                // A string followed by ':' is a key.
+                let mut j = end;
+                while bytes.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b':')
+                    && let Some(Frame::Object(key)) = path.last_mut()
+                {
+                    *key = json.get(i + 1..end.saturating_sub(1)).unwrap_or("");
+                }
+                i = end;
+            }
+            b'{' => {
+                path.push(Frame::Object(""));
+                i += 1;
+            }
+            b'[' => {
+                path.push(Frame::Array(0));
+                i += 1;
+            }
+            b'}' | b']' => {
+                path.pop();
+                i += 1;
+            }
+            b',' => {
+                if let Some(Frame::Array(index)) = path.last_mut() {
+                    *index += 1;
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = number_end(bytes, i);
+                let token = json.get(i..end).unwrap_or("");
+                if !is_exact(token) {
+                    return Err(Error::at(
+                        ErrorKind::Json,
+                        render_path(&path),
+                        format!(
+                            "the number {} cannot be read exactly (it is not a 64-bit float's \
+                             shortest form): write exact decimals such as money amounts and \
+                             targets as strings, e.g. \"12.50\"",
+                            crate::error::shown_plain(token)
+                        ),
+                    ));
+                }
+                i = end.max(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+enum Frame<'a> {
+    Object(&'a str),
+    Array(usize),
+}
+
+fn render_path(path: &[Frame<'_>]) -> String {
+    let mut out = String::new();
+    for frame in path {
+        match frame {
+            Frame::Array(index) => out.push_str(&format!("[{index}]")),
+            Frame::Object(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&crate::error::shown_plain(key));
+            }
+        }
+    }
+    out
+}
+
+/// The index just past the string starting at `start` (a `"`).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The index just past the number starting at `start`.
+fn number_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while bytes
+        .get(i)
+        .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// `true` when serde_json reads `token` (a JSON number) without loss.
+pub(crate) fn is_exact(token: &str) -> bool {
+    let Some((negative, digits, exponent)) = normalize(token) else {
+        return true; // not a number: serde_json has judged it already
+    };
+    let integer = !token.contains(['.', 'e', 'E']);
+    if integer && (token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok()) {
+        return true; // read as an exact 64-bit integer
+    }
+    if digits.len() <= 15 && (-290..=290).contains(&exponent) {
+        return true; // 15 significant digits always survive an f64
+    }
+    let Ok(value) = token.parse::<f64>() else {
+        return true;
+    };
+    if !value.is_finite() {
+        return true; // serde_json refuses it itself
+    }
+    let shortest = format!("{value:e}");
+    normalize(&shortest) == Some((negative, digits, exponent))
+}
+
+/// (negative, significant digits without leading or trailing zeros, decimal
+/// exponent of the first significant digit); zero has no digits and
+/// exponent 0.
+fn normalize(token: &str) -> Option<(bool, String, i64)> {
+    let (negative, rest) = match token.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, token),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(at) => (
+            rest.get(..at)?,
+            rest.get(at + 1..)?
+                .trim_start_matches('+')
+                .parse::<i64>()
+                .ok()?,
+        ),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let all: String = int.chars().chain(frac.chars()).collect();
+    let leading = all.len() - all.trim_start_matches('0').len();
+    let digits = all
+        .trim_start_matches('0')
+        .trim_end_matches('0')
+        .to_string();
+    if digits.is_empty() {
+        return Some((false, digits, 0));
+    }
+    // The first significant digit sits at position `leading` of `all`; the
+    // decimal point sits after `int.len()` characters.
+    let exponent = exp.checked_add(int.len() as i64 - leading as i64 - 1)?;
+    Some((negative, digits, exponent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_shortest_numbers_are_exact() {
+        for token in [
+            "0",
+            "-0",
+            "12",
+            "12.5",
+            "0.1",
+            "1e3",
+            "-4.25E-2",
+            "123456789012345",
+            "0.30000000000000004",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "1.7976931348623157e308",
+            "5e-324",
+            "100000000000000000000",
+        ] {
+            assert!(is_exact(token), "{token}");
+        }
+    }
+
+    #[test]
+    fn numbers_an_f64_cannot_hold_are_not_exact() {
+        for token in [
+            "12345678901234567.89",
+            "9999999999999999.99",
+            "1.0000000000000000000000000000000000000001",
+            "0.1000000000000000000001",
+            "18446744073709551616",
+            "1e-400",
+        ] {
+            assert!(!is_exact(token), "{token}");
+        }
+    }
+
+    #[test]
+    fn the_refusal_names_the_path() {
+        let err =
+            check_numbers(r#"{"deals": [{"v": 1}, {"value": {"amount": 12345678901234567.89}}]}"#)
+                .expect_err("inexact");
+        assert_eq!(err.kind(), ErrorKind::Json);
+        assert_eq!(err.path(), Some("deals[1].value.amount"));
+        assert!(err.message().contains("as strings"), "{}", err.message());
+        assert!(check_numbers(r#"{"a": "12345678901234567.89", "b": [1, 2.5]}"#).is_ok());
+    }
+}
