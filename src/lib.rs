@@ -46,6 +46,8 @@
 //! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
 //! - [`predict`]: conversion propensity, ideal-customer profile, RFM,
 //!   BG/NBD + Gamma-Gamma customer lifetime value, at-risk customers.
+//! - [`experiments`]: A/B/n test statistics (z, chi-square, Welch,
+//!   Bayesian closed form, sample size, SRM, mSPRT).
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - [`scoring`]: lead scoring models, explained scores and a batch path.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
@@ -56,6 +58,7 @@
 pub mod automation;
 pub mod calendar;
 pub mod error;
+pub mod experiments;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
