@@ -273,15 +273,18 @@ enum crm_status crm_test_force_panic(void);
  * Analyses an A/B/n experiment and writes the JSON analysis to
  * `*out_json`.
  *
- * `request_json` is a NUL-terminated UTF-8 JSON object:
+ * `request_json` is a NUL-terminated UTF-8 JSON object (all but metric
+ * and arms optional; for "metric":"mean" the arms give "n", "mean", "sd"
+ * or "values"):
+ *
+ * ```text
  * {"metric":"conversion","arms":[{"name":"A","visitors":1000,
- * "conversions":100},{"name":"B","visitors":1000,"conversions":130}],
- * "alpha":0.05, "control":"A", "expected_split":[1,1],
- * "planned_per_arm":3841, "prior":{"alpha":1,"beta":1},
- * "credible_level":0.95, "sequential":{"mixing_sd":0.05},
- * "yates":false, "srm_threshold":0.001} (all but metric and arms
- * optional); for "metric":"mean" the arms give "n","mean","sd" or
- * "values":[...].
+ *  "conversions":100},{"name":"B","visitors":1000,"conversions":130}],
+ *  "alpha":0.05, "control":"A", "expected_split":[1,1],
+ *  "planned_per_arm":3841, "prior":{"alpha":1,"beta":1},
+ *  "credible_level":0.95, "sequential":{"mixing_sd":0.05},
+ *  "yates":false, "srm_threshold":0.001}
+ * ```
  *
  * The analysis holds "arms", "chi_square", "comparisons" (each with the
  * test, its assumptions and whether they hold, intervals for the
@@ -295,7 +298,7 @@ enum crm_status crm_test_force_panic(void);
  * CRM_STATUS_JSON for malformed JSON or an unknown field (the message
  * names the JSON path), CRM_STATUS_INVALID for an empty arm, a duplicate
  * name or an option out of range (the message names the field, e.g.
- * "arms[1].visitors"), CRM_STATUS_UNSUPPORTED for a non-integer prior
+ * `arms[1].visitors`), CRM_STATUS_UNSUPPORTED for a non-integer prior
  * alpha. On failure `*out_json` is left untouched. The string is freed
  * with crm_string_free().
  *
