@@ -817,6 +817,28 @@ inline std::string rfm_json(const std::vector<std::uint32_t> &customers,
                     calibration_end_unix, observation_end_unix);
 }
 
+// ---------------------------------------------------------------------------
+// Marketing analytics: experiments and attribution (JSON in, JSON out)
+// ---------------------------------------------------------------------------
+
+/** Analyses an A/B/n experiment (crm_experiment_analyze). */
+inline std::string experiment_analyze(std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_experiment_analyze, request.c_str());
+}
+
+/** Sample size per arm, or the minimum detectable effect (crm_sample_size). */
+inline std::string sample_size(std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_sample_size, request.c_str());
+}
+
+/** Multi-touch attribution of journeys (crm_attribution_report). */
+inline std::string attribution_report(std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_attribution_report, request.c_str());
+}
+
 } // namespace crmkit
 
 #endif /* CRMKIT_HPP */

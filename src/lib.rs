@@ -46,6 +46,10 @@
 //! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
 //! - [`predict`]: conversion propensity, ideal-customer profile, RFM,
 //!   BG/NBD + Gamma-Gamma customer lifetime value, at-risk customers.
+//! - [`attribution`]: multi-touch attribution (rule-based, Markov,
+//!   Shapley) with ROI and cost per acquisition.
+//! - [`experiments`]: A/B/n test statistics (z, chi-square, Welch,
+//!   Bayesian closed form, sample size, SRM, mSPRT).
 //! - [`sample`]: a seeded generator of realistic sample data.
 //! - [`scoring`]: lead scoring models, explained scores and a batch path.
 //! - `ffi` (feature `ffi`, on by default): the C ABI declared in
@@ -53,10 +57,12 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod attribution;
 pub mod automation;
 pub mod calendar;
 pub mod error;
 mod exact_json;
+pub mod experiments;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;

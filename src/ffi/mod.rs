@@ -90,6 +90,7 @@ use std::ptr::NonNull;
 
 use crate::ErrorKind;
 
+pub mod analytics;
 pub mod automation;
 pub mod dataset;
 pub mod goals;

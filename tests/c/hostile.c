@@ -480,6 +480,23 @@ static void hostile_overlap(void) {
     crm_logistic_free(model);
 }
 
+static void hostile_analytics(void) {
+    char *out = (char *)SENTINEL;
+    CHECK_FAILS(crm_experiment_analyze(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_experiment_analyze("{}", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_experiment_analyze(BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_experiment_analyze("{\"metric\": 1e999}", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_sample_size(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_sample_size("{}", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_sample_size(BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_sample_size("{", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_attribution_report(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_attribution_report("{}", NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_attribution_report(BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_attribution_report("{\"journeys\": [[]]}", &out), CRM_STATUS_JSON);
+    CHECK(out == (char *)SENTINEL);
+}
+
 int main(void) {
     hostile_base();
     hostile_numbers_and_time();
@@ -490,6 +507,7 @@ int main(void) {
     hostile_rules();
     hostile_scoring();
     hostile_predict();
+    hostile_analytics();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;

@@ -1,0 +1,83 @@
+//! Journeys: the ordered touches of one customer before a conversion (or
+//! before giving up), and the lookback window that trims them.
+
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::decimal_serde;
+use crate::{Error, Result};
+
+/// One marketing touch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Touch {
+    /// The channel (`email`, `paid_search`, `direct`...).
+    pub channel: String,
+    /// The campaign, when the touch is linked to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// A direct or untracked visit: skipped by last non-direct touch.
+    #[serde(default)]
+    pub direct: bool,
+}
+
+/// The touches of one customer journey and what it ended in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Journey {
+    /// Touches in any order (they are sorted by time, stably).
+    pub touches: Vec<Touch>,
+    /// Conversions at the end of the journey; 0 for a journey that did not
+    /// convert (used by the Markov model only).
+    #[serde(default)]
+    pub conversions: u32,
+    /// Revenue of the conversions (exact decimal in the request currency).
+    #[serde(default, with = "decimal_serde")]
+    pub value: Decimal,
+    /// When it converted (or ended); the lookback window and time decay
+    /// count back from here. Default: the last touch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_at: Option<DateTime<Utc>>,
+}
+
+impl Journey {
+    /// Checks the journey and returns its touches in time order inside the
+    /// lookback window (touches after the conversion never count).
+    pub(crate) fn window(
+        &self,
+        lookback_days: Option<u32>,
+        path: &str,
+    ) -> Result<(Vec<&Touch>, Option<DateTime<Utc>>)> {
+        if self.value.is_sign_negative() && !self.value.is_zero() {
+            return Err(Error::invalid(
+                format!("{path}.value"),
+                "value must not be negative",
+            ));
+        }
+        if self.conversions == 0 && !self.value.is_zero() {
+            return Err(Error::invalid(
+                format!("{path}.value"),
+                "a journey without conversions has no value",
+            ));
+        }
+        let mut touches: Vec<&Touch> = self.touches.iter().collect();
+        for (i, t) in touches.iter().enumerate() {
+            if t.channel.is_empty() {
+                return Err(Error::invalid(
+                    format!("{path}.touches[{i}].channel"),
+                    "channel must not be empty",
+                ));
+            }
+        }
+        touches.sort_by_key(|t| t.at);
+        let end = self.converted_at.or_else(|| touches.last().map(|t| t.at));
+        if let Some(end) = end {
+            let start = lookback_days.map(|d| end - Duration::days(i64::from(d)));
+            touches.retain(|t| t.at <= end && start.is_none_or(|s| t.at >= s));
+        }
+        Ok((touches, end))
+    }
+}

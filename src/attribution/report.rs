@@ -1,0 +1,455 @@
+//! The attribution report: the request, credit per channel and campaign
+//! under each model, spend-based ROI and cost per acquisition, and the
+//! paths behind them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::journey::{Journey, Touch};
+use super::markov::{ChainPath, removal_effects};
+use super::rules::{Model, rule_weights};
+use super::shapley::distinct_channels;
+use super::split::{split_exact, weight_from_f64};
+use crate::kpi::{KpiValue, UndefinedCode};
+use crate::money::{Currency, Money, decimal_serde};
+use crate::{Error, Result};
+
+/// Spend on a channel (and optionally one campaign of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spend {
+    /// The channel.
+    pub channel: String,
+    /// The campaign, when the spend is known per campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// The amount, in the request currency.
+    #[serde(with = "decimal_serde")]
+    pub amount: Decimal,
+}
+
+/// The request of [`attribution_report`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributionRequest {
+    /// Currency of values and spend.
+    pub currency: Currency,
+    /// The journeys (converting ones, and non-converting ones for Markov).
+    pub journeys: Vec<Journey>,
+    /// The models to run.
+    pub models: Vec<Model>,
+    /// Touches older than this many days before the conversion do not
+    /// count; default 90 (GA4's default for acquisition and other events);
+    /// `null` for no window.
+    #[serde(default = "default_lookback")]
+    pub lookback_days: Option<u32>,
+    /// Spend for ROI and cost per acquisition.
+    #[serde(default)]
+    pub spend: Vec<Spend>,
+    /// Decimal places of credited conversions and value; default 6.
+    #[serde(default = "default_scale")]
+    pub scale: u32,
+    /// How many top paths to list; default 10.
+    #[serde(default = "default_top")]
+    pub top_paths: usize,
+}
+
+fn default_lookback() -> Option<u32> {
+    Some(90)
+}
+fn default_scale() -> u32 {
+    6
+}
+fn default_top() -> usize {
+    10
+}
+
+impl AttributionRequest {
+    /// Parses a request from JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) naming the JSON path.
+    pub fn from_json(json: &str) -> Result<Self> {
+        Error::parse_json(json)
+    }
+}
+
+/// The credit of one channel or campaign under one model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Credit {
+    /// Channel or campaign (`(none)` for touches without a campaign).
+    pub key: String,
+    /// Attributed conversions (fractional, exact decimal).
+    #[serde(with = "decimal_serde")]
+    pub conversions: Decimal,
+    /// Attributed revenue.
+    pub value: Money,
+    /// Spend, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spend: Option<Money>,
+    /// Spend / attributed conversions.
+    pub cost_per_acquisition: KpiValue,
+    /// (attributed revenue − spend) / spend.
+    pub roi: KpiValue,
+}
+
+/// One model's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelResult {
+    /// The model and its parameters.
+    pub model: Model,
+    /// Credit per channel, by channel name.
+    pub channels: Vec<Credit>,
+    /// Credit per campaign (rule-based models only: data-driven models
+    /// credit channels).
+    pub campaigns: Vec<Credit>,
+    /// Markov: removal effect per channel, by channel name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removal_effects: Option<BTreeMap<String, f64>>,
+    /// Markov: the chain's probability of conversion from the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversion_probability: Option<f64>,
+}
+
+/// A frequent converting path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathCount {
+    /// Channels joined by ` > `.
+    pub path: String,
+    /// Converting journeys with this path.
+    pub journeys: u64,
+    /// Their conversions.
+    pub conversions: u64,
+}
+
+/// The paths behind the credit (converting journeys with touches in the
+/// window).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathStats {
+    /// The most frequent paths, by conversions then path.
+    pub top_paths: Vec<PathCount>,
+    /// Number of converting journeys per path length (touches).
+    pub length_distribution: BTreeMap<usize, u64>,
+    /// Mean days from first touch to conversion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_days_to_conversion: Option<f64>,
+    /// Median days from first touch to conversion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_days_to_conversion: Option<f64>,
+}
+
+/// The result of [`attribution_report`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributionReport {
+    /// All conversions of the journeys.
+    #[serde(with = "decimal_serde")]
+    pub total_conversions: Decimal,
+    /// All revenue of the journeys.
+    pub total_value: Money,
+    /// Conversions with no touch in the window (direct/untracked): no
+    /// model credits them.
+    #[serde(with = "decimal_serde")]
+    pub unattributed_conversions: Decimal,
+    /// Their revenue.
+    pub unattributed_value: Money,
+    /// One result per requested model, in request order.
+    pub models: Vec<ModelResult>,
+    /// Path statistics.
+    pub paths: PathStats,
+}
+
+struct Prepared<'a> {
+    touches: Vec<&'a Touch>,
+    channel_ids: Vec<u32>,
+    end: chrono::DateTime<chrono::Utc>,
+    conversions: u32,
+    value: Decimal,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sum {
+    conversions: Decimal,
+    value: Decimal,
+}
+
+fn add(map: &mut BTreeMap<String, Sum>, key: &str, conversions: Decimal, value: Decimal) {
+    let e = map.entry(key.to_string()).or_default();
+    e.conversions += conversions;
+    e.value += value;
+}
+
+fn ratio(numerator: Decimal, denominator: Decimal, reason: &str, scale: u32) -> KpiValue {
+    if denominator.is_zero() {
+        return KpiValue::Undefined {
+            code: UndefinedCode::EmptyDenominator,
+            reason: reason.into(),
+        };
+    }
+    match numerator.checked_div(denominator) {
+        Some(v) => KpiValue::Defined {
+            value: v.round_dp(scale),
+        },
+        None => KpiValue::Undefined {
+            code: UndefinedCode::Overflow,
+            reason: "the ratio overflows".into(),
+        },
+    }
+}
+
+fn credits(
+    sums: BTreeMap<String, Sum>,
+    spend: &HashMap<String, Decimal>,
+    currency: Currency,
+    scale: u32,
+) -> Vec<Credit> {
+    let mut keys: Vec<String> = sums.keys().cloned().collect();
+    keys.extend(spend.keys().filter(|k| !sums.contains_key(*k)).cloned());
+    keys.sort();
+    keys.into_iter()
+        .map(|key| {
+            let s = sums.get(&key).copied().unwrap_or_default();
+            let cost = spend.get(&key).copied();
+            let (cpa, roi) = match cost {
+                Some(c) => (
+                    ratio(c, s.conversions, "no conversions were attributed", scale),
+                    ratio(s.value - c, c, "spend is zero", scale),
+                ),
+                None => {
+                    let missing = || KpiValue::Undefined {
+                        code: UndefinedCode::NotConfigured,
+                        reason: "no spend was given".into(),
+                    };
+                    (missing(), missing())
+                }
+            };
+            Credit {
+                spend: cost.map(|c| Money::new(c, currency)),
+                value: Money::new(s.value, currency),
+                conversions: s.conversions,
+                cost_per_acquisition: cpa,
+                roi,
+                key,
+            }
+        })
+        .collect()
+}
+
+/// Attributes the journeys' conversions and revenue under each model.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the field for
+/// a negative value, value on a journey without conversions, an empty
+/// channel, negative spend, invalid model parameters or no models;
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for a Markov
+/// chain with too many states; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+/// when sums leave the decimal range.
+pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionReport> {
+    if request.models.is_empty() {
+        return Err(Error::invalid("models", "ask for at least one model"));
+    }
+    for (i, m) in request.models.iter().enumerate() {
+        m.validate()
+            .map_err(|e| e.with_path_prefix(&format!("models[{i}]")))?;
+    }
+    if request.scale > 20 {
+        return Err(Error::invalid("scale", "at most 20 decimal places"));
+    }
+    let mut channel_names: Vec<String> = Vec::new();
+    let mut channel_index: HashMap<&str, u32> = HashMap::new();
+    let mut prepared = Vec::new();
+    let (mut total_conv, mut total_value) = (Decimal::ZERO, Decimal::ZERO);
+    let (mut lost_conv, mut lost_value) = (Decimal::ZERO, Decimal::ZERO);
+    for (j, journey) in request.journeys.iter().enumerate() {
+        let (touches, end) = journey.window(request.lookback_days, &format!("journeys[{j}]"))?;
+        let conv = Decimal::from(journey.conversions);
+        total_conv += conv;
+        total_value = total_value
+            .checked_add(journey.value)
+            .ok_or_else(|| Error::overflow("total value overflows"))?;
+        let Some(end) = end.filter(|_| !touches.is_empty()) else {
+            lost_conv += conv;
+            lost_value += journey.value;
+            continue;
+        };
+        let channel_ids = touches
+            .iter()
+            .map(|t| {
+                let next = channel_index.len() as u32;
+                *channel_index.entry(t.channel.as_str()).or_insert_with(|| {
+                    channel_names.push(t.channel.clone());
+                    next
+                })
+            })
+            .collect();
+        prepared.push(Prepared {
+            touches,
+            channel_ids,
+            end,
+            conversions: journey.conversions,
+            value: journey.value,
+        });
+    }
+    let mut channel_spend: HashMap<String, Decimal> = HashMap::new();
+    let mut campaign_spend: HashMap<String, Decimal> = HashMap::new();
+    for (i, s) in request.spend.iter().enumerate() {
+        if s.amount.is_sign_negative() && !s.amount.is_zero() {
+            return Err(Error::invalid(
+                format!("spend[{i}].amount"),
+                "spend must not be negative",
+            ));
+        }
+        *channel_spend.entry(s.channel.clone()).or_default() += s.amount;
+        if let Some(c) = &s.campaign {
+            *campaign_spend.entry(c.clone()).or_default() += s.amount;
+        }
+    }
+    let scale = request.scale;
+    let mut models = Vec::new();
+    for model in &request.models {
+        let mut channels: BTreeMap<String, Sum> = BTreeMap::new();
+        let mut campaigns: BTreeMap<String, Sum> = BTreeMap::new();
+        let mut removal = None;
+        let mut probability = None;
+        match model {
+            Model::Markov { order } => {
+                let paths: Vec<ChainPath<'_>> = prepared
+                    .iter()
+                    .map(|p| ChainPath {
+                        channels: &p.channel_ids,
+                        conversions: p.conversions,
+                    })
+                    .collect();
+                let effects = removal_effects(&paths, channel_names.len(), usize::from(*order))?;
+                let conv: Decimal = prepared.iter().map(|p| Decimal::from(p.conversions)).sum();
+                let value: Decimal = prepared.iter().map(|p| p.value).sum();
+                if !conv.is_zero() {
+                    let weights = effects
+                        .effects
+                        .iter()
+                        .map(|e| weight_from_f64(*e))
+                        .collect::<Result<Vec<_>>>()?;
+                    let c = split_exact(conv, &weights, scale)?;
+                    let v = split_exact(value, &weights, scale)?;
+                    for ((name, c), v) in channel_names.iter().zip(c).zip(v) {
+                        add(&mut channels, name, c, v);
+                    }
+                }
+                removal = Some(
+                    channel_names
+                        .iter()
+                        .cloned()
+                        .zip(effects.effects.iter().copied())
+                        .collect(),
+                );
+                probability = Some(effects.conversion_probability);
+            }
+            _ => {
+                for p in prepared.iter().filter(|p| p.conversions > 0) {
+                    let weights = if matches!(model, Model::Shapley) {
+                        let set = distinct_channels(&p.channel_ids);
+                        let mut seen = vec![false; set.len()];
+                        p.channel_ids
+                            .iter()
+                            .map(|c| match set.binary_search(c) {
+                                Ok(i) if !seen[i] => {
+                                    seen[i] = true;
+                                    Decimal::ONE
+                                }
+                                _ => Decimal::ZERO,
+                            })
+                            .collect()
+                    } else {
+                        rule_weights(model, &p.touches, p.end)?
+                    };
+                    let c = split_exact(Decimal::from(p.conversions), &weights, scale)?;
+                    let v = split_exact(p.value, &weights, scale)?;
+                    for ((t, c), v) in p.touches.iter().zip(c).zip(v) {
+                        add(&mut channels, &t.channel, c, v);
+                        if model.is_rule_based() {
+                            add(
+                                &mut campaigns,
+                                t.campaign.as_deref().unwrap_or("(none)"),
+                                c,
+                                v,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        models.push(ModelResult {
+            model: *model,
+            channels: credits(channels, &channel_spend, request.currency, scale),
+            campaigns: if model.is_rule_based() {
+                credits(campaigns, &campaign_spend, request.currency, scale)
+            } else {
+                Vec::new()
+            },
+            removal_effects: removal,
+            conversion_probability: probability,
+        });
+    }
+    Ok(AttributionReport {
+        total_conversions: total_conv,
+        total_value: Money::new(total_value, request.currency),
+        unattributed_conversions: lost_conv,
+        unattributed_value: Money::new(lost_value, request.currency),
+        models,
+        paths: path_stats(&prepared, &channel_names, request.top_paths),
+    })
+}
+
+fn path_stats(prepared: &[Prepared<'_>], names: &[String], top: usize) -> PathStats {
+    let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+    let mut lengths = BTreeMap::new();
+    let mut days = Vec::new();
+    for p in prepared.iter().filter(|p| p.conversions > 0) {
+        let path = p
+            .channel_ids
+            .iter()
+            .map(|c| names.get(*c as usize).map_or("", String::as_str))
+            .collect::<Vec<_>>()
+            .join(" > ");
+        let e = counts.entry(path).or_default();
+        e.0 += 1;
+        e.1 += u64::from(p.conversions);
+        *lengths.entry(p.touches.len()).or_insert(0u64) += 1;
+        if let Some(first) = p.touches.first() {
+            days.push((p.end - first.at).num_seconds() as f64 / 86_400.0);
+        }
+    }
+    let mut top_paths: Vec<PathCount> = counts
+        .into_iter()
+        .map(|(path, (journeys, conversions))| PathCount {
+            path,
+            journeys,
+            conversions,
+        })
+        .collect();
+    top_paths.sort_by(|a, b| {
+        b.conversions
+            .cmp(&a.conversions)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    top_paths.truncate(top);
+    days.sort_by(f64::total_cmp);
+    let mean = (!days.is_empty()).then(|| days.iter().sum::<f64>() / days.len() as f64);
+    let median = (!days.is_empty()).then(|| {
+        let m = days.len() / 2;
+        if days.len() % 2 == 1 {
+            days[m]
+        } else {
+            0.5 * (days[m - 1] + days[m])
+        }
+    });
+    PathStats {
+        top_paths,
+        length_distribution: lengths,
+        mean_days_to_conversion: mean,
+        median_days_to_conversion: median,
+    }
+}

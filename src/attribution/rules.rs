@@ -1,0 +1,180 @@
+//! The rule-based models and the weights each gives the touches of one
+//! journey.
+//!
+//! * first touch / last touch: all credit to one touch;
+//! * last non-direct touch: the last touch not marked `direct` (all
+//!   credit to the last touch when every touch is direct) — GA's default
+//!   for its standard reports;
+//! * linear: equal shares;
+//! * time decay: weight `2^(−Δt / half-life)`, Δt from the touch to the
+//!   conversion in days; GA4's default half-life is 7 days;
+//! * position-based: `first` and `last` shares (40 % each by default) and
+//!   the rest split evenly over the middle touches; with two touches each
+//!   gets half, with one it gets all (GA's convention).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::journey::Touch;
+use super::split::weight_from_f64;
+use crate::Result;
+
+/// An attribution model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Model {
+    /// All credit to the first touch.
+    FirstTouch,
+    /// All credit to the last touch.
+    LastTouch,
+    /// All credit to the last touch that is not direct.
+    LastNonDirect,
+    /// Equal credit to every touch.
+    Linear,
+    /// Credit halving every `half_life_days` before the conversion.
+    TimeDecay {
+        /// Half-life in days; default 7 (GA4).
+        #[serde(default = "default_half_life")]
+        half_life_days: f64,
+    },
+    /// `first` and `last` shares, the rest over the middle touches.
+    PositionBased {
+        /// Share of the first touch; default 0.4.
+        #[serde(default = "default_end_share")]
+        first: f64,
+        /// Share of the last touch; default 0.4.
+        #[serde(default = "default_end_share")]
+        last: f64,
+    },
+    /// Markov chain removal effect (Anderl et al. 2016) of the given order.
+    Markov {
+        /// Order of the chain: 1 (default) to 4.
+        #[serde(default = "default_order")]
+        order: u8,
+    },
+    /// Shapley values over channels (see the `shapley` module).
+    Shapley,
+}
+
+fn default_half_life() -> f64 {
+    7.0
+}
+fn default_end_share() -> f64 {
+    0.4
+}
+fn default_order() -> u8 {
+    1
+}
+
+impl Model {
+    /// A short stable name (`first_touch`, `markov`...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Model::FirstTouch => "first_touch",
+            Model::LastTouch => "last_touch",
+            Model::LastNonDirect => "last_non_direct",
+            Model::Linear => "linear",
+            Model::TimeDecay { .. } => "time_decay",
+            Model::PositionBased { .. } => "position_based",
+            Model::Markov { .. } => "markov",
+            Model::Shapley => "shapley",
+        }
+    }
+
+    /// Whether credit is decided journey by journey (rule-based).
+    pub fn is_rule_based(&self) -> bool {
+        !matches!(self, Model::Markov { .. } | Model::Shapley)
+    }
+
+    /// Checks the parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a non-positive
+    /// half-life, shares outside [0, 1] or summing above 1, or a Markov
+    /// order outside 1..=4.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Model::TimeDecay { half_life_days }
+                if !(half_life_days.is_finite() && half_life_days > 0.0) =>
+            {
+                Err(crate::Error::invalid(
+                    "half_life_days",
+                    "half-life must be positive",
+                ))
+            }
+            Model::PositionBased { first, last }
+                if !((0.0..=1.0).contains(&first)
+                    && (0.0..=1.0).contains(&last)
+                    && first + last <= 1.0) =>
+            {
+                Err(crate::Error::invalid(
+                    "first",
+                    "first and last shares must lie in [0, 1] and sum to at most 1",
+                ))
+            }
+            Model::Markov { order } if !(1..=4).contains(&order) => Err(crate::Error::invalid(
+                "order",
+                "Markov order must be 1 to 4",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The weights of `touches` (time-ordered, not empty) under a rule-based
+/// model; `end` is the conversion time.
+pub(crate) fn rule_weights(
+    model: &Model,
+    touches: &[&Touch],
+    end: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Decimal>> {
+    let n = touches.len();
+    let mut weights = vec![Decimal::ZERO; n];
+    let one_at = |weights: &mut Vec<Decimal>, i: usize| {
+        if let Some(w) = weights.get_mut(i) {
+            *w = Decimal::ONE;
+        }
+    };
+    match *model {
+        Model::FirstTouch => one_at(&mut weights, 0),
+        Model::LastTouch => one_at(&mut weights, n.saturating_sub(1)),
+        Model::LastNonDirect => {
+            let i = touches
+                .iter()
+                .rposition(|t| !t.direct)
+                .unwrap_or(n.saturating_sub(1));
+            one_at(&mut weights, i);
+        }
+        Model::Linear => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
+        Model::TimeDecay { half_life_days } => {
+            for (w, t) in weights.iter_mut().zip(touches) {
+                let days = (end - t.at).num_seconds() as f64 / 86_400.0;
+                *w = weight_from_f64((-days / half_life_days).exp2())?;
+            }
+            if weights.iter().all(|w| w.is_zero()) {
+                one_at(&mut weights, n.saturating_sub(1));
+            }
+        }
+        Model::PositionBased { first, last } => match n {
+            0 => {}
+            1 => one_at(&mut weights, 0),
+            2 => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
+            _ => {
+                let first = weight_from_f64(first)?;
+                let last = weight_from_f64(last)?;
+                let middle = (Decimal::ONE - first - last) / Decimal::from(n as u64 - 2);
+                for w in weights.iter_mut() {
+                    *w = middle;
+                }
+                weights[0] = first;
+                weights[n - 1] = last;
+                if weights.iter().all(|w| w.is_zero()) {
+                    weights.iter_mut().for_each(|w| *w = Decimal::ONE);
+                }
+            }
+        },
+        Model::Markov { .. } | Model::Shapley => {}
+    }
+    Ok(weights)
+}

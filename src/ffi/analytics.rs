@@ -1,0 +1,138 @@
+//! C API of the marketing analytics: experiment analysis, sample size and
+//! attribution, JSON in and JSON out (see [`crate::experiments`] and
+//! [`crate::attribution`] for the shapes).
+
+use std::ffi::c_char;
+
+use super::{boundary, crm_status, json_out, out_arg, str_arg};
+use crate::attribution::{AttributionRequest, attribution_report};
+use crate::experiments::{ExperimentRequest, SampleSizeRequest, analyze, sample_size};
+
+/// Analyses an A/B/n experiment and writes the JSON analysis to
+/// `*out_json`.
+///
+/// `request_json` is a NUL-terminated UTF-8 JSON object (all but metric
+/// and arms optional; for "metric":"mean" the arms give "n", "mean", "sd"
+/// or "values"):
+///
+/// ```text
+/// {"metric":"conversion","arms":[{"name":"A","visitors":1000,
+///  "conversions":100},{"name":"B","visitors":1000,"conversions":130}],
+///  "alpha":0.05, "control":"A", "expected_split":[1,1],
+///  "planned_per_arm":3841, "prior":{"alpha":1,"beta":1},
+///  "credible_level":0.95, "sequential":{"mixing_sd":0.05},
+///  "yates":false, "srm_threshold":0.001}
+/// ```
+///
+/// The analysis holds "arms", "chi_square", "comparisons" (each with the
+/// test, its assumptions and whether they hold, intervals for the
+/// difference and the lift, the Bayesian P(variant beats control) and
+/// expected losses, the sequential test, a Bonferroni-adjusted p-value and
+/// a "verdict" {"code","reason"}), "sample_ratio" and "warnings"
+/// ({"code","message"}: peeking, sample_ratio_mismatch,
+/// assumption_violated, test_undefined). No number is NaN.
+///
+/// Errors: CRM_STATUS_NULL_POINTER, CRM_STATUS_INVALID_UTF8,
+/// CRM_STATUS_JSON for malformed JSON or an unknown field (the message
+/// names the JSON path), CRM_STATUS_INVALID for an empty arm, a duplicate
+/// name or an option out of range (the message names the field, e.g.
+/// `arms[1].visitors`), CRM_STATUS_UNSUPPORTED for a non-integer prior
+/// alpha. On failure `*out_json` is left untouched. The string is freed
+/// with crm_string_free().
+///
+/// # Safety
+///
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must
+/// be NULL or valid for writing one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_experiment_analyze(
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status {
+    boundary(|| {
+        // SAFETY: the caller upholds the contract in the docs above.
+        let request_json = unsafe { str_arg(request_json, "request_json") }?;
+        // SAFETY: as above.
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let request = ExperimentRequest::from_json(request_json)?;
+        out.write(json_out(&analyze(&request)?)?);
+        Ok(())
+    })
+}
+
+/// Plans an experiment: the size per arm for an effect, or the minimum
+/// detectable effect for a size, written as JSON to `*out_json`.
+///
+/// `request_json`: {"metric":"conversion","baseline":0.1,
+/// "effect":{"relative":0.2}} or {"metric":"mean","baseline":50,"sd":25,
+/// "per_arm":1000}, with optional "alpha" (0.05), "power" (0.8) and "arms"
+/// (2). Exactly one of "effect" ({"absolute":x} or {"relative":x}) and
+/// "per_arm" is given.
+///
+/// The plan: {"solved_for":"sample_size","per_arm":3841,"total":7682,
+/// "absolute_effect":0.02,"relative_effect":0.2,
+/// "formula":"two_proportions_normal_approximation"}.
+///
+/// Errors: as crm_experiment_analyze(); CRM_STATUS_OVERFLOW when the size
+/// does not fit in 64 bits. On failure `*out_json` is left untouched.
+///
+/// # Safety
+///
+/// As crm_experiment_analyze().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_sample_size(
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status {
+    boundary(|| {
+        // SAFETY: the caller upholds the contract in the docs above.
+        let request_json = unsafe { str_arg(request_json, "request_json") }?;
+        // SAFETY: as above.
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let request = SampleSizeRequest::from_json(request_json)?;
+        out.write(json_out(&sample_size(&request)?)?);
+        Ok(())
+    })
+}
+
+/// Attributes conversions and revenue of customer journeys to channels
+/// and campaigns under one or more models, written as JSON to `*out_json`.
+///
+/// `request_json`: {"currency":"USD","models":[{"model":"linear"},
+/// {"model":"time_decay","half_life_days":7},{"model":"position_based",
+/// "first":0.4,"last":0.4},{"model":"markov","order":1},
+/// {"model":"shapley"}, {"model":"first_touch"},{"model":"last_touch"},
+/// {"model":"last_non_direct"}],"journeys":[{"touches":[{"channel":"email",
+/// "campaign":"spring","at":"2026-03-01T10:00:00Z","direct":false}],
+/// "conversions":1,"value":"300.00","converted_at":"..."}],
+/// "lookback_days":90,"spend":[{"channel":"email","amount":"50"}],
+/// "scale":6,"top_paths":10}.
+///
+/// The report: "total_conversions", "total_value", "unattributed_*",
+/// "models" (per model: "channels" and "campaigns" as {"key",
+/// "conversions","value","spend","cost_per_acquisition","roi"}; Markov adds
+/// "removal_effects" and "conversion_probability") and "paths" (top paths,
+/// length distribution, days to conversion). Decimals are strings; each
+/// model's credit sums exactly to the attributed total.
+///
+/// Errors: as crm_experiment_analyze(); CRM_STATUS_UNSUPPORTED for a Markov
+/// chain with too many states. On failure `*out_json` is left untouched.
+///
+/// # Safety
+///
+/// As crm_experiment_analyze().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_attribution_report(
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status {
+    boundary(|| {
+        // SAFETY: the caller upholds the contract in the docs above.
+        let request_json = unsafe { str_arg(request_json, "request_json") }?;
+        // SAFETY: as above.
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        let request = AttributionRequest::from_json(request_json)?;
+        out.write(json_out(&attribution_report(&request)?)?);
+        Ok(())
+    })
+}
