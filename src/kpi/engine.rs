@@ -96,11 +96,14 @@ impl<'d> KpiEngine<'d> {
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
     /// range or when no reporting currency is known.
     pub fn new(dataset: &'d Dataset, request: &KpiRequest) -> Result<KpiEngine<'d>> {
-        let ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
-        let window = Window::new(request.period, &ctx.options)?;
+        let mut ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
+        let kpis = request.kpi_list().to_vec();
+        ctx.track_revenue_events = kpis.contains(&KpiId::NewRevenue);
+        let previous = cohort_previous(dataset, request.period, request.granularity)?;
+        let window = Window::new(request.period, previous, &ctx.options)?;
         Ok(KpiEngine {
             ctx,
-            kpis: request.kpi_list().to_vec(),
+            kpis,
             window,
             granularity: request.granularity,
         })
@@ -118,7 +121,14 @@ impl<'d> KpiEngine<'d> {
 
     /// An empty accumulator for another period (same segment and options).
     pub fn accumulator_for(&self, period: Period) -> Result<KpiAccumulator> {
-        Ok(self.accumulator_for_window(Window::new(period, &self.ctx.options)?))
+        Ok(self.accumulator_for_window(self.window_of(period)?))
+    }
+
+    /// The window of `period`, with its previous period found as for the
+    /// request's.
+    fn window_of(&self, period: Period) -> Result<Window> {
+        let previous = cohort_previous(self.ctx.dataset, period, self.granularity)?;
+        Window::new(period, previous, &self.ctx.options)
     }
 
     fn accumulator_for_window(&self, window: Window) -> KpiAccumulator {
@@ -165,8 +175,9 @@ impl<'d> KpiEngine<'d> {
             }
             for position in 0..ds.contacts().len() {
                 for activity in ds.activities_at(position) {
+                    let pays = pays_won_deal(ds, &[], activity);
                     for acc in accs.iter_mut() {
-                        acc.add_activity(&self.ctx, Some(position), activity)?;
+                        acc.add_activity(&self.ctx, Some(position), activity, pays)?;
                     }
                 }
             }
@@ -198,8 +209,9 @@ impl<'d> KpiEngine<'d> {
                 } else {
                     None
                 };
+                let pays = pays_won_deal(ds, part.deals, activity);
                 for acc in accs.iter_mut() {
-                    acc.add_activity(&self.ctx, position, activity)?;
+                    acc.add_activity(&self.ctx, position, activity, pays)?;
                 }
             }
             for ticket in part.tickets {
@@ -236,15 +248,7 @@ impl<'d> KpiEngine<'d> {
     /// The period before the request's: the aligned period of the request's
     /// granularity, or the same number of days just before.
     pub fn previous_period(&self) -> Result<Period> {
-        let period = self.window.period;
-        match self.granularity {
-            Some(g) => self
-                .ctx
-                .dataset
-                .fiscal_calendar()
-                .previous_period(&period, g),
-            None => period.previous(),
-        }
+        previous_of(self.ctx.dataset, self.window.period, self.granularity)
     }
 
     /// The report: each KPI for the period and the previous one, with the
@@ -253,7 +257,7 @@ impl<'d> KpiEngine<'d> {
         let previous = self.previous_period()?;
         let mut accs = [
             self.accumulator(),
-            self.accumulator_for_window(Window::new(previous, &self.ctx.options)?),
+            self.accumulator_for_window(self.window_of(previous)?),
         ];
         self.accumulate_all(&mut accs, &Partition::whole(self.ctx.dataset))?;
         let [current_acc, previous_acc] = &accs;
@@ -279,6 +283,57 @@ impl<'d> KpiEngine<'d> {
             kpis: rows,
         })
     }
+}
+
+/// The period before `period`: the aligned period of `granularity` (fiscal
+/// quarters follow the dataset's calendar), or the same number of days just
+/// before.
+fn previous_of(
+    dataset: &Dataset,
+    period: Period,
+    granularity: Option<Granularity>,
+) -> Result<Period> {
+    match granularity {
+        Some(g) => dataset.fiscal_calendar().previous_period(&period, g),
+        None => period.previous(),
+    }
+}
+
+/// Whether `activity` is a purchase paying a won deal (of the dataset or of
+/// `deals`, the part's own): with revenue source `both` the deal's value is
+/// its revenue and the purchase is not counted again.
+fn pays_won_deal(dataset: &Dataset, deals: &[Deal], activity: &Activity) -> bool {
+    let (crate::model::ActivityKind::Purchase { .. }, Some(id)) = (&activity.kind, &activity.deal)
+    else {
+        return false;
+    };
+    let won = |deal: &Deal| deal.status == crate::model::DealStatus::Won;
+    match dataset.deal(id) {
+        Some(deal) => won(deal),
+        None => deals.iter().find(|d| &d.id == id).is_some_and(won),
+    }
+}
+
+/// The period whose customers form the cohort of `period` under
+/// [`CustomerBasis::PreviousPeriod`](super::CustomerBasis::PreviousPeriod):
+/// the aligned period of `granularity`; without one, the same number of
+/// whole calendar months before when `period` spans whole months (the
+/// first half-year before the second, the year before), else the same
+/// number of days before.
+fn cohort_previous(
+    dataset: &Dataset,
+    period: Period,
+    granularity: Option<Granularity>,
+) -> Result<Period> {
+    use chrono::Datelike;
+    if granularity.is_none() && period.start().day() == 1 && period.end().day() == 1 {
+        let months = (period.end().year() - period.start().year()) * 12
+            + period.end().month() as i32
+            - period.start().month() as i32;
+        let start = crate::calendar::add_months(period.start(), -months)?;
+        return Period::new(start, period.start());
+    }
+    previous_of(dataset, period, granularity)
 }
 
 fn needs_contact(activity: &Activity) -> bool {

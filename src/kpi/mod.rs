@@ -44,5 +44,8 @@ pub use engine::{
     TimeSeriesPoint, compute, time_series,
 };
 pub use pipeline::{Items, PipelineReport, PipelineReportRequest, pipeline_report};
-pub use request::{ChurnBasis, KpiOptions, KpiRequest, Segment, TimeSeriesRequest};
+pub use request::{
+    ChurnBasis, CustomerBasis, KpiOptions, KpiRequest, OrderBasis, RevenueSource, Segment,
+    TimeSeriesRequest,
+};
 pub use value::{BreakdownRow, KpiValue, Measurement, UndefinedCode};
