@@ -10,6 +10,7 @@ use super::catalog::KpiId;
 use super::context::{Context, Window};
 use super::finish::finish;
 use super::request::{KpiRequest, Segment, TimeSeriesRequest};
+use super::validate::{PartDeals, validate_partition};
 use super::value::{KpiValue, Measurement, UndefinedCode, divide};
 use crate::calendar::{Granularity, Period};
 use crate::model::{Activity, Campaign, Contact, Dataset, Deal, SpendEntry, Ticket};
@@ -141,8 +142,19 @@ impl<'d> KpiEngine<'d> {
 
     /// Feeds the records of `part` into `acc`, one pass per entity kind.
     ///
+    /// Records of a part other than [`Partition::whole`] are first checked
+    /// with the rules of [`Dataset::new`] and its messages (negative money,
+    /// a close date before creation, a stage outside its pipeline...), their
+    /// references resolved in the engine's dataset (deals also in the part),
+    /// and ids unique within the part; paths name the part
+    /// (`partition.activities[3].kind.amount`). Nothing is accumulated from
+    /// a part that fails. Parts merged later must not share records.
+    ///
     /// # Errors
     ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) or
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a record of the
+    /// part that a dataset would refuse;
     /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch)
     /// when money cannot be converted into the reporting currency;
     /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a sum overflows.
@@ -175,7 +187,7 @@ impl<'d> KpiEngine<'d> {
             }
             for position in 0..ds.contacts().len() {
                 for activity in ds.activities_at(position) {
-                    let pays = pays_won_deal(ds, &[], activity);
+                    let pays = pays_won_deal(ds, None, activity);
                     for acc in accs.iter_mut() {
                         acc.add_activity(&self.ctx, Some(position), activity, pays)?;
                     }
@@ -189,6 +201,9 @@ impl<'d> KpiEngine<'d> {
                 }
             }
         } else {
+            // Records outside the dataset: the dataset's rules first, before
+            // any accumulator changes.
+            let part_deals = validate_partition(ds, part)?;
             for contact in part.contacts {
                 let position = ds.contact_position(&contact.id);
                 for acc in accs.iter_mut() {
@@ -209,7 +224,7 @@ impl<'d> KpiEngine<'d> {
                 } else {
                     None
                 };
-                let pays = pays_won_deal(ds, part.deals, activity);
+                let pays = pays_won_deal(ds, Some(&part_deals), activity);
                 for acc in accs.iter_mut() {
                     acc.add_activity(&self.ctx, position, activity, pays)?;
                 }
@@ -302,16 +317,17 @@ fn previous_of(
 /// Whether `activity` is a purchase paying a won deal (of the dataset or of
 /// `deals`, the part's own): with revenue source `both` the deal's value is
 /// its revenue and the purchase is not counted again.
-fn pays_won_deal(dataset: &Dataset, deals: &[Deal], activity: &Activity) -> bool {
+fn pays_won_deal(dataset: &Dataset, deals: Option<&PartDeals<'_>>, activity: &Activity) -> bool {
     let (crate::model::ActivityKind::Purchase { .. }, Some(id)) = (&activity.kind, &activity.deal)
     else {
         return false;
     };
-    let won = |deal: &Deal| deal.status == crate::model::DealStatus::Won;
-    match dataset.deal(id) {
-        Some(deal) => won(deal),
-        None => deals.iter().find(|d| &d.id == id).is_some_and(won),
+    if deals.is_some_and(|d| d.is_won(id)) {
+        return true;
     }
+    dataset
+        .deal(id)
+        .is_some_and(|deal| deal.status == crate::model::DealStatus::Won)
 }
 
 /// The period whose customers form the cohort of `period` under

@@ -36,6 +36,7 @@ mod engine;
 mod finish;
 pub mod pipeline;
 mod request;
+mod validate;
 mod value;
 
 pub use accumulate::KpiAccumulator;
