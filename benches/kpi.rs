@@ -485,5 +485,125 @@ fn bench_sample(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_sample, bench_big);
+/// A shop's purchase log: `SHOP_CONTACTS` customers buying about
+/// `SHOP_PURCHASES_PER_CONTACT` times each over six years (2020-2025).
+const SHOP_CONTACTS: usize = 100_000;
+const SHOP_PURCHASES_PER_CONTACT: usize = 10;
+
+fn purchase_log() -> Dataset {
+    let contacts = SHOP_CONTACTS / scale();
+    let mut rng = SampleRng::new(7);
+    let usd = Currency::new("USD").expect("usd");
+    let start = Utc
+        .with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
+        .single()
+        .expect("start");
+    let days = 6 * 365;
+    let mut parts = DatasetParts {
+        reporting_currency: Some(usd),
+        ..DatasetParts::default()
+    };
+    for c in 0..contacts {
+        let first = rng.range(0, days - 1);
+        let contact_id: ContactId = id(format!("C{c}"));
+        let mut contact: Contact = serde_json::from_value(serde_json::json!({
+            "id": contact_id.to_string(), "name": "shopper",
+            "created_at": (start + Duration::days(first)).to_rfc3339()
+        }))
+        .expect("contact");
+        contact.id = contact_id.clone();
+        parts.contacts.push(contact);
+        let n = rng.range(1, 2 * SHOP_PURCHASES_PER_CONTACT as i64);
+        for k in 0..n {
+            let at = ts(start, &mut rng, first, (days - first).max(1));
+            parts.activities.push(Activity {
+                id: id(format!("P{c}-{k}")),
+                contact: contact_id.clone(),
+                at,
+                deal: None,
+                campaign: None,
+                rep: None,
+                kind: ActivityKind::Purchase {
+                    amount: Money::new(Decimal::new(rng.range(500, 20_000), 2), usd),
+                    items: Vec::new(),
+                },
+            });
+        }
+    }
+    Dataset::new(parts).expect("purchase log")
+}
+
+/// Series of 1, 18 (months) and 300 (weeks) points against one period, on
+/// the purchase log: CPU time and the peak memory each call allocates.
+fn bench_series(c: &mut Criterion) {
+    let dataset = purchase_log();
+    let counts = dataset.counts();
+    let kpis = r#""kpis": ["revenue", "orders", "active_customers", "average_order_value",
+        "purchase_frequency", "repeat_customers", "new_customers", "churn_rate"],
+        "options": {"revenue_source": "purchases", "active_customer_days": 90}"#;
+    let single = KpiRequest::from_json(&format!(
+        r#"{{{kpis}, "period": {{"start": "2024-01-01", "end": "2024-02-01"}}}}"#
+    ))
+    .expect("request");
+    let series = |points: &str, granularity: &str, end: &str| {
+        let request = crmkit::kpi::TimeSeriesRequest::from_json(&format!(
+            r#"{{{kpis}, "granularity": "{granularity}", "range": {{"start": "2020-03-02", "end": "{end}"}}}}"#
+        ))
+        .expect("series request");
+        (points.to_string(), request)
+    };
+    let requests = [
+        series("1", "month", "2020-03-03"),
+        series("18", "month", "2021-09-01"),
+        series("300", "week", "2025-12-15"),
+    ];
+    let engine = KpiEngine::new(&dataset, &single).expect("engine");
+    let measure = |f: &dyn Fn()| {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let mut cpu = Vec::new();
+        for _ in 0..3 {
+            let c0 = thread_cpu_ns();
+            f();
+            if let (Some(a), Some(b)) = (c0, thread_cpu_ns()) {
+                cpu.push(b.saturating_sub(a) as f64 / 1e6);
+            }
+        }
+        cpu.sort_by(f64::total_cmp);
+        let extra = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+        (
+            cpu.get(cpu.len() / 2).copied().unwrap_or(f64::NAN),
+            mib(extra),
+        )
+    };
+    let (one_ms, one_mib) = measure(&|| {
+        black_box(engine.compute().expect("compute"));
+    });
+    eprintln!(
+        "kpi series bench input: {} contacts, {} purchases; one period: median cpu {one_ms:.0} ms, peak extra {one_mib:.1} MiB",
+        counts.contacts, counts.activities
+    );
+    for (points, request) in &requests {
+        let (ms, extra) = measure(&|| {
+            black_box(crmkit::kpi::time_series(&dataset, request).expect("series"));
+        });
+        eprintln!(
+            "kpi series of {points} points: median cpu {ms:.0} ms ({:.1}x one period), peak extra {extra:.1} MiB",
+            ms / one_ms
+        );
+    }
+    let mut group = c.benchmark_group("kpi_series");
+    group.sample_size(10);
+    group.bench_function("one_period_purchase_log", |b| {
+        b.iter(|| black_box(engine.compute().expect("compute")))
+    });
+    for (points, request) in &requests {
+        group.bench_function(format!("series_{points}_points_purchase_log"), |b| {
+            b.iter(|| black_box(crmkit::kpi::time_series(&dataset, request).expect("series")))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_sample, bench_series, bench_big);
 criterion_main!(benches);

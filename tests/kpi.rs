@@ -377,14 +377,31 @@ fn upsell_rate_on_the_hand_dataset() {
 
 #[test]
 fn repeat_customers_on_the_hand_dataset() {
-    // Purchases in Q1: C-1 twice (A-1, A-2), C-4 once (A-3); A-4 is in 2023.
+    // Orders are won deals (revenue_source deals, the default). Won in Q1: C-1 D-2,
+    // C-2 D-3, C-4 D-5 and D-6: one repeat customer, C-4.
     check(&measure(KpiId::RepeatCustomers), "1", "1", "1");
+    // Over purchases: C-1 twice (A-1, A-2), C-4 once (A-3); A-4 is in 2023.
+    let purchases = request(r#", "revenue_source": "purchases""#);
+    check(
+        &measure_with(KpiId::RepeatCustomers, &purchases),
+        "1",
+        "1",
+        "1",
+    );
 }
 
 #[test]
 fn repeat_purchase_rate_on_the_hand_dataset() {
-    // 1 repeat purchaser / 2 purchasers x 100.
-    check(&measure(KpiId::RepeatPurchaseRate), "1", "2", "50");
+    // Deals (default): 1 repeat customer (C-4) / 3 customers with a won deal in Q1 x 100.
+    check(&measure(KpiId::RepeatPurchaseRate), "1", "3", "33.333333");
+    // Purchases: 1 repeat purchaser / 2 purchasers x 100.
+    let purchases = request(r#", "revenue_source": "purchases""#);
+    check(
+        &measure_with(KpiId::RepeatPurchaseRate, &purchases),
+        "1",
+        "2",
+        "50",
+    );
 }
 
 #[test]
@@ -413,11 +430,21 @@ fn customer_acquisition_cost_on_the_hand_dataset() {
 
 #[test]
 fn customer_lifetime_value_on_the_hand_dataset() {
-    // AOV 1400 / 3 x frequency 3 / 2 = 700 per customer per 91-day period; lifespan 36
-    // months = 36 x 1461 / 48 = 1095.75 days: 700 x 1095.75 / 91 = 8428.846...
-    // numerator 1400 x 36 x 1461, denominator 2 x 91 x 48.
+    // Deals (default): revenue D-2 500 + D-3 220 + D-5 800 + D-6 100 = 1620 over 4 orders
+    // of 3 customers: 540 per customer per 91-day period; lifespan 36 months = 36 x 1461 /
+    // 48 = 1095.75 days: 540 x 1095.75 / 91 = 6502.2527...
+    // numerator 1620 x 36 x 1461, denominator 3 x 91 x 48.
     check(
         &measure(KpiId::CustomerLifetimeValue),
+        "85205520",
+        "13104",
+        "6502.252747",
+    );
+    // Purchases: AOV 1400 / 3 x frequency 3 / 2 = 700 per customer per period:
+    // 700 x 1095.75 / 91 = 8428.846...
+    let purchases = request(r#", "revenue_source": "purchases""#);
+    check(
+        &measure_with(KpiId::CustomerLifetimeValue, &purchases),
         "73634400",
         "8736",
         "8428.846154",
@@ -426,13 +453,13 @@ fn customer_lifetime_value_on_the_hand_dataset() {
 
 #[test]
 fn customer_lifetime_value_simple_on_the_hand_dataset() {
-    // ARPU 1400 / 2 = 700, margin 100 %, churn 1 / 3: 700 / (1 / 3) = 2100
-    // (numerator 1400 x 1 x 3, denominator 2 x 1).
+    // Revenue per active customer 1620 / 3 = 540, margin 100 %, churn 1 / 3:
+    // 540 / (1 / 3) = 1620 (numerator 1620 x 1 x 3, denominator 3 x 1).
     check(
         &measure(KpiId::CustomerLifetimeValueSimple),
-        "4200",
-        "2",
-        "2100",
+        "4860",
+        "3",
+        "1620",
     );
 }
 
@@ -555,12 +582,12 @@ fn cac_without_salaries_leaves_salary_spend_out() {
 
 #[test]
 fn simple_clv_applies_the_gross_margin() {
-    // 700 x 50 % / (1 / 3) = 1050.
+    // 540 x 50 % / (1 / 3) = 810.
     let m = measure_with(
         KpiId::CustomerLifetimeValueSimple,
         &request(r#", "gross_margin": 50"#),
     );
-    check(&m, "2100", "2", "1050");
+    check(&m, "2430", "3", "810");
 }
 
 #[test]
@@ -805,4 +832,96 @@ fn money_without_exchange_rates_is_a_currency_mismatch() {
         .compute()
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CurrencyMismatch);
+}
+
+#[test]
+fn active_customers_on_the_hand_dataset() {
+    // Deals (default): won in Q1 by C-1 (D-2), C-2 (D-3), C-4 (D-5, D-6) = 3.
+    check(&measure(KpiId::ActiveCustomers), "3", "1", "3");
+    // Purchases: C-1 (A-1, A-2), C-4 (A-3) = 2.
+    let purchases = request(r#", "revenue_source": "purchases""#);
+    check(
+        &measure_with(KpiId::ActiveCustomers, &purchases),
+        "2",
+        "1",
+        "2",
+    );
+}
+
+#[test]
+fn orders_on_the_hand_dataset() {
+    // Deals (default): D-2, D-3, D-5, D-6 = 4 orders.
+    check(&measure(KpiId::Orders), "4", "1", "4");
+    // Both: 4 deals + 3 purchases (none names its deal) = 7 events; as customer-days,
+    // C-1 02-09 (D-2 and A-1), C-1 03-01, C-2 03-02, C-4 02-15 (D-5 and A-3), C-4 03-11 = 5.
+    let both = request(r#", "revenue_source": "both""#);
+    check(&measure_with(KpiId::Orders, &both), "7", "1", "7");
+    let days = request(r#", "revenue_source": "both", "order_basis": "customer_day""#);
+    check(&measure_with(KpiId::Orders, &days), "5", "1", "5");
+}
+
+#[test]
+fn average_order_value_on_the_hand_dataset() {
+    // Deals: 500 + 220 (200 EUR) + 800 + 100 = 1620 / 4 orders = 405.
+    check(&measure(KpiId::AverageOrderValue), "1620", "4", "405");
+    // Purchases: 500 + 100 + 800 = 1400 / 3.
+    let purchases = request(r#", "revenue_source": "purchases""#);
+    check(
+        &measure_with(KpiId::AverageOrderValue, &purchases),
+        "1400",
+        "3",
+        "466.666667",
+    );
+}
+
+#[test]
+fn purchase_frequency_on_the_hand_dataset() {
+    // Deals: 4 orders / 3 customers.
+    check(&measure(KpiId::PurchaseFrequency), "4", "3", "1.333333");
+    // Purchases: 3 purchases / 2 buyers.
+    let purchases = request(r#", "revenue_source": "purchases""#);
+    check(
+        &measure_with(KpiId::PurchaseFrequency, &purchases),
+        "3",
+        "2",
+        "1.5",
+    );
+}
+
+#[test]
+fn purchase_revenue_on_the_hand_dataset() {
+    // A-1 500 + A-2 100 + A-3 800, whatever the revenue source.
+    check(&measure(KpiId::PurchaseRevenue), "1400", "1", "1400");
+    let deals = request(r#", "revenue_source": "deals""#);
+    check(
+        &measure_with(KpiId::PurchaseRevenue, &deals),
+        "1400",
+        "1",
+        "1400",
+    );
+}
+
+#[test]
+fn revenue_source_both_counts_a_purchase_paying_a_won_deal_once() {
+    // A-1 (C-1, 500) pays D-2 and A-3 (C-4, 800) pays D-5 when they name their deal:
+    // both = deals 1620 + the unlinked purchase A-2 100 = 1720 over 4 + 1 orders.
+    let linked = HAND
+        .replace(
+            r#""id": "A-1", "contact": "C-1","#,
+            r#""id": "A-1", "contact": "C-1", "deal": "D-2","#,
+        )
+        .replace(
+            r#""id": "A-3", "contact": "C-4","#,
+            r#""id": "A-3", "contact": "C-4", "deal": "D-5","#,
+        );
+    let ds = Dataset::from_json(&linked).expect("valid");
+    let mut request = request(r#", "revenue_source": "both""#);
+    request.kpis = vec![KpiId::Revenue, KpiId::Orders, KpiId::PurchaseRevenue];
+    let values = KpiEngine::new(&ds, &request)
+        .expect("engine")
+        .compute()
+        .expect("compute");
+    check(&values[0], "1720", "1", "1720");
+    check(&values[1], "5", "1", "5");
+    check(&values[2], "1400", "1", "1400");
 }

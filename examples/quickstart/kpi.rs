@@ -9,14 +9,16 @@ use crmkit::sample::SAMPLE_AS_OF;
 fn show(value: &KpiValue) -> String {
     match value {
         KpiValue::Defined { value } => value.round_dp(2).to_string(),
-        KpiValue::Undefined { reason, .. } => format!("undefined ({reason})"),
+        KpiValue::Undefined { .. } => "undefined".to_string(),
     }
 }
 
 pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
-    // The second quarter of 2026, compared with the one before. The sample
-    // holds one year of data, so a customer counts as active when it bought
-    // in the last 120 days (the default, 365, would leave nobody to churn).
+    // The second quarter of 2026, compared with the one before. Revenue,
+    // orders and customers come from won deals (the default revenue_source;
+    // a shop would say "purchases"). The sample holds one year of data, so a
+    // customer counts as active when it won a deal in the last 120 days: the
+    // default, 365, reaches before the data and churn could not be told.
     let request = KpiRequest::from_json(
         r#"{
         "kpis": ["lead_count", "lead_conversion_rate", "new_customers", "win_rate",
@@ -49,6 +51,20 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
             row.current.numerator.round_dp(2),
             row.current.denominator.round_dp(2),
         );
+    }
+    // Why a value is missing, once per reason.
+    let mut reasons = Vec::new();
+    for row in &report.kpis {
+        for m in [&row.current, &row.previous] {
+            if let KpiValue::Undefined { reason, .. } = &m.value
+                && !reasons.contains(&reason)
+            {
+                reasons.push(reason);
+            }
+        }
+    }
+    for reason in reasons {
+        println!("undefined: {reason}");
     }
     if let Some(row) = report.row(KpiId::WinRate) {
         println!(

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::context::{Context, Window, stage_index, ts};
+use super::request::{OrderBasis, RevenueSource};
 use crate::model::{
     Activity, ActivityKind, CallDirection, CallOutcome, Campaign, Contact, Deal, DealKind,
     DealStatus, EmailEvent, LifecycleStage, SpendCategory, SpendEntry, SpendKind, SurveyScore,
@@ -29,21 +30,21 @@ pub(crate) const UPSELL: u16 = 1 << 6;
 pub(crate) const ON_LIST_START: u16 = 1 << 7;
 pub(crate) const NEW_SUBSCRIBER: u16 = 1 << 8;
 
-pub(crate) const FIRST_WON_IN_SEGMENT: u8 = 1;
-pub(crate) const FIRST_WON_FROM_CAMPAIGN: u8 = 1 << 1;
+pub(crate) const FIRST_IN_SEGMENT: u8 = 1;
+pub(crate) const FIRST_FROM_CAMPAIGN: u8 = 1 << 1;
 
 /// What the accumulator knows about one contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ContactState {
-    /// Close time of the contact's first won deal (any segment), or
-    /// `i64::MAX`.
-    pub first_won: i64,
-    /// `FIRST_WON_*` flags of that deal.
-    pub first_won_flags: u8,
+    /// Time of the contact's first revenue event (won deal or purchase, as
+    /// the revenue source says; any segment), or `i64::MAX`.
+    pub first_customer: i64,
+    /// `FIRST_*` flags of that event.
+    pub first_customer_flags: u8,
     /// `ACTIVE_START`... flags.
     pub flags: u16,
-    /// Purchases in the period.
-    pub purchases: u32,
+    /// Orders (revenue events) in the period and the segment.
+    pub orders: u32,
     /// First bounce or unsubscribe, or `i64::MAX`.
     pub email_lost: i64,
 }
@@ -51,27 +52,34 @@ pub(crate) struct ContactState {
 impl Default for ContactState {
     fn default() -> Self {
         ContactState {
-            first_won: i64::MAX,
-            first_won_flags: 0,
+            first_customer: i64::MAX,
+            first_customer_flags: 0,
             flags: 0,
-            purchases: 0,
+            orders: 0,
             email_lost: i64::MAX,
         }
     }
 }
 
 impl ContactState {
-    fn merge(&mut self, other: &ContactState) {
-        match other.first_won.cmp(&self.first_won) {
+    /// Records a revenue event at `t` with `FIRST_*` flags as a candidate
+    /// first event (ties merge their flags, so the result is independent
+    /// of the order records come in).
+    fn first_event(&mut self, t: i64, flags: u8) {
+        match t.cmp(&self.first_customer) {
             std::cmp::Ordering::Less => {
-                self.first_won = other.first_won;
-                self.first_won_flags = other.first_won_flags;
+                self.first_customer = t;
+                self.first_customer_flags = flags;
             }
-            std::cmp::Ordering::Equal => self.first_won_flags |= other.first_won_flags,
+            std::cmp::Ordering::Equal => self.first_customer_flags |= flags,
             std::cmp::Ordering::Greater => {}
         }
+    }
+
+    fn merge(&mut self, other: &ContactState) {
+        self.first_event(other.first_customer, other.first_customer_flags);
         self.flags |= other.flags;
-        self.purchases = self.purchases.saturating_add(other.purchases);
+        self.orders = self.orders.saturating_add(other.orders);
         self.email_lost = self.email_lost.min(other.email_lost);
     }
 }
@@ -108,11 +116,25 @@ pub struct KpiAccumulator {
     pub(crate) stage_entered: [u64; 6],
     pub(crate) stage_advanced: [u64; 6],
     // deals
+    /// Deals and purchase activities seen at all (any time, any segment):
+    /// without any, the KPIs built on them cannot be told.
+    pub(crate) deals_seen: u64,
+    pub(crate) purchases_seen: u64,
+    /// The earliest instant of any record seen (`i64::MAX` before any).
+    pub(crate) first_record: i64,
     pub(crate) won: u64,
     pub(crate) lost: u64,
     pub(crate) renewals_won: u64,
     pub(crate) renewals_closed: u64,
+    /// Revenue of the period from the configured revenue source.
     pub(crate) revenue: Decimal,
+    /// Value of the deals won in the period.
+    pub(crate) deal_revenue: Decimal,
+    /// Revenue events of the period (orders under `OrderBasis::Event`).
+    pub(crate) orders: u64,
+    /// `(contact, UTC day)` of every revenue event of the period, kept only
+    /// for `OrderBasis::CustomerDay`.
+    pub(crate) order_days: Vec<(u32, i64)>,
     pub(crate) campaign_revenue: Decimal,
     pub(crate) open_deals: u64,
     pub(crate) open_value: Decimal,
@@ -121,8 +143,9 @@ pub struct KpiAccumulator {
     /// Per flat stage index: completed stays ending in the period and their
     /// total seconds.
     pub(crate) stays: Vec<(u64, i128)>,
-    /// Deals won in the period: (contact, close, value).
-    pub(crate) won_deals: Vec<(u32, i64, Decimal)>,
+    /// Revenue events of the period, kept only when new revenue is asked
+    /// for: (contact, time, value).
+    pub(crate) revenue_events: Vec<(u32, i64, Decimal)>,
     /// Deal creations that may follow a call of the period: (contact, time).
     pub(crate) deal_creations: Vec<(u32, i64)>,
     // activities
@@ -182,18 +205,24 @@ impl KpiAccumulator {
             leads_converted: 0,
             stage_entered: [0; 6],
             stage_advanced: [0; 6],
+            deals_seen: 0,
+            purchases_seen: 0,
+            first_record: i64::MAX,
             won: 0,
             lost: 0,
             renewals_won: 0,
             renewals_closed: 0,
             revenue: Decimal::ZERO,
+            deal_revenue: Decimal::ZERO,
+            orders: 0,
+            order_days: Vec::new(),
             campaign_revenue: Decimal::ZERO,
             open_deals: 0,
             open_value: Decimal::ZERO,
             weighted_value: Decimal::ZERO,
             cycle_secs: Vec::new(),
             stays: vec![(0, 0); stages],
-            won_deals: Vec::new(),
+            revenue_events: Vec::new(),
             deal_creations: Vec::new(),
             referrals: 0,
             visits: 0,
@@ -287,7 +316,11 @@ impl KpiAccumulator {
         macro_rules! sum {
             ($($f:ident),*) => { $( self.$f += other.$f; )* };
         }
+        self.first_record = self.first_record.min(other.first_record);
         sum!(
+            deals_seen,
+            purchases_seen,
+            orders,
             leads,
             leads_converted,
             won,
@@ -328,6 +361,7 @@ impl KpiAccumulator {
         }
         money!(
             revenue,
+            deal_revenue,
             campaign_revenue,
             open_value,
             weighted_value,
@@ -340,7 +374,8 @@ impl KpiAccumulator {
             campaign_cost
         );
         self.cycle_secs.extend_from_slice(&other.cycle_secs);
-        self.won_deals.extend_from_slice(&other.won_deals);
+        self.revenue_events.extend_from_slice(&other.revenue_events);
+        self.order_days.extend_from_slice(&other.order_days);
         self.deal_creations.extend_from_slice(&other.deal_creations);
         self.outbound_calls.extend_from_slice(&other.outbound_calls);
         self.resolution_secs
@@ -368,17 +403,64 @@ impl KpiAccumulator {
         }
     }
 
+    /// A revenue event (a won deal or a purchase counted by the revenue
+    /// source) of the contact at `position`, at `t`, worth `value`.
+    #[allow(clippy::too_many_arguments)]
+    fn revenue_event(
+        &mut self,
+        ctx: &Context<'_>,
+        position: Option<usize>,
+        t: i64,
+        value: Decimal,
+        in_segment: bool,
+        from_campaign: bool,
+    ) -> Result<()> {
+        let mut flags = 0;
+        if in_segment {
+            flags |= FIRST_IN_SEGMENT;
+        }
+        if from_campaign {
+            flags |= FIRST_FROM_CAMPAIGN;
+        }
+        // Facts about the customer as a whole, whatever the segment.
+        if let Some(state) = self.contact_mut(position) {
+            state.first_event(t, flags);
+        }
+        if !in_segment {
+            return Ok(());
+        }
+        self.mark_active(position, t);
+        if !self.window.contains(t) {
+            return Ok(());
+        }
+        self.orders += 1;
+        add(&mut self.revenue, value)?;
+        if let Some(state) = self.contact_mut(position) {
+            state.orders = state.orders.saturating_add(1);
+        }
+        if let Some(c) = position.and_then(|p| u32::try_from(p).ok()) {
+            if ctx.options.order_basis == OrderBasis::CustomerDay {
+                self.order_days.push((c, t.div_euclid(86_400)));
+            }
+            if ctx.track_revenue_events {
+                self.revenue_events.push((c, t, value));
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn add_contact(
         &mut self,
         ctx: &Context<'_>,
         position: Option<usize>,
         contact: &Contact,
     ) -> Result<()> {
+        let created = ts(contact.created_at);
+        self.first_record = self.first_record.min(created);
         if !ctx.contact_in_segment(contact) {
             return Ok(());
         }
         let w = self.window;
-        let created = ts(contact.created_at);
         let in_period = w.contains(created);
         if contact.email.is_some() {
             let flag = if created < w.t0 {
@@ -446,6 +528,8 @@ impl KpiAccumulator {
         let created = ts(deal.created_at);
         let closed = deal.closed_at.map(ts);
         let contact = position.and_then(|p| u32::try_from(p).ok());
+        self.deals_seen += 1;
+        self.first_record = self.first_record.min(created);
         // Facts about the customer as a whole, whatever the segment.
         if let Some(c) = contact
             && w.t0 < created
@@ -455,31 +539,29 @@ impl KpiAccumulator {
         {
             self.deal_creations.push((c, created));
         }
+        let value = if in_segment || deal.status == DealStatus::Won {
+            ctx.amount(&deal.value)?
+        } else {
+            Decimal::ZERO
+        };
         if let (DealStatus::Won, Some(closed)) = (deal.status, closed)
-            && let Some(state) = self.contact_mut(position)
+            && ctx.options.revenue_source.deals()
         {
-            let mut flags = 0;
-            if in_segment {
-                flags |= FIRST_WON_IN_SEGMENT;
-            }
-            if deal.source_campaign.is_some() {
-                flags |= FIRST_WON_FROM_CAMPAIGN;
-            }
-            let other = ContactState {
-                first_won: closed,
-                first_won_flags: flags,
-                ..ContactState::default()
-            };
-            state.merge(&other);
+            self.revenue_event(
+                ctx,
+                position,
+                closed,
+                value,
+                in_segment,
+                deal.source_campaign.is_some(),
+            )?;
         }
         if !in_segment {
             return Ok(());
         }
-        let value = ctx.amount(&deal.value)?;
         let pipeline = ctx.stages.pipeline(ctx.dataset, &deal.pipeline);
         match (deal.status, closed) {
             (DealStatus::Won, Some(closed)) => {
-                self.mark_active(position, closed);
                 if w.renewal_from <= closed
                     && closed < w.renewal_to
                     && let Some(state) = self.contact_mut(position)
@@ -488,14 +570,11 @@ impl KpiAccumulator {
                 }
                 if w.contains(closed) {
                     self.won += 1;
-                    add(&mut self.revenue, value)?;
+                    add(&mut self.deal_revenue, value)?;
                     if deal.source_campaign.is_some() {
                         add(&mut self.campaign_revenue, value)?;
                     }
                     self.cycle_secs.push(closed - created);
-                    if let Some(c) = contact {
-                        self.won_deals.push((c, closed, value));
-                    }
                     let flag = match deal.kind {
                         DealKind::Renewal => {
                             self.renewals_won += 1;
@@ -559,36 +638,50 @@ impl KpiAccumulator {
         ctx: &Context<'_>,
         position: Option<usize>,
         activity: &Activity,
+        pays_won_deal: bool,
     ) -> Result<()> {
-        if !ctx.activity_in_segment(activity) {
-            return Ok(());
-        }
         let w = self.window;
         let t = ts(activity.at);
+        self.first_record = self.first_record.min(t);
+        let in_segment = ctx.activity_in_segment(activity);
+        if let ActivityKind::Purchase { amount, .. } = &activity.kind {
+            self.purchases_seen += 1;
+            let source = ctx.options.revenue_source;
+            let counted = source.purchases() && !(source == RevenueSource::Both && pays_won_deal);
+            let value = if counted || in_segment {
+                ctx.amount(amount)?
+            } else {
+                Decimal::ZERO
+            };
+            if counted {
+                self.revenue_event(
+                    ctx,
+                    position,
+                    t,
+                    value,
+                    in_segment,
+                    activity.campaign.is_some(),
+                )?;
+            }
+            if in_segment && w.contains(t) {
+                self.purchases += 1;
+                add(&mut self.purchase_revenue, value)?;
+                if activity.campaign.is_some() {
+                    self.campaign_purchases += 1;
+                }
+            }
+        }
+        if !in_segment {
+            return Ok(());
+        }
         let in_period = w.contains(t);
-        match &activity.kind {
-            ActivityKind::Purchase { amount, .. } => {
-                self.mark_active(position, t);
-                if in_period {
-                    self.purchases += 1;
-                    add(&mut self.purchase_revenue, ctx.amount(amount)?)?;
-                    if activity.campaign.is_some() {
-                        self.campaign_purchases += 1;
-                    }
-                    if let Some(state) = self.contact_mut(position) {
-                        state.purchases = state.purchases.saturating_add(1);
-                    }
-                }
-            }
-            ActivityKind::Email {
-                event: EmailEvent::Bounced | EmailEvent::Unsubscribed,
-                ..
-            } => {
-                if let Some(state) = self.contact_mut(position) {
-                    state.email_lost = state.email_lost.min(t);
-                }
-            }
-            _ => {}
+        if let ActivityKind::Email {
+            event: EmailEvent::Bounced | EmailEvent::Unsubscribed,
+            ..
+        } = &activity.kind
+            && let Some(state) = self.contact_mut(position)
+        {
+            state.email_lost = state.email_lost.min(t);
         }
         if !in_period {
             return Ok(());
@@ -675,11 +768,12 @@ impl KpiAccumulator {
     }
 
     pub(crate) fn add_ticket(&mut self, ctx: &Context<'_>, ticket: &Ticket) -> Result<()> {
+        let opened = ts(ticket.opened_at);
+        self.first_record = self.first_record.min(opened);
         if !ctx.ticket_in_segment(ticket) {
             return Ok(());
         }
         let w = self.window;
-        let opened = ts(ticket.opened_at);
         if w.contains(opened) {
             self.tickets_opened += 1;
             if ticket

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
-use super::request::{KpiOptions, Segment};
+use super::request::{CustomerBasis, KpiOptions, Segment};
 use crate::calendar::Period;
 use crate::model::{
     Activity, Campaign, CampaignId, Contact, Dataset, Deal, PipelineId, RepId, SpendEntry,
@@ -39,19 +39,25 @@ pub(crate) struct Window {
 }
 
 impl Window {
-    pub fn new(period: Period, options: &KpiOptions) -> Result<Window> {
+    /// The window of `period`; `previous` is the period before it (used by
+    /// [`CustomerBasis::PreviousPeriod`]).
+    pub fn new(period: Period, previous: Period, options: &KpiOptions) -> Result<Window> {
         let t0 = day_start(period.start());
         let t1 = day_start(period.end());
         let active = i64::from(options.active_customer_days) * 86_400;
         let months = i32::try_from(options.contract_months).unwrap_or(i32::MAX);
         let renewal_from = day_start(crate::calendar::add_months(period.start(), -months)?);
         let renewal_to = day_start(crate::calendar::add_months(period.end(), -months)?);
+        let (active_start_from, active_end_from) = match options.customer_basis {
+            CustomerBasis::ActiveWindow => (t0 - active, t1 - active),
+            CustomerBasis::PreviousPeriod => (day_start(previous.start()).min(t0), t0),
+        };
         Ok(Window {
             period,
             t0,
             t1,
-            active_start_from: t0 - active,
-            active_end_from: t1 - active,
+            active_start_from,
+            active_end_from,
             renewal_from,
             renewal_to,
         })
@@ -135,6 +141,9 @@ pub(crate) struct Context<'d> {
     pub stages: StageTable,
     /// For a team segment: the team's reps.
     team_reps: Vec<RepId>,
+    /// Whether accumulators keep the list of revenue events of the period
+    /// (only new revenue needs it).
+    pub track_revenue_events: bool,
 }
 
 pub(crate) fn ts(t: Timestamp) -> i64 {
@@ -204,6 +213,7 @@ impl<'d> Context<'d> {
             options,
             stages: StageTable::new(dataset),
             team_reps,
+            track_revenue_events: true,
         })
     }
 

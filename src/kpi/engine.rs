@@ -10,6 +10,7 @@ use super::catalog::KpiId;
 use super::context::{Context, Window};
 use super::finish::finish;
 use super::request::{KpiRequest, Segment, TimeSeriesRequest};
+use super::validate::{PartDeals, validate_partition};
 use super::value::{KpiValue, Measurement, UndefinedCode, divide};
 use crate::calendar::{Granularity, Period};
 use crate::model::{Activity, Campaign, Contact, Dataset, Deal, SpendEntry, Ticket};
@@ -96,11 +97,14 @@ impl<'d> KpiEngine<'d> {
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
     /// range or when no reporting currency is known.
     pub fn new(dataset: &'d Dataset, request: &KpiRequest) -> Result<KpiEngine<'d>> {
-        let ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
-        let window = Window::new(request.period, &ctx.options)?;
+        let mut ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
+        let kpis = request.kpi_list().to_vec();
+        ctx.track_revenue_events = kpis.contains(&KpiId::NewRevenue);
+        let previous = cohort_previous(dataset, request.period, request.granularity)?;
+        let window = Window::new(request.period, previous, &ctx.options)?;
         Ok(KpiEngine {
             ctx,
-            kpis: request.kpi_list().to_vec(),
+            kpis,
             window,
             granularity: request.granularity,
         })
@@ -118,7 +122,14 @@ impl<'d> KpiEngine<'d> {
 
     /// An empty accumulator for another period (same segment and options).
     pub fn accumulator_for(&self, period: Period) -> Result<KpiAccumulator> {
-        Ok(self.accumulator_for_window(Window::new(period, &self.ctx.options)?))
+        Ok(self.accumulator_for_window(self.window_of(period)?))
+    }
+
+    /// The window of `period`, with its previous period found as for the
+    /// request's.
+    fn window_of(&self, period: Period) -> Result<Window> {
+        let previous = cohort_previous(self.ctx.dataset, period, self.granularity)?;
+        Window::new(period, previous, &self.ctx.options)
     }
 
     fn accumulator_for_window(&self, window: Window) -> KpiAccumulator {
@@ -131,8 +142,19 @@ impl<'d> KpiEngine<'d> {
 
     /// Feeds the records of `part` into `acc`, one pass per entity kind.
     ///
+    /// Records of a part other than [`Partition::whole`] are first checked
+    /// with the rules of [`Dataset::new`] and its messages (negative money,
+    /// a close date before creation, a stage outside its pipeline...), their
+    /// references resolved in the engine's dataset (deals also in the part),
+    /// and ids unique within the part; paths name the part
+    /// (`partition.activities[3].kind.amount`). Nothing is accumulated from
+    /// a part that fails. Parts merged later must not share records.
+    ///
     /// # Errors
     ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) or
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a record of the
+    /// part that a dataset would refuse;
     /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch)
     /// when money cannot be converted into the reporting currency;
     /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a sum overflows.
@@ -165,8 +187,9 @@ impl<'d> KpiEngine<'d> {
             }
             for position in 0..ds.contacts().len() {
                 for activity in ds.activities_at(position) {
+                    let pays = pays_won_deal(ds, None, activity);
                     for acc in accs.iter_mut() {
-                        acc.add_activity(&self.ctx, Some(position), activity)?;
+                        acc.add_activity(&self.ctx, Some(position), activity, pays)?;
                     }
                 }
             }
@@ -178,6 +201,9 @@ impl<'d> KpiEngine<'d> {
                 }
             }
         } else {
+            // Records outside the dataset: the dataset's rules first, before
+            // any accumulator changes.
+            let part_deals = validate_partition(ds, part)?;
             for contact in part.contacts {
                 let position = ds.contact_position(&contact.id);
                 for acc in accs.iter_mut() {
@@ -198,8 +224,9 @@ impl<'d> KpiEngine<'d> {
                 } else {
                     None
                 };
+                let pays = pays_won_deal(ds, Some(&part_deals), activity);
                 for acc in accs.iter_mut() {
-                    acc.add_activity(&self.ctx, position, activity)?;
+                    acc.add_activity(&self.ctx, position, activity, pays)?;
                 }
             }
             for ticket in part.tickets {
@@ -236,15 +263,7 @@ impl<'d> KpiEngine<'d> {
     /// The period before the request's: the aligned period of the request's
     /// granularity, or the same number of days just before.
     pub fn previous_period(&self) -> Result<Period> {
-        let period = self.window.period;
-        match self.granularity {
-            Some(g) => self
-                .ctx
-                .dataset
-                .fiscal_calendar()
-                .previous_period(&period, g),
-            None => period.previous(),
-        }
+        previous_of(self.ctx.dataset, self.window.period, self.granularity)
     }
 
     /// The report: each KPI for the period and the previous one, with the
@@ -253,7 +272,7 @@ impl<'d> KpiEngine<'d> {
         let previous = self.previous_period()?;
         let mut accs = [
             self.accumulator(),
-            self.accumulator_for_window(Window::new(previous, &self.ctx.options)?),
+            self.accumulator_for_window(self.window_of(previous)?),
         ];
         self.accumulate_all(&mut accs, &Partition::whole(self.ctx.dataset))?;
         let [current_acc, previous_acc] = &accs;
@@ -279,6 +298,58 @@ impl<'d> KpiEngine<'d> {
             kpis: rows,
         })
     }
+}
+
+/// The period before `period`: the aligned period of `granularity` (fiscal
+/// quarters follow the dataset's calendar), or the same number of days just
+/// before.
+fn previous_of(
+    dataset: &Dataset,
+    period: Period,
+    granularity: Option<Granularity>,
+) -> Result<Period> {
+    match granularity {
+        Some(g) => dataset.fiscal_calendar().previous_period(&period, g),
+        None => period.previous(),
+    }
+}
+
+/// Whether `activity` is a purchase paying a won deal (of the dataset or of
+/// `deals`, the part's own): with revenue source `both` the deal's value is
+/// its revenue and the purchase is not counted again.
+fn pays_won_deal(dataset: &Dataset, deals: Option<&PartDeals<'_>>, activity: &Activity) -> bool {
+    let (crate::model::ActivityKind::Purchase { .. }, Some(id)) = (&activity.kind, &activity.deal)
+    else {
+        return false;
+    };
+    if deals.is_some_and(|d| d.is_won(id)) {
+        return true;
+    }
+    dataset
+        .deal(id)
+        .is_some_and(|deal| deal.status == crate::model::DealStatus::Won)
+}
+
+/// The period whose customers form the cohort of `period` under
+/// [`CustomerBasis::PreviousPeriod`](super::CustomerBasis::PreviousPeriod):
+/// the aligned period of `granularity`; without one, the same number of
+/// whole calendar months before when `period` spans whole months (the
+/// first half-year before the second, the year before), else the same
+/// number of days before.
+fn cohort_previous(
+    dataset: &Dataset,
+    period: Period,
+    granularity: Option<Granularity>,
+) -> Result<Period> {
+    use chrono::Datelike;
+    if granularity.is_none() && period.start().day() == 1 && period.end().day() == 1 {
+        let months = (period.end().year() - period.start().year()) * 12
+            + period.end().month() as i32
+            - period.start().month() as i32;
+        let start = crate::calendar::add_months(period.start(), -months)?;
+        return Period::new(start, period.start());
+    }
+    previous_of(dataset, period, granularity)
 }
 
 fn needs_contact(activity: &Activity) -> bool {

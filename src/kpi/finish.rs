@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::accumulate::*;
 use super::catalog::{KpiId, Unit};
 use super::context::Context;
-use super::request::ChurnBasis;
+use super::request::{ChurnBasis, CustomerBasis, OrderBasis, RevenueSource};
 use super::value::{BreakdownRow, Measurement, UndefinedCode, divide};
 use crate::{Error, Result};
 
@@ -26,26 +26,48 @@ struct Customers {
     renewed: u64,
     cross_sell: u64,
     upsell: u64,
-    purchasers: u64,
+    /// Contacts with an order in the period.
+    active: u64,
+    /// Contacts with two or more orders in the period.
     repeaters: u64,
+    /// Orders in the period (per the order basis).
+    orders: u64,
     called: u64,
     list_start: u64,
     list_new: u64,
     list_lost: u64,
 }
 
-fn customers(acc: &KpiAccumulator) -> Customers {
+fn customers(ctx: &Context<'_>, acc: &KpiAccumulator) -> Customers {
     let w = acc.window;
     let mut c = Customers::default();
+    let per_day = ctx.options.order_basis == OrderBasis::CustomerDay;
+    if per_day {
+        let mut days = acc.order_days.clone();
+        days.sort_unstable();
+        days.dedup();
+        c.orders = days.len() as u64;
+        let mut k = 0;
+        while let Some(&(contact, _)) = days.get(k) {
+            let n = days.get(k..).map_or(0, |rest| {
+                rest.partition_point(|&(other, _)| other == contact)
+            });
+            c.active += 1;
+            c.repeaters += u64::from(n >= 2);
+            k += n.max(1);
+        }
+    } else {
+        c.orders = acc.orders;
+    }
     for s in &acc.contacts {
         let f = s.flags;
         let start = f & ACTIVE_START != 0;
         c.at_start += u64::from(start);
         c.at_end += u64::from(f & ACTIVE_END != 0);
         c.retained += u64::from(start && f & ACTIVE_END != 0);
-        if w.contains(s.first_won) && s.first_won_flags & FIRST_WON_IN_SEGMENT != 0 {
+        if w.contains(s.first_customer) && s.first_customer_flags & FIRST_IN_SEGMENT != 0 {
             c.new += 1;
-            c.new_from_campaign += u64::from(s.first_won_flags & FIRST_WON_FROM_CAMPAIGN != 0);
+            c.new_from_campaign += u64::from(s.first_customer_flags & FIRST_FROM_CAMPAIGN != 0);
         }
         if f & UP_FOR_RENEWAL != 0 {
             c.up_for_renewal += 1;
@@ -53,8 +75,10 @@ fn customers(acc: &KpiAccumulator) -> Customers {
         }
         c.cross_sell += u64::from(start && f & CROSS_SELL != 0);
         c.upsell += u64::from(start && f & UPSELL != 0);
-        c.purchasers += u64::from(s.purchases >= 1);
-        c.repeaters += u64::from(s.purchases >= 2);
+        if !per_day {
+            c.active += u64::from(s.orders >= 1);
+            c.repeaters += u64::from(s.orders >= 2);
+        }
         c.called += u64::from(f & CALLED != 0);
         let on_start = f & ON_LIST_START != 0 && s.email_lost >= w.t0;
         c.list_start += u64::from(on_start);
@@ -155,8 +179,8 @@ fn median_duration(kpi: KpiId, values: &mut [i64], reason: &str) -> Measurement 
 fn new_revenue(ctx: &Context<'_>, acc: &KpiAccumulator) -> Result<Decimal> {
     let months = Months::new(ctx.options.new_revenue_months);
     let mut total = Decimal::ZERO;
-    for &(contact, closed, value) in &acc.won_deals {
-        let Some(first) = acc.contacts.get(contact as usize).map(|s| s.first_won) else {
+    for &(contact, closed, value) in &acc.revenue_events {
+        let Some(first) = acc.contacts.get(contact as usize).map(|s| s.first_customer) else {
             continue;
         };
         let limit = DateTime::from_timestamp(first, 0)
@@ -192,7 +216,7 @@ pub(crate) fn finish(
     acc: &KpiAccumulator,
     kpis: &[KpiId],
 ) -> Result<Vec<Measurement>> {
-    let c = customers(acc);
+    let c = customers(ctx, acc);
     let cur = ctx.currency;
     let days = acc.window.period.days();
     let marketing = acc
@@ -324,6 +348,16 @@ pub(crate) fn finish(
             ),
             K::NewRevenue => Measurement::total(kpi, new_revenue(ctx, acc)?).with_currency(cur),
             K::Revenue => Measurement::total(kpi, acc.revenue).with_currency(cur),
+            K::PurchaseRevenue => Measurement::total(kpi, acc.purchase_revenue).with_currency(cur),
+            K::ActiveCustomers => Measurement::total(kpi, d(c.active)),
+            K::Orders => Measurement::total(kpi, d(c.orders)),
+            K::AverageOrderValue => {
+                Measurement::ratio(kpi, acc.revenue, d(c.orders), "no orders in the period")
+                    .with_currency(cur)
+            }
+            K::PurchaseFrequency => {
+                Measurement::ratio(kpi, d(c.orders), d(c.active), "no orders in the period")
+            }
             K::OpenDeals => Measurement::total(kpi, d(acc.open_deals)),
             K::OpenPipelineValue => Measurement::total(kpi, acc.open_value).with_currency(cur),
             K::WeightedPipelineValue => {
@@ -331,7 +365,7 @@ pub(crate) fn finish(
             }
             K::AverageDealSize => Measurement::ratio(
                 kpi,
-                acc.revenue,
+                acc.deal_revenue,
                 d(acc.won),
                 "no deals were won in the period",
             )
@@ -381,22 +415,25 @@ pub(crate) fn finish(
                 "no customers at the start of the period",
             ),
             K::RepeatCustomers => Measurement::total(kpi, d(c.repeaters)),
-            K::RepeatPurchaseRate => Measurement::ratio(
-                kpi,
-                d(c.repeaters),
-                d(c.purchasers),
-                "no purchases in the period",
-            ),
+            K::RepeatPurchaseRate => {
+                Measurement::ratio(kpi, d(c.repeaters), d(c.active), "no orders in the period")
+            }
             K::ChurnRate => {
                 let (lost, base, reason) = churn(ctx, &c);
                 Measurement::ratio(kpi, d(lost), d(base), reason)
             }
-            K::RetentionRate => Measurement::ratio(
-                kpi,
-                sub(d(c.at_end), d(c.new))?,
-                d(c.at_start),
-                "no customers at the start of the period",
-            ),
+            K::RetentionRate => {
+                let kept = match ctx.options.customer_basis {
+                    CustomerBasis::ActiveWindow => sub(d(c.at_end), d(c.new))?,
+                    CustomerBasis::PreviousPeriod => d(c.retained),
+                };
+                Measurement::ratio(
+                    kpi,
+                    kept,
+                    d(c.at_start),
+                    "no customers at the start of the period",
+                )
+            }
             K::CustomerAcquisitionCost => {
                 let mut spend = marketing
                     .checked_add(acc.sales_spend)
@@ -410,12 +447,12 @@ pub(crate) fn finish(
             }
             K::CustomerLifetimeValue => {
                 // AOV x frequency x lifespan
-                // = revenue/purchases x purchases/purchasers x lifespan/period
+                // = revenue/orders x orders/customers x lifespan/period
                 // with lifespan in days = months x 1461 / 48.
                 let months = d(ctx.options.customer_lifespan_months);
-                let numerator = mul(mul(acc.purchase_revenue, months)?, d(1461))?;
-                let denominator = mul(mul(d(c.purchasers), d(days))?, d(48))?;
-                Measurement::ratio(kpi, numerator, denominator, "no purchases in the period")
+                let numerator = mul(mul(acc.revenue, months)?, d(1461))?;
+                let denominator = mul(mul(d(c.active), d(days))?, d(48))?;
+                Measurement::ratio(kpi, numerator, denominator, "no orders in the period")
                     .with_currency(cur)
             }
             K::CustomerLifetimeValueSimple => {
@@ -425,10 +462,10 @@ pub(crate) fn finish(
                     .options
                     .gross_margin
                     .map_or(Decimal::ONE, |m| m.as_fraction());
-                let numerator = mul(mul(acc.purchase_revenue, margin)?, d(base))?;
-                let denominator = mul(d(c.purchasers), d(lost))?;
-                let reason = if c.purchasers == 0 {
-                    "no purchases in the period"
+                let numerator = mul(mul(acc.revenue, margin)?, d(base))?;
+                let denominator = mul(d(c.active), d(lost))?;
+                let reason = if c.active == 0 {
+                    "no orders in the period"
                 } else {
                     "no customer churned in the period, so the lifetime is unbounded"
                 };
@@ -519,9 +556,174 @@ pub(crate) fn finish(
             }
             .with_currency(cur),
         };
+        let m = match cannot_tell(ctx, acc, kpi) {
+            Some((code, reason)) => Measurement {
+                currency: m.currency,
+                ..Measurement::undefined(kpi, code, reason)
+            },
+            None => m,
+        };
         out.push(m);
     }
     Ok(out)
+}
+
+/// What a KPI is built on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Deals,
+    Purchases,
+    /// The revenue events of the configured revenue source.
+    RevenueEvents,
+    Other,
+}
+
+fn input_of(kpi: KpiId) -> Input {
+    use KpiId as K;
+    match kpi {
+        K::WinRate
+        | K::RenewalRate
+        | K::OpenDeals
+        | K::OpenPipelineValue
+        | K::WeightedPipelineValue
+        | K::AverageDealSize
+        | K::StageDuration
+        | K::SalesCycleLength
+        | K::SalesCycleLengthMedian
+        | K::CallsToOpportunities
+        | K::CrossSellRate
+        | K::UpsellRate
+        | K::CampaignRevenue
+        | K::CampaignRoi
+        | K::MarketingRoi => Input::Deals,
+        K::PurchaseRevenue | K::CampaignPurchases => Input::Purchases,
+        K::NewCustomers
+        | K::RetainedCustomers
+        | K::NewRevenue
+        | K::Revenue
+        | K::ActiveCustomers
+        | K::Orders
+        | K::AverageOrderValue
+        | K::PurchaseFrequency
+        | K::RepeatCustomers
+        | K::RepeatPurchaseRate
+        | K::ChurnRate
+        | K::RetentionRate
+        | K::CustomerAcquisitionCost
+        | K::CustomerLifetimeValue
+        | K::CustomerLifetimeValueSimple
+        | K::CampaignNewCustomers
+        | K::ComplaintRate => Input::RevenueEvents,
+        _ => Input::Other,
+    }
+}
+
+/// Whether the KPI looks at the customers at the start of the period.
+fn uses_starting_customers(ctx: &Context<'_>, kpi: KpiId) -> bool {
+    use KpiId as K;
+    match kpi {
+        K::RetainedCustomers
+        | K::RetentionRate
+        | K::CrossSellRate
+        | K::UpsellRate
+        | K::CustomerLifetimeValueSimple => true,
+        K::ChurnRate => ctx.options.churn_basis == ChurnBasis::StartingCustomers,
+        _ => false,
+    }
+}
+
+fn date_of(t: i64) -> String {
+    DateTime::from_timestamp(t, 0).map_or_else(|| t.to_string(), |t| t.date_naive().to_string())
+}
+
+/// Why `kpi` cannot be told from the data the accumulator saw, if so.
+fn cannot_tell(
+    ctx: &Context<'_>,
+    acc: &KpiAccumulator,
+    kpi: KpiId,
+) -> Option<(UndefinedCode, String)> {
+    let source = ctx.options.revenue_source;
+    let missing = match input_of(kpi) {
+        Input::Deals if acc.deals_seen == 0 => Some("the data holds no deals".to_string()),
+        Input::Purchases if acc.purchases_seen == 0 => {
+            Some("the data holds no purchase activities".to_string())
+        }
+        Input::RevenueEvents => {
+            let none = match source {
+                RevenueSource::Deals => acc.deals_seen == 0,
+                RevenueSource::Purchases => acc.purchases_seen == 0,
+                RevenueSource::Both => acc.deals_seen == 0 && acc.purchases_seen == 0,
+            };
+            none.then(|| {
+                let hint = match source {
+                    RevenueSource::Deals if acc.purchases_seen > 0 => {
+                        "; it holds purchases: set options.revenue_source to purchases or both"
+                    }
+                    RevenueSource::Purchases if acc.deals_seen > 0 => {
+                        "; it holds deals: set options.revenue_source to deals or both"
+                    }
+                    _ => "",
+                };
+                let what = match source {
+                    RevenueSource::Deals => "deals",
+                    RevenueSource::Purchases => "purchase activities",
+                    RevenueSource::Both => "deals nor purchase activities",
+                };
+                let neither = if source == RevenueSource::Both {
+                    "neither "
+                } else {
+                    "no "
+                };
+                format!(
+                    "the data holds {neither}{what} (revenue_source {}){hint}",
+                    source.as_str()
+                )
+            })
+        }
+        _ => None,
+    };
+    if let Some(reason) = missing {
+        return Some((UndefinedCode::MissingData, reason));
+    }
+    let w = acc.window;
+    if uses_starting_customers(ctx, kpi) && w.active_start_from < acc.first_record {
+        let how = match ctx.options.customer_basis {
+            CustomerBasis::ActiveWindow => format!(
+                "the {}-day activity window before {} starts on {}",
+                ctx.options.active_customer_days,
+                w.period.start(),
+                date_of(w.active_start_from)
+            ),
+            CustomerBasis::PreviousPeriod => {
+                format!(
+                    "the previous period starts on {}",
+                    date_of(w.active_start_from)
+                )
+            }
+        };
+        return Some((
+            UndefinedCode::InsufficientHistory,
+            format!(
+                "customers at the start of the period cannot be told: {how}, before the first record of the data ({}); shorten options.active_customer_days or use customer_basis previous_period",
+                date_of(acc.first_record)
+            ),
+        ));
+    }
+    if kpi == KpiId::ChurnRate
+        && ctx.options.churn_basis == ChurnBasis::UpForRenewal
+        && w.renewal_from < acc.first_record
+    {
+        return Some((
+            UndefinedCode::InsufficientHistory,
+            format!(
+                "customers up for renewal cannot be told: their contracts ({} months) started from {}, before the first record of the data ({})",
+                ctx.options.contract_months,
+                date_of(w.renewal_from),
+                date_of(acc.first_record)
+            ),
+        ));
+    }
+    None
 }
 
 /// `(lost, base, reason)` of the churn rate for the configured basis.

@@ -36,6 +36,7 @@ mod engine;
 mod finish;
 pub mod pipeline;
 mod request;
+mod validate;
 mod value;
 
 pub use accumulate::KpiAccumulator;
@@ -44,5 +45,8 @@ pub use engine::{
     TimeSeriesPoint, compute, time_series,
 };
 pub use pipeline::{Items, PipelineReport, PipelineReportRequest, pipeline_report};
-pub use request::{ChurnBasis, KpiOptions, KpiRequest, Segment, TimeSeriesRequest};
+pub use request::{
+    ChurnBasis, CustomerBasis, KpiOptions, KpiRequest, OrderBasis, RevenueSource, Segment,
+    TimeSeriesRequest,
+};
 pub use value::{BreakdownRow, KpiValue, Measurement, UndefinedCode};

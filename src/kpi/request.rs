@@ -69,6 +69,80 @@ pub enum ChurnBasis {
     UpForRenewal,
 }
 
+/// Where revenue, orders and customers come from.
+///
+/// A contact is a customer at an instant, a new customer, an active
+/// customer, and an order is counted, from the same events: won deals,
+/// purchase activities, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevenueSource {
+    /// Won deals only (a sales team that records payments elsewhere).
+    #[default]
+    Deals,
+    /// Purchase activities only (a shop); deals are ignored.
+    Purchases,
+    /// Won deals and purchase activities (the default). A purchase whose
+    /// `deal` is a won deal is the payment of that deal: the deal's value
+    /// is counted once and the purchase is not counted again (neither as
+    /// revenue nor as an order).
+    Both,
+}
+
+impl RevenueSource {
+    /// Whether won deals are revenue events.
+    pub fn deals(self) -> bool {
+        matches!(self, RevenueSource::Deals | RevenueSource::Both)
+    }
+
+    /// Whether purchase activities are revenue events.
+    pub fn purchases(self) -> bool {
+        matches!(self, RevenueSource::Purchases | RevenueSource::Both)
+    }
+
+    /// The name used in reasons and formulas.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevenueSource::Deals => "deals",
+            RevenueSource::Purchases => "purchases",
+            RevenueSource::Both => "both",
+        }
+    }
+}
+
+/// What one order is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderBasis {
+    /// Every revenue event (won deal or purchase activity) is one order
+    /// (the default; GA4's "transactions").
+    #[default]
+    Event,
+    /// All revenue events of one customer on one UTC day are one order (the
+    /// convention of the CLV literature — BG/NBD "repeat transactions" —
+    /// and of crmkit's RFM summary).
+    CustomerDay,
+}
+
+/// Who the customers at the start and at the end of a period are, for
+/// churn, retention, retained customers, cross-sell and upsell rates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerBasis {
+    /// Rolling window (the default): a customer at an instant had a revenue
+    /// event in the `active_customer_days` days before it. When that window
+    /// reaches before the first record of the data, the customers at the
+    /// start cannot be told and those KPIs are undefined.
+    #[default]
+    ActiveWindow,
+    /// Cohort: the customers at the start are those with a revenue event in
+    /// the previous period (the aligned period of the request's granularity,
+    /// else the same number of days just before); they are retained when
+    /// they have a revenue event again in the period. Half-year and
+    /// year-over-year retention without window tuning.
+    PreviousPeriod,
+}
+
 fn default_new_revenue_months() -> u32 {
     6
 }
@@ -108,10 +182,21 @@ pub struct KpiOptions {
     /// Contract length for [`ChurnBasis::UpForRenewal`] (default 12).
     #[serde(default = "default_contract_months")]
     pub contract_months: u32,
-    /// A contact is a customer at an instant when it won a deal or made a
-    /// purchase in the preceding `active_customer_days` days (default 365).
+    /// A contact is a customer at an instant when it had a revenue event
+    /// (see `revenue_source`) in the preceding `active_customer_days` days
+    /// (default 365).
     #[serde(default = "default_active_days")]
     pub active_customer_days: u32,
+    /// Where revenue, orders and customers come from (default both: won
+    /// deals and purchases not paying a won deal).
+    #[serde(default)]
+    pub revenue_source: RevenueSource,
+    /// What one order is (default: every revenue event).
+    #[serde(default)]
+    pub order_basis: OrderBasis,
+    /// Rolling-window customers (default) or previous-period cohorts.
+    #[serde(default)]
+    pub customer_basis: CustomerBasis,
     /// Whether customer acquisition cost includes salaries (default true:
     /// the fully loaded CAC; false gives the "paid" CAC).
     #[serde(default = "yes")]
@@ -140,6 +225,9 @@ impl Default for KpiOptions {
             churn_basis: ChurnBasis::default(),
             contract_months: default_contract_months(),
             active_customer_days: default_active_days(),
+            revenue_source: RevenueSource::default(),
+            order_basis: OrderBasis::default(),
+            customer_basis: CustomerBasis::default(),
             cac_includes_salaries: true,
             opportunity_window_days: default_opportunity_days(),
             customer_lifespan_months: default_lifespan_months(),

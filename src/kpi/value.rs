@@ -29,6 +29,13 @@ pub enum UndefinedCode {
     NotConfigured,
     /// The arithmetic overflowed the exact decimal range.
     Overflow,
+    /// The data holds no record of the kind the KPI is built on (no deals
+    /// at all, no purchases at all): the value cannot be told, it is not 0.
+    MissingData,
+    /// The KPI looks back before the first record of the data (an activity
+    /// window or contracts that started before it), so the customers it
+    /// counts cannot be told.
+    InsufficientHistory,
 }
 
 /// The value of one KPI: a number, or undefined with a reason. Never NaN.

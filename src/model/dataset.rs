@@ -36,15 +36,19 @@ use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{Activity, ActivityKind};
+use super::activity::Activity;
 use super::campaign::{Campaign, SpendEntry};
 use super::contact::{Company, Contact};
-use super::deal::{Deal, DealStatus, Pipeline, StageKind};
+use super::deal::{Deal, Pipeline};
 use super::ids::*;
+use super::record_rules::{
+    References, check_non_negative, validate_activity, validate_campaign, validate_deal,
+    validate_spend, validate_ticket,
+};
 use super::team::{SalesRep, Task, Team};
 use super::ticket::Ticket;
 use crate::calendar::FiscalCalendar;
-use crate::money::{Currency, ExchangeRates, Money};
+use crate::money::{Currency, ExchangeRates};
 use crate::{Error, ErrorKind, Result};
 
 /// All records of a CRM, as plain data. Every list may be absent in JSON.
@@ -225,14 +229,61 @@ fn check_ref<K: Hash + Eq + std::fmt::Display>(
     }
 }
 
-fn check_non_negative(money: &Money, path: impl FnOnce() -> String, what: &str) -> Result<()> {
-    if money.is_negative() {
-        Err(Error::invalid(
-            path(),
-            format!("{what} must not be negative, got {money}"),
-        ))
-    } else {
-        Ok(())
+/// The references of records being validated, resolved in the indexes
+/// being built (the pipelines still in `parts`).
+struct IndexRefs<'a> {
+    ds: &'a Dataset,
+    parts: &'a DatasetParts,
+}
+
+impl References for IndexRefs<'_> {
+    fn contact(&self, id: &ContactId) -> bool {
+        self.ds.contact_index.contains_key(id)
+    }
+    fn company(&self, id: &CompanyId) -> bool {
+        self.ds.company_index.contains_key(id)
+    }
+    fn rep(&self, id: &RepId) -> bool {
+        self.ds.rep_index.contains_key(id)
+    }
+    fn team(&self, id: &TeamId) -> bool {
+        self.ds.team_index.contains_key(id)
+    }
+    fn campaign(&self, id: &CampaignId) -> bool {
+        self.ds.campaign_index.contains_key(id)
+    }
+    fn deal(&self, id: &DealId) -> bool {
+        self.ds.deal_index.contains_key(id)
+    }
+    fn pipeline(&self, id: &PipelineId) -> Option<&Pipeline> {
+        let &position = self.ds.pipeline_index.get(id)?;
+        self.parts.pipelines.get(position as usize)
+    }
+}
+
+/// The references of records resolved in a built dataset (used for records
+/// that reach an engine outside the dataset).
+impl References for Dataset {
+    fn contact(&self, id: &ContactId) -> bool {
+        self.contact_index.contains_key(id)
+    }
+    fn company(&self, id: &CompanyId) -> bool {
+        self.company_index.contains_key(id)
+    }
+    fn rep(&self, id: &RepId) -> bool {
+        self.rep_index.contains_key(id)
+    }
+    fn team(&self, id: &TeamId) -> bool {
+        self.team_index.contains_key(id)
+    }
+    fn campaign(&self, id: &CampaignId) -> bool {
+        self.campaign_index.contains_key(id)
+    }
+    fn deal(&self, id: &DealId) -> bool {
+        self.deal_index.contains_key(id)
+    }
+    fn pipeline(&self, id: &PipelineId) -> Option<&Pipeline> {
+        Dataset::pipeline(self, id)
     }
 }
 
@@ -439,261 +490,36 @@ impl Dataset {
     }
 
     fn validate_deals(&self, parts: &DatasetParts) -> Result<()> {
+        let refs = IndexRefs { ds: self, parts };
         for (i, deal) in parts.deals.iter().enumerate() {
-            let at = |field: &str| format!("deals[{i}].{field}");
-            check_ref(
-                &self.contact_index,
-                Some(&deal.contact),
-                || at("contact"),
-                "contact",
-            )?;
-            check_ref(
-                &self.company_index,
-                deal.company.as_ref(),
-                || at("company"),
-                "company",
-            )?;
-            check_ref(&self.rep_index, deal.owner.as_ref(), || at("owner"), "rep")?;
-            check_ref(
-                &self.campaign_index,
-                deal.source_campaign.as_ref(),
-                || at("source_campaign"),
-                "campaign",
-            )?;
-            let pipeline = check_ref(
-                &self.pipeline_index,
-                Some(&deal.pipeline),
-                || at("pipeline"),
-                "pipeline",
-            )?
-            .and_then(|p| parts.pipelines.get(p as usize))
-            .ok_or_else(|| {
-                Error::not_found(
-                    at("pipeline"),
-                    format!("unknown pipeline \"{}\"", deal.pipeline),
-                )
-            })?;
-            let (_, stage) = pipeline.stage(&deal.stage).ok_or_else(|| {
-                Error::not_found(
-                    at("stage"),
-                    format!(
-                        "stage \"{}\" is not in pipeline \"{}\"",
-                        deal.stage, deal.pipeline
-                    ),
-                )
-            })?;
-            check_non_negative(&deal.value, || at("value"), "deal value")?;
-            match (deal.status, deal.closed_at) {
-                (DealStatus::Open, Some(_)) => {
-                    return Err(Error::invalid(
-                        at("closed_at"),
-                        format!("open deal \"{}\" has a close date", deal.id),
-                    ));
-                }
-                (DealStatus::Won | DealStatus::Lost, None) => {
-                    return Err(Error::invalid(
-                        at("closed_at"),
-                        format!("{} deal \"{}\" has no close date", deal.status, deal.id),
-                    ));
-                }
-                (_, Some(closed)) if closed < deal.created_at => {
-                    return Err(Error::invalid(
-                        at("closed_at"),
-                        format!(
-                            "deal \"{}\" closed at {closed} before it was created at {}",
-                            deal.id, deal.created_at
-                        ),
-                    ));
-                }
-                _ => {}
-            }
-            if deal.lost_reason.is_some() && deal.status != DealStatus::Lost {
-                return Err(Error::invalid(
-                    at("lost_reason"),
-                    format!("{} deal \"{}\" has a lost reason", deal.status, deal.id),
-                ));
-            }
-            // Closed deals may sit in the open stage where they were closed,
-            // but the won and lost stages hold only won and lost deals.
-            let expected = match stage.kind {
-                StageKind::Open => None,
-                StageKind::Won => Some(DealStatus::Won),
-                StageKind::Lost => Some(DealStatus::Lost),
-            };
-            if let Some(expected) = expected.filter(|&e| e != deal.status) {
-                return Err(Error::invalid(
-                    at("status"),
-                    format!(
-                        "deal \"{}\" is {} but sits in the {expected} stage \"{}\"",
-                        deal.id, deal.status, stage.id
-                    ),
-                ));
-            }
-            for (k, visit) in deal.stage_history.iter().enumerate() {
-                let path = || at(&format!("stage_history[{k}]"));
-                if pipeline.stage(&visit.stage).is_none() {
-                    return Err(Error::not_found(
-                        format!("{}.stage", path()),
-                        format!(
-                            "stage \"{}\" is not in pipeline \"{}\"",
-                            visit.stage, deal.pipeline
-                        ),
-                    ));
-                }
-                if let Some(exited) = visit.exited_at {
-                    if exited < visit.entered_at {
-                        return Err(Error::invalid(
-                            format!("{}.exited_at", path()),
-                            "stage exited before it was entered",
-                        ));
-                    }
-                } else if k + 1 != deal.stage_history.len() {
-                    return Err(Error::invalid(
-                        format!("{}.exited_at", path()),
-                        "only the last stage visit may be open",
-                    ));
-                }
-                if let Some(previous) = k.checked_sub(1).and_then(|p| deal.stage_history.get(p)) {
-                    let previous_end = previous.exited_at.unwrap_or(previous.entered_at);
-                    if visit.entered_at < previous_end {
-                        return Err(Error::invalid(
-                            format!("{}.entered_at", path()),
-                            "stage visits overlap or are not in time order",
-                        ));
-                    }
-                }
-            }
-            if let Some(last) = deal.stage_history.last() {
-                if last.stage != deal.stage {
-                    return Err(Error::invalid(
-                        at("stage_history"),
-                        format!(
-                            "the last stage visit is \"{}\" but the deal is in \"{}\"",
-                            last.stage, deal.stage
-                        ),
-                    ));
-                }
-            }
+            validate_deal(&refs, &|field: &str| format!("deals[{i}].{field}"), deal)?;
         }
         Ok(())
     }
 
     fn validate_activities(&self, parts: &DatasetParts) -> Result<()> {
+        let refs = IndexRefs { ds: self, parts };
         for (i, activity) in parts.activities.iter().enumerate() {
-            let at = |field: &str| format!("activities[{i}].{field}");
-            check_ref(
-                &self.contact_index,
-                Some(&activity.contact),
-                || at("contact"),
-                "contact",
+            validate_activity(
+                &refs,
+                &|field: &str| format!("activities[{i}].{field}"),
+                activity,
             )?;
-            check_ref(
-                &self.deal_index,
-                activity.deal.as_ref(),
-                || at("deal"),
-                "deal",
-            )?;
-            check_ref(
-                &self.campaign_index,
-                activity.campaign.as_ref(),
-                || at("campaign"),
-                "campaign",
-            )?;
-            check_ref(&self.rep_index, activity.rep.as_ref(), || at("rep"), "rep")?;
-            match &activity.kind {
-                ActivityKind::Purchase { amount, items } => {
-                    check_non_negative(amount, || at("kind.amount"), "purchase amount")?;
-                    for (k, item) in items.iter().enumerate() {
-                        let path = || at(&format!("kind.items[{k}]"));
-                        if item.quantity == 0 {
-                            return Err(Error::invalid(
-                                format!("{}.quantity", path()),
-                                "quantity must be at least 1",
-                            ));
-                        }
-                        check_non_negative(
-                            &item.unit_price,
-                            || format!("{}.unit_price", path()),
-                            "unit price",
-                        )?;
-                        if item.unit_price.currency != amount.currency {
-                            return Err(Error::at(
-                                ErrorKind::CurrencyMismatch,
-                                format!("{}.unit_price", path()),
-                                format!(
-                                    "item priced in {} in a purchase in {}",
-                                    item.unit_price.currency, amount.currency
-                                ),
-                            ));
-                        }
-                    }
-                }
-                ActivityKind::ProposalSent {
-                    amount: Some(amount),
-                } => {
-                    check_non_negative(amount, || at("kind.amount"), "proposal amount")?;
-                }
-                ActivityKind::Referral { referred } => {
-                    check_ref(
-                        &self.contact_index,
-                        referred.as_ref(),
-                        || at("kind.referred"),
-                        "contact",
-                    )?;
-                }
-                _ => {}
-            }
         }
         Ok(())
     }
 
     fn validate_operations(&self, parts: &DatasetParts) -> Result<()> {
+        let refs = IndexRefs { ds: self, parts };
         for (i, campaign) in parts.campaigns.iter().enumerate() {
-            check_non_negative(
-                &campaign.cost,
-                || format!("campaigns[{i}].cost"),
-                "campaign cost",
-            )?;
-            if campaign.end < campaign.start {
-                return Err(Error::invalid(
-                    format!("campaigns[{i}].end"),
-                    format!(
-                        "campaign \"{}\" ends on {} before it starts on {}",
-                        campaign.id, campaign.end, campaign.start
-                    ),
-                ));
-            }
+            validate_campaign(&|field: &str| format!("campaigns[{i}].{field}"), campaign)?;
         }
         for (i, ticket) in parts.tickets.iter().enumerate() {
-            let at = |field: &str| format!("tickets[{i}].{field}");
-            check_ref(
-                &self.contact_index,
-                Some(&ticket.contact),
-                || at("contact"),
-                "contact",
+            validate_ticket(
+                &refs,
+                &|field: &str| format!("tickets[{i}].{field}"),
+                ticket,
             )?;
-            check_ref(
-                &self.rep_index,
-                ticket.assignee.as_ref(),
-                || at("assignee"),
-                "rep",
-            )?;
-            for (field, time) in [
-                ("first_response_at", ticket.first_response_at),
-                ("resolved_at", ticket.resolved_at),
-            ] {
-                if let Some(time) = time {
-                    if time < ticket.opened_at {
-                        return Err(Error::invalid(
-                            at(field),
-                            format!(
-                                "ticket \"{}\": {field} {time} is before it was opened at {}",
-                                ticket.id, ticket.opened_at
-                            ),
-                        ));
-                    }
-                }
-            }
         }
         for (i, task) in parts.tasks.iter().enumerate() {
             let at = |field: &str| format!("tasks[{i}].{field}");
@@ -720,23 +546,7 @@ impl Dataset {
             }
         }
         for (i, entry) in parts.spend.iter().enumerate() {
-            check_non_negative(
-                &entry.amount,
-                || format!("spend[{i}].amount"),
-                "spend amount",
-            )?;
-            check_ref(
-                &self.campaign_index,
-                entry.campaign.as_ref(),
-                || format!("spend[{i}].campaign"),
-                "campaign",
-            )?;
-            check_ref(
-                &self.team_index,
-                entry.team.as_ref(),
-                || format!("spend[{i}].team"),
-                "team",
-            )?;
+            validate_spend(&refs, &|field: &str| format!("spend[{i}].{field}"), entry)?;
         }
         Ok(())
     }

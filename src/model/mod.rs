@@ -26,6 +26,7 @@ mod dataset;
 mod deal;
 mod fields;
 mod ids;
+pub(crate) mod record_rules;
 mod team;
 mod ticket;
 mod time_range;
