@@ -693,9 +693,10 @@ fn unit_arg(unit: u32) -> Result<TimeUnit, FfiError> {
     match unit {
         0 => Ok(TimeUnit::Days),
         1 => Ok(TimeUnit::Weeks),
+        2 => Ok(TimeUnit::CalendarWeeks),
         other => Err(FfiError::invalid_argument(
             "unit",
-            format!("expected 0 (days) or 1 (weeks), found {other}"),
+            format!("expected 0 (days), 1 (weeks: days / 7) or 2 (calendar weeks), found {other}"),
         )),
     }
 }

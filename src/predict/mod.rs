@@ -60,7 +60,7 @@ pub mod special;
 pub use bgnbd::{BgNbd, BgNbdOptions, BgNbdParams};
 pub use clv::{
     AtRiskCustomer, ClvFitOptions, ClvModel, ClvOptions, ClvReport, ClvReportOptions, CustomerClv,
-    CustomerValue, RiskReason, at_risk, clv_report,
+    CustomerValue, RiskReason, SpendModel, at_risk, clv_report,
 };
 pub use evaluate::{CalibrationRow, Evaluation, LiftRow, evaluate};
 pub use features::{Encoder, FeatureSpec};
