@@ -35,7 +35,7 @@
 //! // A customer who bought 4 times, last on day 30 of 31, is more likely
 //! // alive than one whose last purchase was on day 5.
 //! let bgnbd = BgNbdParams { r: 0.24, alpha: 4.41, a: 0.79, b: 2.43 };
-//! assert!(bgnbd.probability_alive(4, 30.0, 31.0) > bgnbd.probability_alive(4, 5.0, 31.0));
+//! assert!(bgnbd.probability_alive(4, 30.0, 31.0)? > bgnbd.probability_alive(4, 5.0, 31.0)?);
 //! Ok::<(), crmkit::Error>(())
 //! ```
 //!
