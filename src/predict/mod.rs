@@ -47,6 +47,7 @@ pub mod clv;
 pub mod evaluate;
 pub mod features;
 pub mod gamma_gamma;
+pub mod lbfgs;
 pub mod logistic;
 pub mod naive_bayes;
 pub mod optimize;
@@ -63,9 +64,9 @@ pub use clv::{
     CustomerValue, RiskReason, SpendModel, at_risk, clv_report,
 };
 pub use evaluate::{CalibrationRow, Evaluation, LiftRow, evaluate};
-pub use features::{Encoder, FeatureSpec};
+pub use features::{Encoder, FeatureSpec, MAX_CATEGORY_LEVELS};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
-pub use logistic::{LogisticOptions, LogisticRegression};
+pub use logistic::{LogisticOptions, LogisticRegression, MAX_FEATURES, MAX_NEWTON_FEATURES};
 pub use naive_bayes::{NaiveBayes, NaiveBayesOptions};
 pub use optimize::Convergence;
 pub use profile::{Indicator, ProfileOutcome, ProfileReport, ProfileSpec, profile};
