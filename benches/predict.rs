@@ -55,6 +55,20 @@ fn clv_fits(c: &mut Criterion) {
     group.finish();
 }
 
+/// BG/NBD alone on CDNOW-sized samples (issue 21's figures: 2,357 and
+/// 235,700 customers, ages up to 39 weeks in days).
+fn bgnbd_fits(c: &mut Criterion) {
+    let mut group = c.benchmark_group("bgnbd");
+    for n in [2_357usize, 235_700] {
+        let data = customers(n, 5);
+        group.sample_size(if n > 10_000 { 10 } else { 50 });
+        group.bench_function(format!("bgnbd fit {n} customers"), |b| {
+            b.iter(|| BgNbd::fit(black_box(&data), &BgNbdOptions::default()).expect("fits"))
+        });
+    }
+    group.finish();
+}
+
 fn rfm(c: &mut Criterion) {
     // 10M purchases by 1M customers over two years, in time order.
     let n = 10_000_000usize;
@@ -107,5 +121,5 @@ fn propensity(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, clv_fits, rfm, propensity);
+criterion_group!(benches, clv_fits, bgnbd_fits, rfm, propensity);
 criterion_main!(benches);

@@ -903,7 +903,9 @@ enum crm_status crm_clv_fit_dataset(const struct crm_dataset *dataset,
 /**
  * Fits BG/NBD + Gamma-Gamma to `n` customers given as flat arrays:
  * repeat purchases `frequency`, `recency` and `age` (T) in periods of
- * `unit` (0 = days, 1 = weeks), and mean repeat spend `monetary`.
+ * `unit` (0 = days, 1 = weeks of days / 7, 2 = calendar weeks), and mean
+ * repeat spend `monetary`. For data without spends use
+ * crm_clv_fit_bgnbd_arrays().
  *
  * # Safety
  *
@@ -1016,7 +1018,8 @@ enum crm_status crm_profile_json(const struct crm_dataset *dataset,
 /**
  * Summarises `n` purchases given as flat arrays — dense customer indices
  * `customers` (0..N), Unix times `at_unix` in seconds and non-negative
- * `amounts` — in periods of `unit` (0 = days, 1 = weeks), with calibration
+ * `amounts` — in periods of `unit` (0 = days, 1 = weeks of days / 7 with
+ * purchases merged per day, 2 = calendar weeks), with calibration
  * up to `calibration_end_unix` and hold-out up to `observation_end_unix`
  * (equal to the calibration end for no hold-out). Writes to `*out_json`
  * {"unit", "holdout_length", "rows": [{"customer", "frequency", "recency",
@@ -1036,6 +1039,134 @@ enum crm_status crm_rfm_json(const uint32_t *customers,
                              int64_t calibration_end_unix,
                              int64_t observation_end_unix,
                              char **out_json);
+
+/**
+ * Fits BG/NBD alone (no spend model: every customer's expected spend is
+ * then the mean repeat spend observed, here 0) to `n` customers given as
+ * flat arrays of repeat purchases `frequency`, `recency` and `age` (T) in
+ * periods of `unit` (0 = days, 1 = weeks of days / 7, 2 = calendar weeks).
+ * Customers without spends are welcome: nothing is refused for lack of
+ * Gamma-Gamma data. Data without any repeat purchase give
+ * CRM_STATUS_NUMERICAL.
+ *
+ * # Safety
+ *
+ * Each array must hold `n` values (NULL allowed when `n` is 0); `out` NULL
+ * or valid for writing one pointer.
+ */
+enum crm_status crm_clv_fit_bgnbd_arrays(const uint32_t *frequency,
+                                         const double *recency,
+                                         const double *age,
+                                         size_t n,
+                                         uint32_t unit,
+                                         struct crm_clv_model **out);
+
+/**
+ * Writes the time unit of a CLV model (0 = days, 1 = weeks of days / 7,
+ * 2 = calendar weeks) to `*out_unit`: the unit of every time argument of
+ * the crm_clv_* calls and of the BG/NBD `alpha`.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_unit` NULL or valid for
+ * writing one value.
+ */
+enum crm_status crm_clv_model_unit(const struct crm_clv_model *model, uint32_t *out_unit);
+
+/**
+ * Writes E[X(t)], the expected number of repeat purchases of a new
+ * customer in `(0, t]` (`t` in the model's unit, finite and >= 0), to
+ * `*out_expected`.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_expected` NULL or valid for
+ * writing one double.
+ */
+enum crm_status crm_clv_expected_purchases_new(const struct crm_clv_model *model,
+                                               double t,
+                                               double *out_expected);
+
+/**
+ * Writes, for each of `n` customers given as flat arrays (as for
+ * crm_clv_fit_arrays(), in the model's unit), the expected number of
+ * purchases in the next `t` periods of the model's unit (any finite
+ * `t >= 0`, not only whole months) into `out_expected[0..n]`. Nothing is
+ * written unless every customer succeeds (an impossible history, e.g.
+ * recency after age, gives CRM_STATUS_INVALID naming `customers[i]`).
+ * `out_expected` may be one of the input arrays' memory (the inputs are
+ * read before anything is written).
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; the input arrays must hold `n`
+ * values and `out_expected` room for `n` doubles (NULL allowed when `n` is
+ * 0).
+ */
+enum crm_status crm_clv_conditional_expected_purchases(const struct crm_clv_model *model,
+                                                       double t,
+                                                       const uint32_t *frequency,
+                                                       const double *recency,
+                                                       const double *age,
+                                                       size_t n,
+                                                       double *out_expected);
+
+/**
+ * Writes, for each of `n` customers with `frequency[i]` repeat purchases
+ * of mean amount `monetary[i]`, the expected spend per purchase into
+ * `out_spend[0..n]` (the Gamma-Gamma conditional expectation) and into
+ * `out_fallback[0..n]` 1 when that value is the model's fallback spend
+ * (the mean repeat spend observed: for a BG/NBD-only model, or where the
+ * Gamma-Gamma expectation is infinite), else 0. `out_fallback` may be
+ * NULL. Nothing is written unless every customer succeeds (a negative or
+ * non-finite spend gives CRM_STATUS_INVALID).
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; the input arrays must hold `n`
+ * values, `out_spend` room for `n` doubles and `out_fallback` (unless
+ * NULL) for `n` bytes (NULL allowed when `n` is 0).
+ */
+enum crm_status crm_clv_expected_spend(const struct crm_clv_model *model,
+                                       const uint32_t *frequency,
+                                       const double *monetary,
+                                       size_t n,
+                                       double *out_spend,
+                                       uint8_t *out_fallback);
+
+/**
+ * Writes the BG/NBD parameters `{r, alpha, a, b}` (alpha in the model's
+ * unit) to `out_params[0..4]` and, unless `out_standard_errors` is NULL,
+ * their standard errors (from the Hessian of the log-likelihood at the
+ * optimum, as lifetimes reports them; the 95 % interval is
+ * value ± 1.96 × error) to `out_standard_errors[0..4]`. A fit whose
+ * Hessian is degenerate has no standard errors: asking for them gives
+ * CRM_STATUS_NUMERICAL with the reason, and nothing is written.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_params` room for 4 doubles;
+ * `out_standard_errors` NULL or room for 4 doubles.
+ */
+enum crm_status crm_clv_bgnbd_params(const struct crm_clv_model *model,
+                                     double *out_params,
+                                     double *out_standard_errors);
+
+/**
+ * Writes the Gamma-Gamma parameters `{p, q, gamma}` to `out_params[0..3]`
+ * and, unless `out_standard_errors` is NULL, their standard errors to
+ * `out_standard_errors[0..3]`. A BG/NBD-only model gives
+ * CRM_STATUS_INVALID; a degenerate Hessian (when standard errors are
+ * asked for) CRM_STATUS_NUMERICAL; nothing is written then.
+ *
+ * # Safety
+ *
+ * `model` must be NULL or a live handle; `out_params` room for 3 doubles;
+ * `out_standard_errors` NULL or room for 3 doubles.
+ */
+enum crm_status crm_clv_gamma_gamma_params(const struct crm_clv_model *model,
+                                           double *out_params,
+                                           double *out_standard_errors);
 
 /**
  * Loads, validates and compiles a scoring model from a JSON document and

@@ -72,7 +72,10 @@ fn the_fitted_log_likelihood_is_the_maximum_and_is_reported_in_the_callers_units
     let fit = BgNbd::fit(&data, &BgNbdOptions::default()).expect("fits");
     let at = |p: &BgNbdParams| -> f64 {
         data.iter()
-            .map(|c| p.log_likelihood(c.frequency, c.recency, c.age))
+            .map(|c| {
+                p.log_likelihood(c.frequency, c.recency, c.age)
+                    .expect("valid")
+            })
             .sum()
     };
     let fitted = at(&fit.params);
@@ -115,7 +118,7 @@ fn conditional_by_quadrature(p: &BgNbdParams, t: f64, x: u32, t_x: f64, age: f64
         let q = f64::from(i) * h;
         sum += if i % 2 == 1 { 4.0 } else { 2.0 } * f(q);
     }
-    sum * h / 3.0 * p.probability_alive(x, t_x, age)
+    sum * h / 3.0 * p.probability_alive(x, t_x, age).expect("valid history")
 }
 
 #[test]
@@ -161,10 +164,10 @@ fn a_new_customer_expects_the_unconditional_number_of_purchases() {
 #[test]
 fn probability_alive_falls_with_silence_and_is_one_without_repeat_purchases() {
     let p = true_params();
-    assert_eq!(p.probability_alive(0, 0.0, 50.0), 1.0);
+    assert_eq!(p.probability_alive(0, 0.0, 50.0).expect("valid"), 1.0);
     let mut last = 1.0;
     for age in [10.0, 20.0, 40.0, 80.0] {
-        let alive = p.probability_alive(3, 10.0, age);
+        let alive = p.probability_alive(3, 10.0, age).expect("valid");
         assert!(alive <= last && alive > 0.0);
         last = alive;
     }
@@ -346,12 +349,237 @@ proptest! {
     ) {
         let p = BgNbdParams { r, alpha, a, b };
         let recency = if x == 0 { 0.0 } else { share * age };
-        let alive = p.probability_alive(x, recency, age);
+        let alive = p.probability_alive(x, recency, age).expect("valid history");
         prop_assert!((0.0..=1.0).contains(&alive));
-        prop_assert!(p.log_likelihood(x, recency, age).is_finite());
+        prop_assert!(p.log_likelihood(x, recency, age).expect("valid history").is_finite());
         match p.conditional_expected_purchases(t, x, recency, age) {
             Ok(e) => prop_assert!(e.is_finite() && e >= 0.0),
             Err(err) => prop_assert_eq!(err.kind(), ErrorKind::Numerical),
         }
     }
+}
+
+/// The inverse of a small symmetric matrix by Gauss-Jordan elimination.
+fn invert(m: &[f64], n: usize) -> Vec<f64> {
+    let mut a = m.to_vec();
+    let mut inv: Vec<f64> = (0..n * n)
+        .map(|i| if i / n == i % n { 1.0 } else { 0.0 })
+        .collect();
+    for c in 0..n {
+        let pivot = a[c * n + c];
+        for k in 0..n {
+            a[c * n + k] /= pivot;
+            inv[c * n + k] /= pivot;
+        }
+        for r in 0..n {
+            if r != c {
+                let f = a[r * n + c];
+                for k in 0..n {
+                    a[r * n + k] -= f * a[c * n + k];
+                    inv[r * n + k] -= f * inv[c * n + k];
+                }
+            }
+        }
+    }
+    inv
+}
+
+#[test]
+fn standard_errors_match_a_finite_difference_hessian_of_the_log_likelihood() {
+    let data = simulate(31, 4_000);
+    let fit = BgNbd::fit(&data, &BgNbdOptions::default()).expect("fits");
+    let se = fit.standard_errors.expect("reported");
+    let p0 = fit.params;
+    let values = [p0.r, p0.alpha, p0.a, p0.b];
+    let ll = |v: &[f64; 4]| -> f64 {
+        let p = BgNbdParams {
+            r: v[0],
+            alpha: v[1],
+            a: v[2],
+            b: v[3],
+        };
+        data.iter()
+            .map(|c| {
+                p.log_likelihood(c.frequency, c.recency, c.age)
+                    .expect("valid")
+            })
+            .sum()
+    };
+    // Central second differences of the log-likelihood in the parameters
+    // themselves (not their logarithms).
+    let mut information = [0.0; 16];
+    for j in 0..4 {
+        for k in 0..4 {
+            let (hj, hk) = (1e-4 * values[j], 1e-4 * values[k]);
+            let at = |dj: f64, dk: f64| {
+                let mut v = values;
+                v[j] += dj;
+                v[k] += dk;
+                ll(&v)
+            };
+            let second = (at(hj, hk) - at(hj, -hk) - at(-hj, hk) + at(-hj, -hk)) / (4.0 * hj * hk);
+            information[j * 4 + k] = -second;
+        }
+    }
+    let covariance = invert(&information, 4);
+    for (j, (got, name)) in [(se.r, "r"), (se.alpha, "alpha"), (se.a, "a"), (se.b, "b")]
+        .into_iter()
+        .enumerate()
+    {
+        let want = covariance[j * 4 + j].sqrt();
+        assert!(rel(got, want) < 1e-3, "se({name}) {got} vs {want}");
+    }
+    // Confidence intervals: estimate ± 1.96 se, as lifetimes prints them.
+    let (lower, upper) = fit.confidence_intervals_95().expect("reported");
+    assert!((lower.a - (p0.a - 1.96 * se.a)).abs() < 1e-12);
+    assert!((upper.r - (p0.r + 1.96 * se.r)).abs() < 1e-12);
+    // More customers, smaller standard errors (about 1/sqrt(n)).
+    let bigger = BgNbd::fit(&simulate(32, 16_000), &BgNbdOptions::default()).expect("fits");
+    let se4 = bigger.standard_errors.expect("reported");
+    assert!(
+        se4.r < 0.7 * se.r && se4.b < 0.7 * se.b,
+        "{se4:?} vs {se:?}"
+    );
+    let gg = GammaGamma::fit(&data, &GammaGammaOptions::default()).expect("fits");
+    let gse = gg.standard_errors.expect("reported");
+    assert!(gse.p > 0.0 && gse.q > 0.0 && gse.gamma > 0.0);
+    assert!(
+        gse.p < gg.params.p && gse.gamma < gg.params.gamma,
+        "{gse:?}"
+    );
+}
+
+#[test]
+fn huge_dropout_shapes_still_predict_finite_values_that_match_integration() {
+    // Issue 20: a fit on data with almost no drop-out gave a ≈ 3.5e6,
+    // b ≈ 9.9e6, where the hypergeometric series does not converge.
+    let p = BgNbdParams {
+        r: 0.8,
+        alpha: 6.0,
+        a: 3.5e6,
+        b: 9.9e6,
+    };
+    for (t, x, t_x, age) in [
+        (30.0, 4, 20.0, 38.0),
+        (365.0, 0, 0.0, 10.0),
+        (7.0, 12, 35.0, 36.0),
+    ] {
+        let closed = p
+            .conditional_expected_purchases(t, x, t_x, age)
+            .expect("finite");
+        let numeric = conditional_by_quadrature(&p, t, x, t_x, age);
+        assert!(rel(closed, numeric) < 1e-6, "{closed} vs {numeric}");
+    }
+    let new = p.expected_purchases(52.0).expect("finite");
+    let numeric = conditional_by_quadrature(&p, 52.0, 0, 0.0, 0.0);
+    assert!(rel(new, numeric) < 1e-6, "{new} vs {numeric}");
+    // The whole CLV path works for such a model.
+    let model = ClvModel::from_json(
+        r#"{"unit":"days","bgnbd":{"params":{"r":0.8,"alpha":6.0,"a":3.5e6,"b":9.9e6},
+        "convergence":{"converged":true,"iterations":1,"starts":1,"log_likelihood":-1.0,"gradient_norm":0.0},
+        "customers":2,"groups":2},"fallback_spend":10.0}"#,
+    )
+    .expect("valid");
+    let value = model
+        .customer_value(
+            &Rfm {
+                frequency: 3,
+                recency: 20.0,
+                age: 30.0,
+                monetary: 12.0,
+            },
+            &ClvOptions {
+                horizon_months: 24,
+                monthly_discount_rate: 0.01,
+            },
+        )
+        .expect("finite");
+    assert!(value.clv.is_finite() && value.clv > 0.0, "{value:?}");
+    assert!(value.spend_fallback, "no spend model: the fallback spend");
+}
+
+#[test]
+fn parameter_helpers_validate_their_input_like_the_fits() {
+    let p = true_params();
+    let invalid = |r: crmkit::Result<f64>| r.expect_err("refused").kind();
+    // Recency after T, NaN or negative recency, NaN age.
+    assert_eq!(
+        invalid(p.probability_alive(2, 40.0, 38.0)),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        invalid(p.probability_alive(2, f64::NAN, 38.0)),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        invalid(p.probability_alive(2, -1.0, 38.0)),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        invalid(p.probability_alive(0, 3.0, 38.0)),
+        ErrorKind::Invalid
+    );
+    assert_eq!(
+        invalid(p.log_likelihood(2, 5.0, f64::NAN)),
+        ErrorKind::Invalid
+    );
+    let err = p
+        .conditional_expected_purchases(10.0, 2, 40.0, 38.0)
+        .expect_err("recency after age");
+    assert_eq!(err.path(), Some("recency"));
+    assert_eq!(invalid(p.expected_purchases(-1.0)), ErrorKind::Invalid);
+    let bad = BgNbdParams { r: -1.0, ..p };
+    assert_eq!(
+        invalid(bad.probability_alive(2, 5.0, 38.0)),
+        ErrorKind::Invalid
+    );
+    let gg = crmkit::predict::GammaGammaParams {
+        p: 6.25,
+        q: 3.74,
+        gamma: 15.44,
+    };
+    let err = gg.expected_spend(2, -10.0).expect_err("negative spend");
+    assert_eq!(
+        (err.kind(), err.path()),
+        (ErrorKind::Invalid, Some("monetary"))
+    );
+    assert_eq!(
+        invalid(gg.expected_spend(2, f64::INFINITY)),
+        ErrorKind::Invalid
+    );
+    assert!(gg.expected_spend(2, 10.0).expect("valid") > 0.0);
+    let heavy = crmkit::predict::GammaGammaParams { q: 0.9, ..gg };
+    assert_eq!(invalid(heavy.expected_spend(0, 0.0)), ErrorKind::Numerical);
+    assert_eq!(invalid(heavy.population_mean_spend()), ErrorKind::Numerical);
+}
+
+#[test]
+fn gamma_gamma_reports_the_repeat_buyers_it_leaves_out_for_a_zero_spend() {
+    let mut data = simulate(41, 2_000);
+    let repeaters = data.iter().filter(|c| c.frequency > 0).count();
+    let mut zeroed = 0;
+    for c in data.iter_mut().filter(|c| c.frequency > 0).step_by(10) {
+        c.monetary = 0.0;
+        zeroed += 1;
+    }
+    let gg = GammaGamma::fit(&data, &GammaGammaOptions::default()).expect("fits");
+    assert_eq!(gg.dropped_zero_spend, zeroed);
+    assert_eq!(gg.customers, repeaters - zeroed);
+    // All repeat spends zero: refused, and the message says why.
+    for c in &mut data {
+        c.monetary = 0.0;
+    }
+    let err = GammaGamma::fit(&data, &GammaGammaOptions::default()).expect_err("no spends");
+    assert!(err.to_string().contains("mean spend of 0"), "{err}");
+    // A BG/NBD-only model needs no spends.
+    let model = ClvModel::fit(
+        &data,
+        &ClvFitOptions {
+            spend_model: crmkit::predict::SpendModel::None,
+            ..ClvFitOptions::default()
+        },
+    )
+    .expect("BG/NBD alone fits");
+    assert!(model.gamma_gamma.is_none());
+    assert_eq!(model.fallback_spend, 0.0);
 }

@@ -237,3 +237,100 @@ proptest! {
         }
     }
 }
+
+/// Purchases of `n` customers over a year: times at any hour, several
+/// purchases on some days, first purchases spread over the first months.
+fn purchase_log(n: u32) -> (Vec<u32>, Vec<i64>, Vec<f64>) {
+    let mut rng = crmkit::predict::sim::Rng::new(77);
+    let (mut customers, mut times, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    let start = 1_700_000_000_i64;
+    for c in 0..n {
+        let mut day = (rng.next_u64() % 120) as i64;
+        let gap = 3 + rng.next_u64() % 40;
+        // Heterogeneous drop-out after each purchase.
+        let dropout = rng.uniform().powi(2);
+        loop {
+            let same_day = 1 + rng.next_u64() % 2;
+            for _ in 0..same_day {
+                customers.push(c);
+                times.push(start + day * 86_400 + (rng.next_u64() % 86_400) as i64);
+                amounts.push(5.0 + (rng.next_u64() % 5_000) as f64 / 100.0);
+            }
+            day += 1 + (rng.next_u64() % (2 * gap)) as i64;
+            if day > 400 || rng.uniform() < dropout {
+                break;
+            }
+        }
+    }
+    (customers, times, amounts)
+}
+
+#[test]
+fn weeks_are_days_divided_by_seven_and_fit_the_same_model_up_to_the_scale_of_alpha() {
+    let (customers, times, amounts) = purchase_log(3_000);
+    let options = |unit| RfmOptions {
+        unit,
+        calibration_end: Timestamp::from_timestamp(1_700_000_000 + 300 * 86_400, 0).expect("valid"),
+        observation_end: None,
+    };
+    let days =
+        crmkit::predict::rfm_from_arrays(&customers, &times, &amounts, &options(TimeUnit::Days))
+            .expect("valid");
+    let weeks =
+        crmkit::predict::rfm_from_arrays(&customers, &times, &amounts, &options(TimeUnit::Weeks))
+            .expect("valid");
+    assert_eq!(days.rows.len(), weeks.rows.len());
+    for (d, w) in days.rows.iter().zip(&weeks.rows) {
+        // Same per-day merging: same frequency and spend; times ÷ 7.
+        assert_eq!(d.rfm.frequency, w.rfm.frequency);
+        assert_eq!(d.rfm.monetary, w.rfm.monetary);
+        assert!((d.rfm.recency / 7.0 - w.rfm.recency).abs() < 1e-12);
+        assert!((d.rfm.age / 7.0 - w.rfm.age).abs() < 1e-12);
+    }
+    let fit = |table: &crmkit::predict::RfmTable| {
+        crmkit::predict::BgNbd::fit(&table.customers(), &Default::default()).expect("fits")
+    };
+    let (d, w) = (fit(&days).params, fit(&weeks).params);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
+    assert!(
+        close(w.r, d.r) && close(w.a, d.a) && close(w.b, d.b),
+        "{w:?} vs {d:?}"
+    );
+    assert!(
+        close(w.alpha, d.alpha / 7.0),
+        "alpha {} vs {} / 7",
+        w.alpha,
+        d.alpha
+    );
+    // Calendar-week bins are a different model: they merge a week's purchases.
+    let calendar = crmkit::predict::rfm_from_arrays(
+        &customers,
+        &times,
+        &amounts,
+        &options(TimeUnit::CalendarWeeks),
+    )
+    .expect("valid");
+    let merged: u32 = calendar.rows.iter().map(|r| r.rfm.frequency).sum();
+    let daily: u32 = weeks.rows.iter().map(|r| r.rfm.frequency).sum();
+    assert!(merged < daily, "{merged} vs {daily}");
+}
+
+#[test]
+fn the_clv_report_in_weeks_gives_the_same_customers_values_as_in_days() {
+    let options = |unit: &str| -> ClvReportOptions {
+        serde_json::from_str(&format!(r#"{{"fit": {{"unit": "{unit}"}}}}"#)).expect("options")
+    };
+    let days = clv_report(&sample(), SAMPLE_AS_OF, &options("days")).expect("fits");
+    let weeks = clv_report(&sample(), SAMPLE_AS_OF, &options("weeks")).expect("fits");
+    let (d, w) = (days.model.bgnbd.params, weeks.model.bgnbd.params);
+    assert!(
+        (w.alpha - d.alpha / 7.0).abs() <= 1e-6 * w.alpha,
+        "{w:?} vs {d:?}"
+    );
+    assert_eq!(days.customers.len(), weeks.customers.len());
+    for (a, b) in days.customers.iter().zip(&weeks.customers) {
+        assert_eq!(a.contact, b.contact);
+        assert!((a.probability_alive - b.probability_alive).abs() < 1e-6);
+        assert!((a.clv.amount - b.clv.amount).abs() <= rust_decimal::Decimal::new(1, 2));
+    }
+}

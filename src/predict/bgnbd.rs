@@ -12,7 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::optimize::{Convergence, Evaluation, maximize_with_restarts};
+use super::optimize::{
+    Convergence, Evaluation, Z_95, log_parameter_standard_errors, maximize_with_restarts,
+};
 use super::rfm::Rfm;
 use super::special::{digamma, hyp2f1, ln_gamma, log_add_exp, sigmoid, trigamma};
 use crate::{Error, ErrorKind, Result};
@@ -51,7 +53,18 @@ impl BgNbdParams {
     }
 
     /// The log-likelihood of one customer.
-    pub fn log_likelihood(&self, frequency: u32, recency: f64, age: f64) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for invalid parameters or an impossible
+    /// history (see [`check_history`]).
+    pub fn log_likelihood(&self, frequency: u32, recency: f64, age: f64) -> Result<f64> {
+        self.validate()?;
+        check_history(frequency, recency, age)?;
+        Ok(self.log_likelihood_unchecked(frequency, recency, age))
+    }
+
+    fn log_likelihood_unchecked(&self, frequency: u32, recency: f64, age: f64) -> f64 {
         let BgNbdParams { r, alpha, a, b } = *self;
         let x = f64::from(frequency);
         let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
@@ -68,7 +81,18 @@ impl BgNbdParams {
 
     /// The probability that a customer with this history is still alive at
     /// the end of the observation period. Always 1 for `frequency = 0`.
-    pub fn probability_alive(&self, frequency: u32, recency: f64, age: f64) -> f64 {
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for invalid parameters or an impossible
+    /// history (see [`check_history`]: e.g. a recency after the age).
+    pub fn probability_alive(&self, frequency: u32, recency: f64, age: f64) -> Result<f64> {
+        self.validate()?;
+        check_history(frequency, recency, age)?;
+        Ok(self.probability_alive_unchecked(frequency, recency, age))
+    }
+
+    fn probability_alive_unchecked(&self, frequency: u32, recency: f64, age: f64) -> f64 {
         if frequency == 0 {
             return 1.0;
         }
@@ -79,24 +103,33 @@ impl BgNbdParams {
         sigmoid(-log_odds_dead)
     }
 
-    /// Expected number of repeat purchases of a new customer in `(0, t]`.
+    /// Expected number of repeat purchases of a new customer in `(0, t]`
+    /// (`E[X(t)]`, `t` in the model's time unit).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for invalid parameters or a negative or
+    /// non-finite `t`; [`ErrorKind::Numerical`] when the expectation cannot
+    /// be evaluated for these parameters.
     pub fn expected_purchases(&self, t: f64) -> Result<f64> {
-        if !(t.is_finite() && t >= 0.0) {
-            return Err(Error::invalid(
-                "t",
-                format!("expected a finite non-negative time, found {t}"),
-            ));
-        }
+        self.validate()?;
+        check_horizon(t)?;
         let BgNbdParams { r, alpha, a, b } = *self;
         let z = t / (alpha + t);
         averaged_near_one(a, |a| {
-            let f = hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, z)?;
-            Some((a + b - 1.0) / (a - 1.0) * (1.0 - (1.0 - z).powf(a - 1.0) * f))
+            expectation(r, a, b, 0.0, z).map(|share| (a + b - 1.0) / (a - 1.0) * share)
         })
     }
 
     /// Expected number of purchases in the next `t` time units of a customer
     /// with this history (the conditional expectation of the model).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for invalid parameters, a negative or
+    /// non-finite `t` or an impossible history (see [`check_history`]);
+    /// [`ErrorKind::Numerical`] when the expectation cannot be evaluated
+    /// for these parameters.
     pub fn conditional_expected_purchases(
         &self,
         t: f64,
@@ -104,21 +137,46 @@ impl BgNbdParams {
         recency: f64,
         age: f64,
     ) -> Result<f64> {
-        if !(t.is_finite() && t >= 0.0) {
-            return Err(Error::invalid(
-                "t",
-                format!("expected a finite non-negative time, found {t}"),
-            ));
-        }
+        self.validate()?;
+        check_horizon(t)?;
+        check_history(frequency, recency, age)?;
         let BgNbdParams { r, alpha, a, b } = *self;
         let x = f64::from(frequency);
         let z = t / (alpha + age + t);
-        let alive = self.probability_alive(frequency, recency, age);
+        let alive = self.probability_alive_unchecked(frequency, recency, age);
         averaged_near_one(a, |a| {
-            let f = hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)?;
-            Some((a + b + x - 1.0) / (a - 1.0) * (1.0 - (1.0 - z).powf(a - 1.0) * f) * alive)
+            expectation(r, a, b, x, z).map(|share| (a + b + x - 1.0) / (a - 1.0) * share * alive)
         })
     }
+}
+
+/// Checks a customer's history `(frequency, recency, age)` as the fits do:
+/// a finite non-negative age, a recency between 0 and the age, and recency
+/// 0 without repeat purchases.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] naming `age` or `recency`.
+pub fn check_history(frequency: u32, recency: f64, age: f64) -> Result<()> {
+    if !(age.is_finite() && age >= 0.0) {
+        return Err(Error::invalid(
+            "age",
+            format!("expected a finite non-negative age, found {age}"),
+        ));
+    }
+    if !(recency.is_finite() && recency >= 0.0 && recency <= age) {
+        return Err(Error::invalid(
+            "recency",
+            format!("expected a recency between 0 and the age {age}, found {recency}"),
+        ));
+    }
+    if frequency == 0 && recency != 0.0 {
+        return Err(Error::invalid(
+            "recency",
+            "a customer without repeat purchases has recency 0",
+        ));
+    }
+    Ok(())
 }
 
 /// Evaluates `f(a)`, which has a removable singularity at `a = 1`, as the
@@ -137,9 +195,95 @@ fn averaged_near_one(a: f64, f: impl Fn(f64) -> Option<f64>) -> Result<f64> {
         Some(v) if v.is_finite() => Ok(v.max(0.0)),
         _ => Err(Error::new(
             ErrorKind::Numerical,
-            "the BG/NBD expectation is undefined for these parameters (hypergeometric series did not converge)",
+            "the BG/NBD expectation is undefined for these parameters (the hypergeometric series did not converge and a <= 3 or b + x < 2 rules out its integral form)",
         )),
     }
+}
+
+fn check_horizon(t: f64) -> Result<()> {
+    if t.is_finite() && t >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "t",
+            format!("expected a finite non-negative time, found {t}"),
+        ))
+    }
+}
+
+/// `1 − (1 − z)^(r+x) · ₂F₁(r + x, b + x; a + b + x − 1; z)`, the share of
+/// the BG/NBD expectation that multiplies `(a + b + x − 1)/(a − 1)`.
+///
+/// First by the power series after Euler's transformation (which is
+/// `1 − (1 − z)^(a−1) · ₂F₁(a + b − 1 − r, a − 1; a + b + x − 1; z)`). When
+/// that series does not converge — large `a` and `b`, where its terms grow
+/// like `eᵃᶻ` before they fall — by the integral form
+/// `E[1 − ((1 − z)/(1 − zs))^(r+x)]` over `s ~ Beta(b + x, a − 1)`, whose
+/// integrand lies in `[0, 1]` so that it stays finite for any `a` and `b`.
+fn expectation(r: f64, a: f64, b: f64, x: f64, z: f64) -> Option<f64> {
+    let series = hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
+        .map(|f| 1.0 - (1.0 - z).powf(a - 1.0) * f)
+        .filter(|v| v.is_finite());
+    series.or_else(|| expectation_by_quadrature(r + x, b + x, a - 1.0, z))
+}
+
+/// `E[1 − ((1 − z)/(1 − zs))^power]` for `s ~ Beta(shape1, shape2)` by
+/// Simpson's rule over the window of ±14 standard deviations around the
+/// mean (clipped to `[0, 1]`), normalised by the integral of the density
+/// on the same grid. Both shapes must be at least 2 (the density is then
+/// bounded, smooth and zero at the ends); `None` otherwise.
+pub(crate) fn expectation_by_quadrature(
+    power: f64,
+    shape1: f64,
+    shape2: f64,
+    z: f64,
+) -> Option<f64> {
+    const STEPS: u32 = 1_000;
+    if !(shape1 >= 2.0 && shape2 >= 2.0 && power.is_finite() && (0.0..1.0).contains(&z)) {
+        return None;
+    }
+    let total = shape1 + shape2;
+    let mean = shape1 / total;
+    let sd = (shape1 * shape2 / (total * total * (total + 1.0))).sqrt();
+    let lo = (mean - 14.0 * sd).max(0.0);
+    let hi = (mean + 14.0 * sd).min(1.0);
+    let mode = ((shape1 - 1.0) / (total - 2.0)).clamp(lo, hi);
+    let log_density = |s: f64| (shape1 - 1.0) * s.ln() + (shape2 - 1.0) * (-s).ln_1p();
+    let peak = log_density(mode);
+    let ln_one_minus_z = (-z).ln_1p();
+    let h = (hi - lo) / f64::from(STEPS);
+    let (mut mass, mut sum) = (0.0, 0.0);
+    for i in 0..=STEPS {
+        let s = lo + f64::from(i) * h;
+        let weight = if i == 0 || i == STEPS {
+            1.0
+        } else if i % 2 == 1 {
+            4.0
+        } else {
+            2.0
+        };
+        let density = if s <= 0.0 || s >= 1.0 {
+            0.0
+        } else {
+            (log_density(s) - peak).exp()
+        };
+        // 1 − ((1 − z)/(1 − zs))^power, without cancellation for small z.
+        let share = -(power * (ln_one_minus_z - (-z * s).ln_1p())).exp_m1();
+        mass += weight * density;
+        sum += weight * density * share;
+    }
+    let value = sum / mass;
+    (mass > 0.0 && value.is_finite()).then_some(value)
+}
+
+/// The error of a fit without standard errors.
+pub(crate) fn no_standard_errors(model: &str) -> Error {
+    Error::new(
+        ErrorKind::Numerical,
+        format!(
+            "{model}: no standard errors: the Hessian of the log-likelihood at the optimum is degenerate (not negative definite), so the data do not identify the parameters precisely (or the model was saved before standard errors were reported)"
+        ),
+    )
 }
 
 /// Options of [`BgNbd::fit`].
@@ -176,6 +320,46 @@ pub struct BgNbd {
     /// Distinct `(frequency, recency, age)` groups the likelihood was
     /// evaluated on.
     pub groups: usize,
+    /// Asymptotic standard error of each parameter, from the Hessian of the
+    /// log-likelihood at the optimum (the inverse observed information, as
+    /// lifetimes reports it; of the penalised log-likelihood when a penalty
+    /// is set). Absent when that Hessian is degenerate (see
+    /// [`parameter_standard_errors`](Self::parameter_standard_errors)) and
+    /// in models saved before it was reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_errors: Option<BgNbdParams>,
+}
+
+impl BgNbd {
+    /// The standard errors of the parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Numerical`] when the fit has none: the Hessian of the
+    /// log-likelihood at the optimum is degenerate (the optimum is flat in
+    /// some direction, typically `a` and `b` growing without bound, so the
+    /// data do not pin the parameters down), or the model was saved before
+    /// standard errors were reported.
+    pub fn parameter_standard_errors(&self) -> Result<BgNbdParams> {
+        self.standard_errors
+            .ok_or_else(|| no_standard_errors("BG/NBD"))
+    }
+
+    /// The 95 % confidence interval of each parameter, `estimate ± 1.96 ·
+    /// standard error` (the normal approximation lifetimes' `summary`
+    /// prints), as `(lower, upper)`; `None` without standard errors. A
+    /// lower bound may be negative when the estimate is imprecise.
+    pub fn confidence_intervals_95(&self) -> Option<(BgNbdParams, BgNbdParams)> {
+        let se = self.standard_errors?;
+        let p = self.params;
+        let bound = |sign: f64| BgNbdParams {
+            r: p.r + sign * Z_95 * se.r,
+            alpha: p.alpha + sign * Z_95 * se.alpha,
+            a: p.a + sign * Z_95 * se.a,
+            b: p.b + sign * Z_95 * se.b,
+        };
+        Some((bound(-1.0), bound(1.0)))
+    }
 }
 
 /// Customers compressed into weighted groups, sorted by frequency.
@@ -189,29 +373,8 @@ struct Groups {
 }
 
 fn check_customer(i: usize, c: &Rfm) -> Result<()> {
-    let at = |field: &str| format!("customers[{i}].{field}");
-    if !(c.age.is_finite() && c.age >= 0.0) {
-        return Err(Error::invalid(
-            at("age"),
-            format!("expected a finite non-negative age, found {}", c.age),
-        ));
-    }
-    if !(c.recency.is_finite() && c.recency >= 0.0 && c.recency <= c.age) {
-        return Err(Error::invalid(
-            at("recency"),
-            format!(
-                "expected a recency between 0 and the age {}, found {}",
-                c.age, c.recency
-            ),
-        ));
-    }
-    if c.frequency == 0 && c.recency != 0.0 {
-        return Err(Error::invalid(
-            at("recency"),
-            "a customer without repeat purchases has recency 0",
-        ));
-    }
-    Ok(())
+    check_history(c.frequency, c.recency, c.age)
+        .map_err(|e| e.with_path_prefix(&format!("customers[{i}]")))
 }
 
 fn group(customers: &[Rfm], scale: f64) -> Groups {
@@ -446,6 +609,26 @@ impl BgNbd {
                 ),
             ));
         }
+        // Rescaling time shifts ln(alpha) by a constant: the Hessian in the
+        // log-parameters is the same in the caller's unit.
+        let (_, _, hessian) = evaluate(&groups, &theta, options.penalty).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Numerical,
+                "BG/NBD: the log-likelihood is not finite at the optimum",
+            )
+        })?;
+        let mut log_params = theta.clone();
+        if let Some(t) = log_params.get_mut(1) {
+            *t += scale.ln();
+        }
+        // A degenerate Hessian (a flat optimum, e.g. drop-out shapes running
+        // off to infinity) leaves the parameters usable but without
+        // standard errors; `standard_errors()` then explains why.
+        let se = log_parameter_standard_errors("BG/NBD", &log_params, &hessian).unwrap_or_default();
+        let standard_errors = match se.as_slice() {
+            &[r, alpha, a, b] => Some(BgNbdParams { r, alpha, a, b }),
+            _ => None,
+        };
         // Report the log-likelihood in the caller's time unit: rescaling time
         // by `scale` adds x·ln(scale) per customer.
         let mut convergence = convergence;
@@ -456,6 +639,7 @@ impl BgNbd {
             convergence,
             customers: customers.len(),
             groups: groups.weight.len(),
+            standard_errors,
         })
     }
 }
@@ -515,6 +699,26 @@ mod tests {
     }
 
     #[test]
+    fn the_integral_form_agrees_with_the_series_where_both_converge() {
+        for &(r, a, b, x, z) in &[
+            (0.5, 50.0, 80.0, 3.0, 0.4),
+            (0.24, 3.5, 2.43, 0.0, 0.7),
+            (2.0, 12.0, 4.0, 10.0, 0.2),
+        ] {
+            let series = hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
+                .map(|f| 1.0 - (1.0 - z).powf(a - 1.0) * f)
+                .expect("converges");
+            let integral = expectation_by_quadrature(r + x, b + x, a - 1.0, z).expect("defined");
+            assert!(
+                (series - integral).abs() < 1e-9 * series.abs(),
+                "{series} vs {integral}"
+            );
+        }
+        // Shapes below 2 (unbounded density) are left to the series.
+        assert_eq!(expectation_by_quadrature(1.0, 1.5, 3.0, 0.5), None);
+    }
+
+    #[test]
     fn grouped_likelihood_equals_the_sum_over_customers() {
         let customers = sample();
         let params = BgNbdParams {
@@ -525,7 +729,11 @@ mod tests {
         };
         let direct: f64 = customers
             .iter()
-            .map(|c| params.log_likelihood(c.frequency, c.recency, c.age))
+            .map(|c| {
+                params
+                    .log_likelihood(c.frequency, c.recency, c.age)
+                    .expect("valid")
+            })
             .sum();
         let groups = group(&customers, 1.0);
         let theta = [

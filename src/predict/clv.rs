@@ -65,6 +65,22 @@ pub struct ClvFitOptions {
     pub bgnbd: BgNbdOptions,
     /// Gamma-Gamma fit options.
     pub gamma_gamma: GammaGammaOptions,
+    /// Which spend model is fitted beside BG/NBD (default Gamma-Gamma).
+    pub spend_model: SpendModel,
+}
+
+/// The spend model of a [`ClvModel`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpendModel {
+    /// Fit Gamma-Gamma on the repeat buyers with a positive mean spend (an
+    /// error when fewer than two of them, or all with the same spend).
+    #[default]
+    GammaGamma,
+    /// BG/NBD only: no spend model is fitted (e.g. data without amounts);
+    /// every customer's expected spend is the fallback spend, the mean
+    /// repeat spend observed (0 when there is none).
+    None,
 }
 
 /// The two fitted models and the unit of time they were fitted in.
@@ -78,11 +94,14 @@ pub struct ClvModel {
     pub unit: TimeUnit,
     /// The purchase-count model.
     pub bgnbd: BgNbd,
-    /// The spend model.
-    pub gamma_gamma: GammaGamma,
+    /// The spend model; `None` for a BG/NBD-only model
+    /// ([`SpendModel::None`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma_gamma: Option<GammaGamma>,
     /// Mean repeat spend observed in the fitting data: the documented
     /// fallback for customers without repeat purchases when the
-    /// Gamma-Gamma population mean is infinite (`q ≤ 1`).
+    /// Gamma-Gamma population mean is infinite (`q ≤ 1`), and every
+    /// customer's spend in a BG/NBD-only model.
     pub fallback_spend: f64,
 }
 
@@ -104,10 +123,18 @@ pub struct CustomerValue {
 }
 
 impl ClvModel {
-    /// Fits BG/NBD and Gamma-Gamma to the same customers.
+    /// Fits BG/NBD and (unless `options.spend_model` is
+    /// [`SpendModel::None`]) Gamma-Gamma to the same customers.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`BgNbd::fit`] and [`GammaGamma::fit`].
     pub fn fit(customers: &[Rfm], options: &ClvFitOptions) -> Result<ClvModel> {
         let bgnbd = BgNbd::fit(customers, &options.bgnbd)?;
-        let gamma_gamma = GammaGamma::fit(customers, &options.gamma_gamma)?;
+        let gamma_gamma = match options.spend_model {
+            SpendModel::GammaGamma => Some(GammaGamma::fit(customers, &options.gamma_gamma)?),
+            SpendModel::None => None,
+        };
         let (sum, count) = customers
             .iter()
             .filter(|c| c.frequency > 0)
@@ -128,11 +155,12 @@ impl ClvModel {
             .params
             .validate()
             .map_err(|e| e.with_path_prefix("bgnbd.params"))?;
-        model
-            .gamma_gamma
-            .params
-            .validate()
-            .map_err(|e| e.with_path_prefix("gamma_gamma.params"))?;
+        if let Some(gamma_gamma) = &model.gamma_gamma {
+            gamma_gamma
+                .params
+                .validate()
+                .map_err(|e| e.with_path_prefix("gamma_gamma.params"))?;
+        }
         if !(model.fallback_spend.is_finite() && model.fallback_spend >= 0.0) {
             return Err(Error::invalid(
                 "fallback_spend",
@@ -147,6 +175,31 @@ impl ClvModel {
         serde_json::to_string(self).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))
     }
 
+    /// The expected spend per purchase of a customer and whether it is the
+    /// fallback spend: the Gamma-Gamma expectation, or
+    /// [`fallback_spend`](Self::fallback_spend) when that is infinite or
+    /// the model has no spend model.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for a negative or non-finite `monetary`.
+    pub fn expected_spend(&self, frequency: u32, monetary: f64) -> Result<(f64, bool)> {
+        if !(monetary.is_finite() && monetary >= 0.0) {
+            return Err(Error::invalid(
+                "monetary",
+                format!("expected a finite non-negative mean spend, found {monetary}"),
+            ));
+        }
+        let Some(gamma_gamma) = &self.gamma_gamma else {
+            return Ok((self.fallback_spend, true));
+        };
+        match gamma_gamma.params.expected_spend(frequency, monetary) {
+            Ok(spend) => Ok((spend, false)),
+            Err(e) if e.kind() == ErrorKind::Numerical => Ok((self.fallback_spend, true)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Predicts one customer's value over `options.horizon_months`: the sum
     /// over months `i` of expected spend × expected purchases in month `i`
     /// ÷ (1 + rate)ⁱ.
@@ -158,20 +211,13 @@ impl ClvModel {
             age,
             monetary,
         } = *customer;
-        if !(age.is_finite() && age >= 0.0 && recency.is_finite() && (0.0..=age).contains(&recency))
-        {
-            return Err(Error::invalid("customer", "expected 0 <= recency <= age"));
-        }
         let params = &self.bgnbd.params;
-        let probability_alive = params.probability_alive(frequency, recency, age);
-        let (expected_spend, spend_fallback) = match self
-            .gamma_gamma
-            .params
-            .expected_spend(frequency, monetary.max(0.0))
-        {
-            Some(spend) if spend.is_finite() => (spend, false),
-            _ => (self.fallback_spend, true),
-        };
+        let probability_alive = params
+            .probability_alive(frequency, recency, age)
+            .map_err(|e| e.with_path_prefix("customer"))?;
+        let (expected_spend, spend_fallback) = self
+            .expected_spend(frequency, monetary)
+            .map_err(|e| e.with_path_prefix("customer"))?;
         let month = self.unit.per_month();
         let mut previous = 0.0;
         let mut clv = 0.0;

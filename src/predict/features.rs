@@ -197,15 +197,27 @@ pub(crate) fn raw_value(
     })
 }
 
+/// Most levels a category feature of a propensity model keeps: the
+/// `MAX_CATEGORY_LEVELS` most frequent values in training (ties by value)
+/// keep their own level, all other values share one "other" level. Bounds
+/// the model's width however many distinct values a free-text field holds.
+pub const MAX_CATEGORY_LEVELS: usize = 100;
+
 /// How one feature is turned into model inputs, learnt from training data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Encoder {
-    /// Category levels seen in training; code 0 is missing or unseen,
-    /// level `i` has code `i + 1`.
+    /// Category levels seen in training; code 0 is missing (or unseen,
+    /// without an "other" level), level `i` has code `i + 1`.
     Category {
         /// The levels, sorted.
         levels: Vec<String>,
+        /// `true` when rare levels were folded into one "other" level
+        /// (see [`MAX_CATEGORY_LEVELS`]): its code is `levels.len() + 1`,
+        /// and any value not in `levels` (folded in training or unseen)
+        /// takes it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        other: bool,
     },
     /// A number: standardised for logistic regression, binned at the
     /// `edges` (training quantiles) for naive Bayes; code 0 is missing.
@@ -221,6 +233,37 @@ pub enum Encoder {
 }
 
 impl Encoder {
+    /// Learns the encoder of a column of raw values, keeping at most
+    /// `max_levels` category levels (the most frequent; the others fold
+    /// into "other").
+    pub(crate) fn learn_folded(column: &[&Raw], bins: usize, max_levels: usize) -> Encoder {
+        let encoder = Encoder::learn(column, bins);
+        match encoder {
+            Encoder::Category { levels, .. } if levels.len() > max_levels => {
+                let mut counts: std::collections::BTreeMap<&str, usize> =
+                    std::collections::BTreeMap::new();
+                for raw in column {
+                    if let Raw::Category(Some(t)) = raw {
+                        *counts.entry(t.as_str()).or_insert(0) += 1;
+                    }
+                }
+                let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+                ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                let mut kept: Vec<String> = ranked
+                    .into_iter()
+                    .take(max_levels)
+                    .map(|(t, _)| t.to_string())
+                    .collect();
+                kept.sort();
+                Encoder::Category {
+                    levels: kept,
+                    other: true,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Learns the encoder of a column of raw values.
     pub(crate) fn learn(column: &[&Raw], bins: usize) -> Encoder {
         if column.iter().any(|r| matches!(r, Raw::Category(_))) {
@@ -234,7 +277,10 @@ impl Encoder {
                 .into_iter()
                 .collect();
             levels.shrink_to_fit();
-            return Encoder::Category { levels };
+            return Encoder::Category {
+                levels,
+                other: false,
+            };
         }
         let mut values: Vec<f64> = column
             .iter()
@@ -269,7 +315,7 @@ impl Encoder {
     /// Number of naive-Bayes codes.
     pub(crate) fn levels(&self) -> u32 {
         match self {
-            Encoder::Category { levels } => levels.len() as u32 + 1,
+            Encoder::Category { levels, other } => levels.len() as u32 + 1 + u32::from(*other),
             Encoder::Number { edges, .. } => edges.len() as u32 + 2,
         }
     }
@@ -277,8 +323,12 @@ impl Encoder {
     /// The naive-Bayes code of a raw value.
     pub(crate) fn code(&self, raw: &Raw) -> u32 {
         match (self, raw) {
-            (Encoder::Category { levels }, Raw::Category(Some(t))) => {
-                levels.binary_search(t).map_or(0, |i| i as u32 + 1)
+            (Encoder::Category { levels, other }, Raw::Category(Some(t))) => {
+                match levels.binary_search(t) {
+                    Ok(i) => i as u32 + 1,
+                    Err(_) if *other => levels.len() as u32 + 1,
+                    Err(_) => 0,
+                }
             }
             (Encoder::Number { edges, .. }, Raw::Number(Some(v))) if v.is_finite() => {
                 edges.iter().take_while(|e| *v >= **e).count() as u32 + 1
@@ -290,7 +340,7 @@ impl Encoder {
     /// Number of logistic-regression columns.
     pub(crate) fn width(&self) -> usize {
         match self {
-            Encoder::Category { levels } => levels.len(),
+            Encoder::Category { levels, other } => levels.len() + usize::from(*other),
             Encoder::Number { .. } => 1,
         }
     }

@@ -10,7 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::optimize::{Convergence, Evaluation, maximize_with_restarts};
+use super::optimize::{
+    Convergence, Evaluation, Z_95, log_parameter_standard_errors, maximize_with_restarts,
+};
 use super::rfm::Rfm;
 use super::special::{digamma, ln_gamma, trigamma};
 use crate::{Error, ErrorKind, Result};
@@ -41,24 +43,63 @@ impl GammaGammaParams {
         Ok(())
     }
 
-    /// The mean spend per purchase of the population, `pγ / (q − 1)`;
-    /// `None` (undefined, the mean is infinite) when `q ≤ 1`.
-    pub fn population_mean_spend(&self) -> Option<f64> {
-        (self.q > 1.0).then(|| self.p * self.gamma / (self.q - 1.0))
+    /// The mean spend per purchase of the population, `pγ / (q − 1)`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for invalid parameters;
+    /// [`ErrorKind::Numerical`] when `q ≤ 1` (the mean is infinite).
+    pub fn population_mean_spend(&self) -> Result<f64> {
+        self.validate()?;
+        if self.q > 1.0 {
+            Ok(self.p * self.gamma / (self.q - 1.0))
+        } else {
+            Err(Error::new(
+                ErrorKind::Numerical,
+                format!(
+                    "the Gamma-Gamma population mean spend is infinite (q = {} <= 1)",
+                    self.q
+                ),
+            ))
+        }
     }
 
     /// The expected spend per purchase of a customer with `frequency` repeat
     /// purchases of mean amount `monetary`: a weighted average of the
     /// population mean and the customer's own mean. For a customer without
-    /// repeat purchases it is the population mean; `None` when that is
-    /// undefined (`q ≤ 1`).
-    pub fn expected_spend(&self, frequency: u32, monetary: f64) -> Option<f64> {
+    /// repeat purchases it is the population mean.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for invalid parameters or a negative or
+    /// non-finite `monetary` (naming `monetary`);
+    /// [`ErrorKind::Numerical`] when the expectation is infinite (`q ≤ 1`
+    /// without repeat purchases, `p·x + q ≤ 1` with them).
+    pub fn expected_spend(&self, frequency: u32, monetary: f64) -> Result<f64> {
+        self.validate()?;
+        if !(monetary.is_finite() && monetary >= 0.0) {
+            return Err(Error::invalid(
+                "monetary",
+                format!("expected a finite non-negative mean spend, found {monetary}"),
+            ));
+        }
         if frequency == 0 {
             return self.population_mean_spend();
         }
         let x = f64::from(frequency);
         let denominator = self.p * x + self.q - 1.0;
-        (denominator > 0.0).then(|| self.p * (self.gamma + monetary * x) / denominator)
+        let spend = self.p * (self.gamma + monetary * x) / denominator;
+        if denominator > 0.0 && spend.is_finite() {
+            Ok(spend)
+        } else {
+            Err(Error::new(
+                ErrorKind::Numerical,
+                format!(
+                    "the Gamma-Gamma expected spend is infinite for {frequency} repeat purchases (p x + q = {} <= 1)",
+                    denominator + 1.0
+                ),
+            ))
+        }
     }
 }
 
@@ -93,6 +134,46 @@ pub struct GammaGamma {
     /// Customers used (those with at least one repeat purchase and a
     /// positive mean spend).
     pub customers: usize,
+    /// Repeat buyers left out of the fit because their mean repeat spend is
+    /// 0 (the model's likelihood is defined for positive spends only;
+    /// lifetimes refuses such data, crmkit fits on the others and counts
+    /// them here).
+    #[serde(default)]
+    pub dropped_zero_spend: usize,
+    /// Asymptotic standard error of each parameter from the Hessian of the
+    /// log-likelihood at the optimum (see
+    /// [`BgNbd::standard_errors`](super::BgNbd::standard_errors)). Absent
+    /// when that Hessian is degenerate and in models saved before it was
+    /// reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_errors: Option<GammaGammaParams>,
+}
+
+impl GammaGamma {
+    /// The standard errors of the parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Numerical`] when the fit has none (a degenerate Hessian
+    /// at the optimum, or a model saved before they were reported).
+    pub fn parameter_standard_errors(&self) -> Result<GammaGammaParams> {
+        self.standard_errors
+            .ok_or_else(|| super::bgnbd::no_standard_errors("Gamma-Gamma"))
+    }
+
+    /// The 95 % confidence interval of each parameter, `estimate ± 1.96 ·
+    /// standard error`, as `(lower, upper)`; `None` without standard
+    /// errors.
+    pub fn confidence_intervals_95(&self) -> Option<(GammaGammaParams, GammaGammaParams)> {
+        let se = self.standard_errors?;
+        let v = self.params;
+        let bound = |sign: f64| GammaGammaParams {
+            p: v.p + sign * Z_95 * se.p,
+            q: v.q + sign * Z_95 * se.q,
+            gamma: v.gamma + sign * Z_95 * se.gamma,
+        };
+        Some((bound(-1.0), bound(1.0)))
+    }
 }
 
 struct SpendData {
@@ -193,6 +274,7 @@ impl GammaGamma {
             ));
         }
         let mut usable: Vec<(u32, f64)> = Vec::new();
+        let mut dropped_zero_spend = 0;
         for (i, c) in customers.iter().enumerate() {
             if !(c.monetary.is_finite() && c.monetary >= 0.0) {
                 return Err(Error::invalid(
@@ -202,12 +284,17 @@ impl GammaGamma {
             }
             if c.frequency > 0 && c.monetary > 0.0 {
                 usable.push((c.frequency, c.monetary));
+            } else if c.frequency > 0 {
+                dropped_zero_spend += 1;
             }
         }
         if usable.len() < 2 {
             return Err(Error::new(
                 ErrorKind::Numerical,
-                "Gamma-Gamma needs at least two customers with repeat purchases and a positive spend",
+                format!(
+                    "Gamma-Gamma needs at least two customers with repeat purchases and a positive spend (found {}; {dropped_zero_spend} repeat buyers have a mean spend of 0)",
+                    usable.len()
+                ),
             ));
         }
         let first = usable.first().map_or(0.0, |u| u.1);
@@ -258,6 +345,25 @@ impl GammaGamma {
                 ),
             ));
         }
+        let (_, _, hessian) = evaluate(&data, &theta, options.penalty).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Numerical,
+                "Gamma-Gamma: the log-likelihood is not finite at the optimum",
+            )
+        })?;
+        let mut log_params = theta.clone();
+        if let Some(t) = log_params.get_mut(2) {
+            *t += scale.ln();
+        }
+        // A degenerate Hessian (a flat optimum, e.g. drop-out shapes running
+        // off to infinity) leaves the parameters usable but without
+        // standard errors; `standard_errors()` then explains why.
+        let se =
+            log_parameter_standard_errors("Gamma-Gamma", &log_params, &hessian).unwrap_or_default();
+        let standard_errors = match se.as_slice() {
+            &[p, q, gamma] => Some(GammaGammaParams { p, q, gamma }),
+            _ => None,
+        };
         // Rescaling the spends by `scale` shifts each customer's density by
         // −ln(scale).
         convergence.log_likelihood -= usable.len() as f64 * scale.ln();
@@ -265,6 +371,8 @@ impl GammaGamma {
             params,
             convergence,
             customers: usable.len(),
+            dropped_zero_spend,
+            standard_errors,
         })
     }
 }

@@ -35,7 +35,7 @@
 //! // A customer who bought 4 times, last on day 30 of 31, is more likely
 //! // alive than one whose last purchase was on day 5.
 //! let bgnbd = BgNbdParams { r: 0.24, alpha: 4.41, a: 0.79, b: 2.43 };
-//! assert!(bgnbd.probability_alive(4, 30.0, 31.0) > bgnbd.probability_alive(4, 5.0, 31.0));
+//! assert!(bgnbd.probability_alive(4, 30.0, 31.0)? > bgnbd.probability_alive(4, 5.0, 31.0)?);
 //! Ok::<(), crmkit::Error>(())
 //! ```
 //!
@@ -47,6 +47,7 @@ pub mod clv;
 pub mod evaluate;
 pub mod features;
 pub mod gamma_gamma;
+pub mod lbfgs;
 pub mod logistic;
 pub mod naive_bayes;
 pub mod optimize;
@@ -60,12 +61,12 @@ pub mod special;
 pub use bgnbd::{BgNbd, BgNbdOptions, BgNbdParams};
 pub use clv::{
     AtRiskCustomer, ClvFitOptions, ClvModel, ClvOptions, ClvReport, ClvReportOptions, CustomerClv,
-    CustomerValue, RiskReason, at_risk, clv_report,
+    CustomerValue, RiskReason, SpendModel, at_risk, clv_report,
 };
 pub use evaluate::{CalibrationRow, Evaluation, LiftRow, evaluate};
-pub use features::{Encoder, FeatureSpec};
+pub use features::{Encoder, FeatureSpec, MAX_CATEGORY_LEVELS};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
-pub use logistic::{LogisticOptions, LogisticRegression};
+pub use logistic::{LogisticOptions, LogisticRegression, MAX_FEATURES, MAX_NEWTON_FEATURES};
 pub use naive_bayes::{NaiveBayes, NaiveBayesOptions};
 pub use optimize::Convergence;
 pub use profile::{Indicator, ProfileOutcome, ProfileReport, ProfileSpec, profile};

@@ -177,6 +177,54 @@ where
     ))
 }
 
+/// The normal quantile of the 95 % confidence intervals reported with
+/// fitted parameters: `estimate ± 1.96 · standard error`, rounded to 1.96
+/// as lifetimes' `summary` does, so that the bounds agree digit for digit.
+pub const Z_95: f64 = 1.96;
+
+/// Standard errors of the parameters `exp(θⱼ)` of a fit at its optimum
+/// `theta`, from `hessian`, the Hessian of the log-likelihood in `θ`
+/// (row-major): the inverse of the observed information `−H` is the
+/// asymptotic covariance of `θ`, and the delta method gives
+/// `se(exp θⱼ) = exp θⱼ · √[(−H)⁻¹]ⱼⱼ`. At the optimum (zero gradient) this
+/// equals the inverse Hessian of the negative log-likelihood in the
+/// parameters themselves, which is what lifetimes reports.
+///
+/// Errors with [`ErrorKind::Numerical`] naming `model` when `−H` is not
+/// numerically positive definite (the data do not identify the parameters).
+pub(crate) fn log_parameter_standard_errors(
+    model: &str,
+    theta: &[f64],
+    hessian: &[f64],
+) -> Result<Vec<f64>> {
+    let n = theta.len();
+    let information: Vec<f64> = hessian.iter().map(|h| -h).collect();
+    let degenerate = || {
+        Error::new(
+            ErrorKind::Numerical,
+            format!(
+                "{model}: the Hessian of the log-likelihood at the optimum is degenerate (not negative definite), so the parameters have no standard errors; the data do not identify the model"
+            ),
+        )
+    };
+    let mut errors = Vec::with_capacity(n);
+    for j in 0..n {
+        let mut unit = vec![0.0; n];
+        if let Some(u) = unit.get_mut(j) {
+            *u = 1.0;
+        }
+        let column = cholesky_solve(&information, &unit, n).ok_or_else(degenerate)?;
+        let variance = column.get(j).copied().unwrap_or(f64::NAN);
+        let value = theta.get(j).copied().unwrap_or(f64::NAN).exp();
+        let se = value * variance.sqrt();
+        if !(variance > 0.0 && se.is_finite()) {
+            return Err(degenerate());
+        }
+        errors.push(se);
+    }
+    Ok(errors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +249,24 @@ mod tests {
             (theta[0] - 1.0).abs() < 1e-6 && (theta[1] - 1.0).abs() < 1e-6,
             "{theta:?}"
         );
+    }
+
+    #[test]
+    fn standard_errors_invert_the_information_and_refuse_a_degenerate_hessian() {
+        // −H = diag(4, 1/4) at θ = (0, ln 2): se(exp θ) = exp θ / √diag.
+        let se = log_parameter_standard_errors("m", &[0.0, 2f64.ln()], &[-4.0, 0.0, 0.0, -0.25])
+            .expect("definite");
+        assert!(
+            (se[0] - 0.5).abs() < 1e-15 && (se[1] - 4.0).abs() < 1e-14,
+            "{se:?}"
+        );
+        // A flat direction (singular Hessian) or a saddle has no standard errors.
+        for hessian in [[-1.0, -1.0, -1.0, -1.0], [-1.0, 0.0, 0.0, 1.0]] {
+            let err =
+                log_parameter_standard_errors("m", &[0.0, 0.0], &hessian).expect_err("degenerate");
+            assert_eq!(err.kind(), ErrorKind::Numerical);
+            assert!(err.to_string().contains("degenerate"), "{err}");
+        }
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn bin_label(encoder: &Encoder, code: u32) -> String {
             let hi = edges.get(i).map_or("+inf".into(), |e| format!("{e}"));
             format!("[{lo}, {hi})")
         }
-        Encoder::Category { levels } if code > 0 => {
+        Encoder::Category { levels, .. } if code > 0 => {
             levels.get(code as usize - 1).cloned().unwrap_or_default()
         }
         _ => "(missing)".to_string(),

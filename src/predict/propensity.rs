@@ -14,7 +14,7 @@ use rust_decimal::prelude::FromPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{Evaluation, evaluate};
-use super::features::{Encoder, FeatureSpec, Raw, check_features, raw_value};
+use super::features::{Encoder, FeatureSpec, MAX_CATEGORY_LEVELS, Raw, check_features, raw_value};
 use super::logistic::{LogisticOptions, LogisticRegression};
 use super::naive_bayes::{NaiveBayes, NaiveBayesOptions};
 use crate::model::{
@@ -255,9 +255,26 @@ fn unit_rows(
         .collect()
 }
 
-fn design(encoders: &[Encoder], rows: &[Vec<Raw>]) -> (Vec<f64>, usize) {
+/// Most values of a logistic design matrix (rows × columns, 1 GB of
+/// doubles); a larger one is refused before it is allocated.
+pub const MAX_DESIGN_VALUES: usize = 1 << 27;
+
+fn design(encoders: &[Encoder], rows: &[Vec<Raw>]) -> Result<(Vec<f64>, usize)> {
     let width: usize = encoders.iter().map(Encoder::width).sum();
-    let mut x = vec![0.0; rows.len() * width];
+    let size = rows
+        .len()
+        .checked_mul(width)
+        .filter(|size| *size <= MAX_DESIGN_VALUES)
+        .ok_or_else(|| {
+            Error::invalid(
+                "features",
+                format!(
+                    "{} rows x {width} encoded columns exceed the limit of {MAX_DESIGN_VALUES} values",
+                    rows.len()
+                ),
+            )
+        })?;
+    let mut x = super::lbfgs::zeroed(size)?;
     for (row, out) in rows.iter().zip(x.chunks_exact_mut(width.max(1))) {
         let mut at = 0;
         for (encoder, raw) in encoders.iter().zip(row) {
@@ -268,7 +285,7 @@ fn design(encoders: &[Encoder], rows: &[Vec<Raw>]) -> (Vec<f64>, usize) {
             at += w;
         }
     }
-    (x, width)
+    Ok((x, width))
 }
 
 fn codes(encoders: &[Encoder], rows: &[Vec<Raw>]) -> Vec<u32> {
@@ -323,7 +340,7 @@ impl PropensityModel {
         let encoders: Vec<Encoder> = (0..spec.features.len())
             .map(|j| {
                 let column: Vec<&Raw> = train_rows.iter().filter_map(|r| r.get(j)).collect();
-                Encoder::learn(&column, usize::from(spec.bins))
+                Encoder::learn_folded(&column, usize::from(spec.bins), MAX_CATEGORY_LEVELS)
             })
             .collect();
         let fitted = match spec.model {
@@ -335,7 +352,7 @@ impl PropensityModel {
                 }
             }
             ModelKind::Logistic => {
-                let (x, width) = design(&encoders, &train_rows);
+                let (x, width) = design(&encoders, &train_rows)?;
                 FittedModel::Logistic {
                     model: LogisticRegression::fit(&x, width, &y, &spec.logistic)?,
                 }

@@ -3,8 +3,11 @@
 //! spend, measured from the first purchase in whole days or weeks, with an
 //! optional hold-out period after a calibration cut-off.
 //!
-//! Purchases in the same period (day or week) count as one purchase whose
-//! amount is their sum, as is usual for BG/NBD. Frequency counts the
+//! Purchases of the same UTC day count as one purchase whose amount is
+//! their sum, as is usual for BG/NBD; [`TimeUnit::Weeks`] measures the
+//! same day-merged history in weeks of seven days (days ÷ 7, the
+//! convention of lifetimes, CLVTools and PyMC-Marketing), and only
+//! [`TimeUnit::CalendarWeeks`] merges whole calendar weeks. Frequency counts the
 //! distinct purchase periods after the first; the monetary value is the
 //! mean amount of those repeat periods (0 when there are none), so the
 //! first purchase never biases the Gamma-Gamma spend model.
@@ -36,11 +39,18 @@ pub struct Rfm {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
-    /// Days (UTC calendar days).
+    /// Days (UTC calendar days); purchases of one day are merged.
     #[default]
     Days,
-    /// Weeks of seven days (counted from 1970-01-01, a Thursday).
+    /// Continuous weeks: the day-based history divided by 7 (purchases of
+    /// one day merged, recency and age in days ÷ 7), the convention of the
+    /// BG/NBD literature and of lifetimes, CLVTools and PyMC-Marketing. A
+    /// fit in weeks equals the fit in days with `alpha` divided by 7.
     Weeks,
+    /// Calendar weeks counted from 1970-01-01 (a Thursday): purchases of
+    /// one such week are merged and times are whole weeks. Not the
+    /// literature's convention; kept for callers that want weekly bins.
+    CalendarWeeks,
 }
 
 impl TimeUnit {
@@ -48,7 +58,7 @@ impl TimeUnit {
     pub fn seconds(self) -> i64 {
         match self {
             TimeUnit::Days => 86_400,
-            TimeUnit::Weeks => 7 * 86_400,
+            TimeUnit::Weeks | TimeUnit::CalendarWeeks => 7 * 86_400,
         }
     }
 
@@ -56,7 +66,24 @@ impl TimeUnit {
     pub fn per_month(self) -> f64 {
         match self {
             TimeUnit::Days => 365.25 / 12.0,
-            TimeUnit::Weeks => 365.25 / 12.0 / 7.0,
+            TimeUnit::Weeks | TimeUnit::CalendarWeeks => 365.25 / 12.0 / 7.0,
+        }
+    }
+
+    /// Seconds of the bins purchases are merged in (a day, or a calendar
+    /// week for [`TimeUnit::CalendarWeeks`]).
+    fn merge_seconds(self) -> i64 {
+        match self {
+            TimeUnit::Days | TimeUnit::Weeks => 86_400,
+            TimeUnit::CalendarWeeks => 7 * 86_400,
+        }
+    }
+
+    /// Merge bins per period (7 days in a week of [`TimeUnit::Weeks`]).
+    fn bins_per_period(self) -> f64 {
+        match self {
+            TimeUnit::Weeks => 7.0,
+            TimeUnit::Days | TimeUnit::CalendarWeeks => 1.0,
         }
     }
 }
@@ -121,7 +148,9 @@ fn max_customers(purchases: usize) -> usize {
 }
 
 /// Summarises purchases given as parallel arrays: dense customer indices,
-/// Unix times in seconds and non-negative amounts.
+/// Unix times in seconds and non-negative amounts. Purchases of one UTC
+/// day (one calendar week for [`TimeUnit::CalendarWeeks`]) are merged;
+/// times are in `options.unit`.
 ///
 /// Runs in linear time (a counting sort by customer); purchases need not be
 /// sorted. Errors ([`ErrorKind::Invalid`]) name the offending array element
@@ -149,7 +178,8 @@ pub fn rfm_from_arrays(
             format!("at most {} purchases per summary, found {n}", u32::MAX),
         ));
     }
-    let unit = options.unit.seconds();
+    let unit = options.unit.merge_seconds();
+    let per_period = options.unit.bins_per_period();
     let cutoff = options.calibration_end.timestamp();
     let end = options.observation_end.map_or(cutoff, |e| e.timestamp());
     if end < cutoff {
@@ -159,7 +189,7 @@ pub fn rfm_from_arrays(
         ));
     }
     let cutoff_period = cutoff.div_euclid(unit);
-    let holdout_length = (end.div_euclid(unit) - cutoff_period) as f64;
+    let holdout_length = (end.div_euclid(unit) - cutoff_period) as f64 / per_period;
     let mut n_customers = 0usize;
     for (i, (&c, &amount)) in customers.iter().zip(amounts).enumerate() {
         if !(amount.is_finite() && amount >= 0.0) {
@@ -263,8 +293,8 @@ pub fn rfm_from_arrays(
             customer: customer as u32,
             rfm: Rfm {
                 frequency: x,
-                recency: (last - first) as f64,
-                age: (cutoff_period - first) as f64,
+                recency: (last - first) as f64 / per_period,
+                age: (cutoff_period - first) as f64 / per_period,
                 monetary: if x > 0 {
                     repeat_sum / f64::from(x)
                 } else {
@@ -307,7 +337,8 @@ fn streaming(
     end: i64,
     holdout_length: f64,
 ) -> RfmTable {
-    let seconds = unit.seconds();
+    let seconds = unit.merge_seconds();
+    let per_period = unit.bins_per_period();
     let empty = State {
         first: i64::MIN,
         last: i64::MIN,
@@ -373,8 +404,8 @@ fn streaming(
             customer: customer as u32,
             rfm: Rfm {
                 frequency: s.x,
-                recency: (s.last - s.first) as f64,
-                age: (cutoff_period - s.first) as f64,
+                recency: (s.last - s.first) as f64 / per_period,
+                age: (cutoff_period - s.first) as f64 / per_period,
                 monetary: if s.x > 0 {
                     s.repeat_sum / f64::from(s.x)
                 } else {

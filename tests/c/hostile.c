@@ -372,6 +372,26 @@ static void hostile_predict(void) {
     CHECK_FAILS(crm_clv_model_from_json("{\"bgnbd\": 1}", &clv), CRM_STATUS_JSON);
     CHECK_FAILS(crm_clv_model_to_json(NULL, &out), CRM_STATUS_NULL_POINTER);
     crm_clv_model_free(NULL);
+    /* CLV flat calls: NULL and wrong handles, NULL arrays, bad units. */
+    CHECK_FAILS(crm_clv_fit_bgnbd_arrays(NULL, recency, age, 2, 0, &clv), CRM_STATUS_NULL_POINTER);
+    CHECK(crm_clv_fit_bgnbd_arrays(frequency, recency, age, 2, 99, &clv) != CRM_STATUS_OK);
+    CHECK(clv == (crm_clv_model *)SENTINEL);
+    {
+        uint32_t unit = 7;
+        uint8_t fallback[2] = {9, 9};
+        const crm_clv_model *wrong_clv = (const crm_clv_model *)(void *)not_a_handle;
+        CHECK_FAILS(crm_clv_model_unit(NULL, &unit), CRM_STATUS_NULL_POINTER);
+        CHECK_FAILS(crm_clv_model_unit(wrong_clv, &unit), CRM_STATUS_INVALID_ARGUMENT);
+        CHECK(unit == 7);
+        CHECK_FAILS(crm_clv_expected_purchases_new(NULL, 1.0, x), CRM_STATUS_NULL_POINTER);
+        CHECK_FAILS(crm_clv_conditional_expected_purchases(NULL, 1.0, frequency, recency, age, 2, x),
+                    CRM_STATUS_NULL_POINTER);
+        CHECK_FAILS(crm_clv_expected_spend(wrong_clv, frequency, monetary, 2, x, fallback),
+                    CRM_STATUS_INVALID_ARGUMENT);
+        CHECK(fallback[0] == 9);
+        CHECK_FAILS(crm_clv_bgnbd_params(NULL, x, NULL), CRM_STATUS_NULL_POINTER);
+        CHECK_FAILS(crm_clv_gamma_gamma_params(wrong_clv, x, x), CRM_STATUS_INVALID_ARGUMENT);
+    }
     CHECK_FAILS(crm_clv_report_json(wrong_dataset, "{}", as_of, 0.5, 10, &out),
                 CRM_STATUS_INVALID_ARGUMENT);
     CHECK(crm_clv_report_json(dataset, "{}", as_of, not_a_number, 10, &out) != CRM_STATUS_OK);

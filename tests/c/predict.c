@@ -162,6 +162,125 @@ static void test_clv(const crm_dataset *dataset) {
     CHECK_STATUS(crm_clv_report_json(dataset, NULL, AS_OF, 2.0, 10, &json), CRM_STATUS_INVALID);
 }
 
+/* The CLV model from flat calls: BG/NBD-only fits, E[X(t)], conditional
+ * expectations at any horizon, expected spend, parameters and standard
+ * errors, and a model with huge drop-out shapes (issue 20). */
+static void test_clv_flat(const crm_dataset *dataset) {
+    uint32_t frequency[6] = {0, 2, 5, 1, 0, 7};
+    double recency[6] = {0.0, 10.0, 30.0, 3.0, 0.0, 25.0};
+    double age[6] = {30.0, 38.0, 31.0, 20.0, 12.0, 27.0};
+    double zeros[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    double monetary[6] = {0.0, 20.0, 35.5, 12.0, 0.0, 18.25};
+    double expected[6], again[6], spend[6], alive[6], purchases[6], clv[6];
+    double params[4] = {-1.0, -1.0, -1.0, -1.0};
+    double errors[4] = {-1.0, -1.0, -1.0, -1.0};
+    uint8_t fallback[6] = {9, 9, 9, 9, 9, 9};
+    uint32_t unit = 99;
+    double e1 = -1.0, e2 = -1.0;
+    crm_clv_model *model = NULL;
+    int i;
+
+    /* All-zero spends: Gamma-Gamma has no data, BG/NBD alone fits. */
+    CHECK_STATUS(crm_clv_fit_arrays(frequency, recency, age, zeros, 6, 0, &model), CRM_STATUS_NUMERICAL);
+    CHECK(model == NULL);
+    CHECK_STATUS(crm_clv_fit_bgnbd_arrays(frequency, recency, age, 6, 1, &model), CRM_STATUS_OK);
+    if (model != NULL) {
+        CHECK_STATUS(crm_clv_model_unit(model, &unit), CRM_STATUS_OK);
+        CHECK(unit == 1);
+        CHECK_STATUS(crm_clv_gamma_gamma_params(model, params, NULL), CRM_STATUS_INVALID);
+        CHECK(params[0] == -1.0);
+        CHECK_STATUS(crm_clv_expected_spend(model, frequency, monetary, 6, spend, fallback), CRM_STATUS_OK);
+        for (i = 0; i < 6; i++) {
+            CHECK(fallback[i] == 1 && spend[i] == 0.0);
+        }
+        CHECK_STATUS(crm_clv_predict(model, frequency, recency, age, zeros, 6, 12, 0.01, alive,
+                                     purchases, clv),
+                     CRM_STATUS_OK);
+        CHECK(clv[2] == 0.0 && purchases[2] > 0.0);
+        crm_clv_model_free(model);
+    }
+
+    /* A penalised fit on the sample company, in weeks. */
+    model = NULL;
+    CHECK_STATUS(crm_clv_fit_dataset(dataset, "{\"unit\": \"weeks\", \"bgnbd\": {\"penalty\": 1.0}}",
+                                     AS_OF, &model),
+                 CRM_STATUS_OK);
+    if (model == NULL) {
+        return;
+    }
+    CHECK_STATUS(crm_clv_bgnbd_params(model, params, errors), CRM_STATUS_OK);
+    for (i = 0; i < 4; i++) {
+        CHECK(params[i] > 0.0 && errors[i] > 0.0 && !isnan(errors[i]));
+    }
+    CHECK_STATUS(crm_clv_gamma_gamma_params(model, params, NULL), CRM_STATUS_OK);
+    CHECK(params[0] > 0.0 && params[1] > 0.0 && params[2] > 0.0);
+    /* E[X(t)] of a new customer: 0 at t = 0, growing with t. */
+    CHECK_STATUS(crm_clv_expected_purchases_new(model, 0.0, &e1), CRM_STATUS_OK);
+    CHECK(e1 == 0.0);
+    CHECK_STATUS(crm_clv_expected_purchases_new(model, 10.5, &e1), CRM_STATUS_OK);
+    CHECK_STATUS(crm_clv_expected_purchases_new(model, 52.0, &e2), CRM_STATUS_OK);
+    CHECK(e1 > 0.0 && e2 > e1);
+    CHECK_STATUS(crm_clv_expected_purchases_new(model, -1.0, &e1), CRM_STATUS_INVALID);
+    /* Conditional expectation at a horizon of 2.5 weeks; in place over an input. */
+    for (i = 0; i < 6; i++) {
+        recency[i] /= 7.0;
+        age[i] /= 7.0;
+    }
+    CHECK_STATUS(crm_clv_conditional_expected_purchases(model, 2.5, frequency, recency, age, 6, expected),
+                 CRM_STATUS_OK);
+    for (i = 0; i < 6; i++) {
+        CHECK(expected[i] > 0.0 && !isnan(expected[i]));
+        again[i] = age[i];
+    }
+    CHECK_STATUS(crm_clv_conditional_expected_purchases(model, 2.5, frequency, recency, again, 6, again),
+                 CRM_STATUS_OK);
+    for (i = 0; i < 6; i++) {
+        CHECK(again[i] == expected[i]);
+    }
+    recency[1] = age[1] + 1.0;
+    CHECK_STATUS(crm_clv_conditional_expected_purchases(model, 2.5, frequency, recency, age, 6, expected),
+                 CRM_STATUS_INVALID);
+    /* Gamma-Gamma expected spend: the customer's own mean pulls it. */
+    CHECK_STATUS(crm_clv_expected_spend(model, frequency, monetary, 6, spend, fallback), CRM_STATUS_OK);
+    for (i = 0; i < 6; i++) {
+        CHECK(fallback[i] == 0 && spend[i] > 0.0);
+    }
+    monetary[2] *= 10.0;
+    CHECK_STATUS(crm_clv_expected_spend(model, frequency, monetary, 6, again, NULL), CRM_STATUS_OK);
+    CHECK(again[2] > spend[2] && again[0] == spend[0]);
+    CHECK_STATUS(crm_clv_expected_spend(model, frequency, monetary, 6, spend, NULL), CRM_STATUS_OK);
+    monetary[1] = -10.0;
+    CHECK_STATUS(crm_clv_expected_spend(model, frequency, monetary, 6, spend, NULL), CRM_STATUS_INVALID);
+    crm_clv_model_free(model);
+
+    /* Huge drop-out shapes still predict finite values (issue 20). */
+    model = NULL;
+    CHECK_STATUS(crm_clv_model_from_json(
+                     "{\"unit\": \"days\", \"bgnbd\": {\"params\": {\"r\": 0.8, \"alpha\": 6.0, "
+                     "\"a\": 3.5e6, \"b\": 9.9e6}, \"convergence\": {\"converged\": true, "
+                     "\"iterations\": 1, \"starts\": 1, \"log_likelihood\": -1.0, "
+                     "\"gradient_norm\": 0.0}, \"customers\": 2, \"groups\": 2}, "
+                     "\"fallback_spend\": 10.0}",
+                     &model),
+                 CRM_STATUS_OK);
+    if (model != NULL) {
+        monetary[1] = 20.0;
+        for (i = 0; i < 6; i++) {
+            recency[i] = frequency[i] == 0 ? 0.0 : age[i] * 3.0;
+            age[i] *= 7.0;
+        }
+        CHECK_STATUS(crm_clv_predict(model, frequency, recency, age, monetary, 6, 12, 0.01, alive,
+                                     purchases, clv),
+                     CRM_STATUS_OK);
+        for (i = 0; i < 6; i++) {
+            CHECK(clv[i] > 0.0 && !isnan(clv[i]) && !isinf(clv[i]));
+        }
+        CHECK_STATUS(crm_clv_bgnbd_params(model, params, errors), CRM_STATUS_NUMERICAL);
+        CHECK(strstr(crm_last_error_message(), "standard errors") != NULL);
+        crm_clv_model_free(model);
+    }
+}
+
 static void test_rfm(void) {
     /* Customer 0 buys on days 0, 0 (same day), 5 and 10; customer 1 on day 3. */
     uint32_t customers[5] = {0, 0, 1, 0, 0};
@@ -174,7 +293,7 @@ static void test_rfm(void) {
     amounts[1] = -1.0;
     CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 0, 30 * 86400, 30 * 86400, &json), CRM_STATUS_INVALID);
     CHECK(strstr(crm_last_error_message(), "amounts[1]") != NULL);
-    CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 2, 30 * 86400, 30 * 86400, &json),
+    CHECK_STATUS(crm_rfm_json(customers, at, amounts, 5, 3, 30 * 86400, 30 * 86400, &json),
                  CRM_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(crm_rfm_json(customers, NULL, amounts, 5, 0, 30 * 86400, 30 * 86400, &json),
                  CRM_STATUS_NULL_POINTER);
@@ -215,6 +334,7 @@ int main(int argc, char **argv) {
     if (dataset != NULL) {
         test_propensity(dataset);
         test_clv(dataset);
+        test_clv_flat(dataset);
         test_profile(dataset);
         crm_dataset_free(dataset);
     }
