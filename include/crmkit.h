@@ -14,6 +14,12 @@
  * crm_string_free(), never with free(). Handles are freed with their
  * crm_xxx_free() function, and crm_xxx_free(NULL) does nothing.
  *
+ * JSON arguments: docs/json.md in the source tree (installed beside this
+ * header as crmkit-json.md) documents every JSON shape a function takes --
+ * datasets, leads, scoring models, rule sets (triggers, conditions,
+ * actions), events, KPI and pipeline requests, goals, model specs -- with
+ * an example of each that the tests load.
+ *
  * Limits: instants from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z (Unix
  * seconds -62135596800 to 253402300799) in documents and as_of_unix
  * arguments; JSON nested at most 128 levels; a calling thread needs 1 MiB
@@ -23,7 +29,16 @@
  * optional exponent ("-12.50", "1.2e3"). Error messages repeat at most 64
  * characters of an input, then an ellipsis and its length in bytes. Flat
  * arrays: no call works in place; an output array sharing memory with any
- * other array argument is refused with CRM_STATUS_INVALID.
+ * other array argument is refused with CRM_STATUS_INVALID. Rule sets:
+ * cascades at most 16 levels deep, conditions at most 64 levels, at most
+ * 10,000 actions and 1,000,000 rule checks per event by default (raised in
+ * the rule set up to 1,000,000 and 100,000,000; see crm_rules_from_json);
+ * rule-set analysis stops at 100,000,000 steps with a partial report.
+ * Logistic regression: at most 1,000,000 features (Newton up to 256,
+ * L-BFGS above); a propensity category keeps its 100 most frequent values
+ * and folds the rest into "other"; at most 2^27 design values. KPI time
+ * series: at most 400 periods. Sizes are checked before allocating: too
+ * large an input is an error, never an abort.
  */
 
 #ifndef CRMKIT_H
@@ -378,8 +393,16 @@ enum crm_status crm_attribution_report(const char *request_json, char **out_json
  * a new handle to `*out`.
  *
  * `json` is a rule set document: {"hit_policy": "first"|"all",
- * "max_cascade_depth": 0, "rules": [{"id", "trigger", "when", "then" or
- * "branches"/"else", "enrollment", "priority"}]}. On failure the status
+ * "max_cascade_depth": 0, "max_actions_per_event": 10000,
+ * "max_work_per_event": 1000000, "rules": [{"id", "trigger", "when", "then"
+ * or "branches"/"else", "enrollment", "priority"}]}.
+ *
+ * Limits: cascades at most 16 levels deep; per evaluated event at most
+ * `max_actions_per_event` actions (default 10,000, at most 1,000,000) and
+ * `max_work_per_event` rule checks (default 1,000,000, at most
+ * 100,000,000), past which the evaluation fails with CRM_STATUS_INVALID
+ * and a message naming the cascade of rules that reached the limit;
+ * conditions nest at most 64 levels (`all`, `any`, `not`). On failure the status
  * says what was wrong (CRM_STATUS_JSON for malformed JSON or a wrong shape,
  * CRM_STATUS_INVALID for a broken rule such as a literal of the wrong kind
  * or a cascade cycle), crm_last_error_message() names the JSON path
@@ -416,7 +439,10 @@ void crm_rules_free(struct crm_rules *rules);
  * `*out_new_state_json` the new enrollment state; both are freed with
  * crm_string_free(). On failure (CRM_STATUS_CURRENCY_MISMATCH for a money
  * condition across currencies without exchange rates, CRM_STATUS_JSON for
- * a malformed event or state...) neither output is written.
+ * a malformed event or state, CRM_STATUS_NOT_FOUND for an event naming a
+ * deal, contact or ticket the dataset does not hold, CRM_STATUS_INVALID
+ * past the action or work budget of the rule set...) neither output is
+ * written.
  *
  * # Safety
  *
@@ -479,6 +505,36 @@ enum crm_status crm_rules_dry_run(const struct crm_rules *rules,
  * valid for writing one pointer.
  */
 enum crm_status crm_rules_analyze(const struct crm_rules *rules, char **out_report_json);
+
+/**
+ * Writes to `*out_json` the names of the ready-made automation rule sets,
+ * as a JSON array of strings: ["usd_500_routing", ...,  "standard"]. Each
+ * name can be passed to crm_preset_json(). Free the string with
+ * crm_string_free().
+ *
+ * # Safety
+ *
+ * `out_json` must be NULL or valid for writing one pointer.
+ */
+enum crm_status crm_preset_names(char **out_json);
+
+/**
+ * Writes to `*out_json` the rule set document of the ready-made automation
+ * preset `name` (see crm_preset_names()), ready for crm_rules_from_json()
+ * or to be tuned first. "usd_500_routing" is the $500 deal routing: on
+ * deal_created, a call task for the owner at 500.00 USD or more, the
+ * "nurture" campaign below; "usd_500_routing_unrouted_boundary" is the
+ * seed's rule as written (exactly $500 is routed nowhere, which
+ * crm_rules_analyze() reports as a gap). An unknown name gives
+ * CRM_STATUS_NOT_FOUND (the message lists the names). Free the string with
+ * crm_string_free().
+ *
+ * # Safety
+ *
+ * `name` must be NULL or a NUL-terminated string; `out_json` must be NULL
+ * or valid for writing one pointer.
+ */
+enum crm_status crm_preset_json(const char *name, char **out_json);
 
 /**
  * Loads and validates a dataset from a JSON document and writes a new handle
@@ -1094,8 +1150,8 @@ enum crm_status crm_clv_expected_purchases_new(const struct crm_clv_model *model
  * `t >= 0`, not only whole months) into `out_expected[0..n]`. Nothing is
  * written unless every customer succeeds (an impossible history, e.g.
  * recency after age, gives CRM_STATUS_INVALID naming `customers[i]`).
- * `out_expected` may be one of the input arrays' memory (the inputs are
- * read before anything is written).
+ * `out_expected` must not share memory with an input array
+ * (CRM_STATUS_INVALID).
  *
  * # Safety
  *

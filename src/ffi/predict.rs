@@ -828,8 +828,8 @@ pub unsafe extern "C" fn crm_clv_expected_purchases_new(
 /// `t >= 0`, not only whole months) into `out_expected[0..n]`. Nothing is
 /// written unless every customer succeeds (an impossible history, e.g.
 /// recency after age, gives CRM_STATUS_INVALID naming `customers[i]`).
-/// `out_expected` may be one of the input arrays' memory (the inputs are
-/// read before anything is written).
+/// `out_expected` must not share memory with an input array
+/// (CRM_STATUS_INVALID).
 ///
 /// # Safety
 ///
@@ -847,6 +847,12 @@ pub unsafe extern "C" fn crm_clv_conditional_expected_purchases(
     out_expected: *mut f64,
 ) -> crm_status {
     boundary(|| {
+        super::disjoint_arrays(&[
+            super::ArraySpan::input("frequency", frequency, n),
+            super::ArraySpan::input("recency", recency, n),
+            super::ArraySpan::input("age", age, n),
+            super::ArraySpan::output("out_expected", out_expected, n),
+        ])?;
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
         let values = {
@@ -901,6 +907,12 @@ pub unsafe extern "C" fn crm_clv_expected_spend(
     out_fallback: *mut u8,
 ) -> crm_status {
     boundary(|| {
+        super::disjoint_arrays(&[
+            super::ArraySpan::input("frequency", frequency, n),
+            super::ArraySpan::input("monetary", monetary, n),
+            super::ArraySpan::output("out_spend", out_spend, n),
+            super::ArraySpan::output("out_fallback", out_fallback, n),
+        ])?;
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
         let values = {
@@ -961,6 +973,10 @@ pub unsafe extern "C" fn crm_clv_bgnbd_params(
     out_standard_errors: *mut f64,
 ) -> crm_status {
     boundary(|| {
+        super::disjoint_arrays(&[
+            super::ArraySpan::output("out_params", out_params, 4),
+            super::ArraySpan::output("out_standard_errors", out_standard_errors, 4),
+        ])?;
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
         let p = model.bgnbd.params;
@@ -999,6 +1015,10 @@ pub unsafe extern "C" fn crm_clv_gamma_gamma_params(
     out_standard_errors: *mut f64,
 ) -> crm_status {
     boundary(|| {
+        super::disjoint_arrays(&[
+            super::ArraySpan::output("out_params", out_params, 3),
+            super::ArraySpan::output("out_standard_errors", out_standard_errors, 3),
+        ])?;
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
         let gamma_gamma = model.gamma_gamma.as_ref().ok_or_else(|| {

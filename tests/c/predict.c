@@ -221,7 +221,7 @@ static void test_clv_flat(const crm_dataset *dataset) {
     CHECK_STATUS(crm_clv_expected_purchases_new(model, 52.0, &e2), CRM_STATUS_OK);
     CHECK(e1 > 0.0 && e2 > e1);
     CHECK_STATUS(crm_clv_expected_purchases_new(model, -1.0, &e1), CRM_STATUS_INVALID);
-    /* Conditional expectation at a horizon of 2.5 weeks; in place over an input. */
+    /* Conditional expectation at a horizon of 2.5 weeks. */
     for (i = 0; i < 6; i++) {
         recency[i] /= 7.0;
         age[i] /= 7.0;
@@ -232,10 +232,12 @@ static void test_clv_flat(const crm_dataset *dataset) {
         CHECK(expected[i] > 0.0 && !isnan(expected[i]));
         again[i] = age[i];
     }
+    /* No flat-array call works in place: an output over an input is refused
+     * and nothing is written. */
     CHECK_STATUS(crm_clv_conditional_expected_purchases(model, 2.5, frequency, recency, again, 6, again),
-                 CRM_STATUS_OK);
+                 CRM_STATUS_INVALID);
     for (i = 0; i < 6; i++) {
-        CHECK(again[i] == expected[i]);
+        CHECK(again[i] == age[i]);
     }
     recency[1] = age[1] + 1.0;
     CHECK_STATUS(crm_clv_conditional_expected_purchases(model, 2.5, frequency, recency, age, 6, expected),
