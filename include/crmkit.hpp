@@ -36,6 +36,7 @@
 
 #include "crmkit.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -650,7 +651,10 @@ private:
 /** The period of the RFM and CLV arrays (0 = days, 1 = weeks in C). */
 enum class TimeUnit : std::uint32_t {
     days = 0,
+    /** Days / 7 with purchases merged per day (the lifetimes convention). */
     weeks = 1,
+    /** Calendar weeks from 1970-01-01, purchases merged per week. */
+    calendar_weeks = 2,
 };
 
 /**
@@ -752,6 +756,83 @@ public:
                 result.probability_alive.data(), result.expected_purchases.data(),
                 result.clv.data());
         return result;
+    }
+
+    /**
+     * Fits BG/NBD alone to `n` customers (crm_clv_fit_bgnbd_arrays); no
+     * spend is needed, and all-zero spends are fine.
+     */
+    static ClvModel fit_bgnbd_arrays(const std::uint32_t *frequency, const double *recency,
+                                     const double *age, std::size_t n, TimeUnit unit) {
+        crm_clv_model *handle = nullptr;
+        detail::check(crm_clv_fit_bgnbd_arrays(frequency, recency, age, n,
+                                               static_cast<std::uint32_t>(unit), &handle));
+        return ClvModel(handle);
+    }
+
+    /** The unit the model was fitted in (crm_clv_model_unit). */
+    TimeUnit unit() const {
+        std::uint32_t unit = 0;
+        detail::check(crm_clv_model_unit(get(), &unit));
+        return static_cast<TimeUnit>(unit);
+    }
+
+    /** E[X(t)]: the expected purchases of a new customer in (0, t] (crm_clv_expected_purchases_new). */
+    double expected_purchases_new(double t) const {
+        double expected = 0.0;
+        detail::check(crm_clv_expected_purchases_new(get(), t, &expected));
+        return expected;
+    }
+
+    /**
+     * The expected purchases of each customer in the next `t` periods of the
+     * model's unit (crm_clv_conditional_expected_purchases).
+     */
+    std::vector<double> conditional_expected_purchases(const ClvCustomers &customers,
+                                                       double t) const {
+        const std::size_t n = customers.size();
+        std::vector<double> expected(n);
+        detail::check(crm_clv_conditional_expected_purchases(
+            get(), t, customers.frequency.data(), customers.recency.data(), customers.age.data(),
+            n, expected.data()));
+        return expected;
+    }
+
+    /**
+     * The Gamma-Gamma expected spend per purchase of each customer, and
+     * whether it is the model's fallback spend (crm_clv_expected_spend).
+     */
+    std::pair<std::vector<double>, std::vector<bool>>
+    expected_spend(const ClvCustomers &customers) const {
+        const std::size_t n = customers.size();
+        std::vector<double> spend(n);
+        std::vector<std::uint8_t> fallback(n);
+        detail::check(crm_clv_expected_spend(get(), customers.frequency.data(),
+                                             customers.monetary.data(), n, spend.data(),
+                                             fallback.data()));
+        return {spend, std::vector<bool>(fallback.begin(), fallback.end())};
+    }
+
+    /** The BG/NBD parameters {r, alpha, a, b} (crm_clv_bgnbd_params). */
+    std::array<double, 4> bgnbd_params() const {
+        std::array<double, 4> params{};
+        detail::check(crm_clv_bgnbd_params(get(), params.data(), nullptr));
+        return params;
+    }
+
+    /** Standard errors of {r, alpha, a, b} (crm_clv_bgnbd_params; throws for a degenerate fit). */
+    std::array<double, 4> bgnbd_standard_errors() const {
+        std::array<double, 4> params{};
+        std::array<double, 4> errors{};
+        detail::check(crm_clv_bgnbd_params(get(), params.data(), errors.data()));
+        return errors;
+    }
+
+    /** The Gamma-Gamma parameters {p, q, gamma} (crm_clv_gamma_gamma_params). */
+    std::array<double, 3> gamma_gamma_params() const {
+        std::array<double, 3> params{};
+        detail::check(crm_clv_gamma_gamma_params(get(), params.data(), nullptr));
+        return params;
     }
 
     /** The model's JSON form (crm_clv_model_to_json). */

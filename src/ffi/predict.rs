@@ -973,12 +973,12 @@ pub unsafe extern "C" fn crm_clv_bgnbd_params(
     out_standard_errors: *mut f64,
 ) -> crm_status {
     boundary(|| {
+        // SAFETY: the caller upholds the contract in the docs above.
+        let model = unsafe { handle_ref(model, "model") }?;
         super::disjoint_arrays(&[
             super::ArraySpan::output("out_params", out_params, 4),
             super::ArraySpan::output("out_standard_errors", out_standard_errors, 4),
         ])?;
-        // SAFETY: the caller upholds the contract in the docs above.
-        let model = unsafe { handle_ref(model, "model") }?;
         let p = model.bgnbd.params;
         let errors = if out_standard_errors.is_null() {
             None
@@ -1015,12 +1015,12 @@ pub unsafe extern "C" fn crm_clv_gamma_gamma_params(
     out_standard_errors: *mut f64,
 ) -> crm_status {
     boundary(|| {
+        // SAFETY: the caller upholds the contract in the docs above.
+        let model = unsafe { handle_ref(model, "model") }?;
         super::disjoint_arrays(&[
             super::ArraySpan::output("out_params", out_params, 3),
             super::ArraySpan::output("out_standard_errors", out_standard_errors, 3),
         ])?;
-        // SAFETY: the caller upholds the contract in the docs above.
-        let model = unsafe { handle_ref(model, "model") }?;
         let gamma_gamma = model.gamma_gamma.as_ref().ok_or_else(|| {
             Error::invalid("model", "the model has no spend model (fitted BG/NBD only)")
         })?;

@@ -116,6 +116,20 @@ static void clv(const crmkit::Dataset &dataset) {
     const std::string json = model.to_json();
     CHECK(contains(json, "\"alpha\""));
     CHECK(crmkit::ClvModel::from_json(json).predict(customers, 12, 0.01).clv == prediction.clv);
+    // The whole model: unit, parameters, E[X(t)], conditional expectations,
+    // expected spend, and a BG/NBD-only fit.
+    CHECK(model.bgnbd_params()[0] > 0.0 && model.gamma_gamma_params()[2] > 0.0);
+    CHECK(model.expected_purchases_new(0.0) == 0.0);
+    CHECK(model.expected_purchases_new(30.0) > 0.0);
+    const auto expected = model.conditional_expected_purchases(customers, 30.0);
+    CHECK(expected.size() == customers.size());
+    const auto spend = model.expected_spend(customers);
+    CHECK(spend.first.size() == customers.size() && spend.second.size() == customers.size());
+    const auto bgnbd = crmkit::ClvModel::fit_bgnbd_arrays(
+        customers.frequency.data(), customers.recency.data(), customers.age.data(),
+        customers.size(), model.unit());
+    CHECK(bgnbd.unit() == model.unit());
+    CHECK(bgnbd.bgnbd_params()[0] > 0.0);
 
     crmkit::ClvCustomers ragged = customers;
     ragged.age.pop_back();
