@@ -184,6 +184,23 @@ struct Runner<'a> {
 }
 
 impl Journey {
+    /// The UTC offset of waits `at` a local time for `contact`: its own
+    /// (the time zone field), else the journey's.
+    pub(crate) fn offset_for(
+        &self,
+        snapshot: &Dataset,
+        contact: Option<&ContactId>,
+    ) -> FixedOffset {
+        let Some(contact) = contact.and_then(|c| snapshot.contact(c)) else {
+            return self.offset;
+        };
+        let company = snapshot.company_of(contact);
+        match self.time_zone_field.resolve(contact, company) {
+            Some(FieldValue::Text(text)) => parse_offset(text).unwrap_or(self.offset),
+            _ => self.offset,
+        }
+    }
+
     /// Advances one contact: returns what to do and the new state (`state`
     /// itself is not changed).
     ///
@@ -306,14 +323,7 @@ fn late(as_of: Timestamp, at: Timestamp) -> i64 {
 
 impl Runner<'_> {
     fn offset_of(&self, st: &JourneyState) -> FixedOffset {
-        let Some(contact) = st.contact.as_ref().and_then(|c| self.snapshot.contact(c)) else {
-            return self.journey.offset;
-        };
-        let company = self.snapshot.company_of(contact);
-        match self.journey.time_zone_field.resolve(contact, company) {
-            Some(FieldValue::Text(text)) => parse_offset(text).unwrap_or(self.journey.offset),
-            _ => self.journey.offset,
-        }
+        self.journey.offset_for(self.snapshot, st.contact.as_ref())
     }
 
     fn record(
@@ -438,6 +448,21 @@ impl Runner<'_> {
                     let Some(wake) = st.wake_at.filter(|w| *w <= self.until) else {
                         return Ok(());
                     };
+                    if st.arriving {
+                        st.arriving = false;
+                        match self.current(st) {
+                            Some(idx) => {
+                                go = Go::Arrive(idx, wake);
+                                continue;
+                            }
+                            None => {
+                                return Err(Error::invalid(
+                                    "state.step",
+                                    "the state names no step",
+                                ));
+                            }
+                        }
+                    }
                     let check = Self::check_event(st, wake);
                     if let Some(exit) = self.exit_by_condition(&check)? {
                         self.leave(st, wake, exit);
@@ -490,6 +515,7 @@ impl Runner<'_> {
         st.since = Some(at);
         st.wake_at = None;
         st.deadline = None;
+        st.arriving = false;
         st.visits = st.visits.saturating_add(1);
         let check = || Self::check_event(st, at);
         Ok(match &step.kind {

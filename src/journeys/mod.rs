@@ -50,9 +50,11 @@
 //! ```
 
 mod advance;
+mod batch;
 mod compile;
 mod definition;
 mod graph;
+pub mod migrate;
 mod probe;
 mod schedule;
 mod state;
@@ -60,8 +62,10 @@ mod state;
 pub use advance::{
     Advance, Enrolled, Idle, Input, JourneyAction, JourneyEffect, STEP_BUDGET, StartJourney,
 };
+pub use batch::{BatchTick, due, next_wake};
 pub use compile::{Journey, TIME_ZONE_FIELD};
 pub use definition::{
     ArmDoc, DurationDoc, EntryDoc, ExitDoc, GoalMiss, JourneyDoc, Reentry, StepDoc,
 };
+pub use migrate::{Migration, Move, MoveRule, migrate, migrate_all};
 pub use state::{HISTORY_LIMIT, HistoryEntry, JourneyState, STATE_FORMAT, Status};

@@ -107,6 +107,10 @@ pub struct JourneyState {
     /// The timeout of a `wait_until` or `wait_for_event` step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Timestamp>,
+    /// The contact is to arrive at `step` when due (set by a migration that
+    /// moved it; the step runs at the next tick).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub arriving: bool,
     /// Steps run in this run (makes action ids unique per visit).
     #[serde(default)]
     pub visits: u32,
