@@ -64,6 +64,7 @@ use crate::ErrorKind;
 pub mod automation;
 pub mod dataset;
 pub mod goals;
+pub mod journeys;
 pub mod kpi;
 pub mod predict;
 pub mod scoring;

@@ -50,22 +50,29 @@
 //! ```
 
 mod advance;
+mod analysis;
 mod batch;
 mod compile;
 mod definition;
 mod graph;
 pub mod migrate;
+pub mod presets;
 mod probe;
 mod schedule;
+mod simulate;
 mod state;
 
 pub use advance::{
     Advance, Enrolled, Idle, Input, JourneyAction, JourneyEffect, STEP_BUDGET, StartJourney,
 };
+pub use analysis::{JourneyAnalysis, JourneyFinding, analyze};
 pub use batch::{BatchTick, due, next_wake};
 pub use compile::{Journey, TIME_ZONE_FIELD};
 pub use definition::{
     ArmDoc, DurationDoc, EntryDoc, ExitDoc, GoalMiss, JourneyDoc, Reentry, StepDoc,
 };
 pub use migrate::{Migration, Move, MoveRule, migrate, migrate_all};
+pub use simulate::{
+    ArmStats, GoalStats, Share, Simulation, StepStats, ZTest, history_events, two_proportion_z_test,
+};
 pub use state::{HISTORY_LIMIT, HistoryEntry, JourneyState, STATE_FORMAT, Status};

@@ -60,14 +60,15 @@ fn format_version() -> u32 {
     STATE_FORMAT
 }
 
-/// The state of one contact in one journey.
+/// The state of one contact in one journey (the default is
+/// [`JourneyState::new`]: never entered).
 ///
 /// JSON form (an active contact waiting at step `pause`):
 /// `{"format": 1, "journey": "welcome", "version": 1, "status": "active",
 /// "contact": "C-1", "run": 1, "entered_at": "...", "step": "pause",
 /// "since": "...", "wake_at": "...", "history": [...]}`. `{}` (or an empty
 /// string) is a contact that never entered.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JourneyState {
     /// The state format ([`STATE_FORMAT`]).
@@ -144,12 +145,38 @@ fn is_zero_u64(v: &u64) -> bool {
     *v == 0
 }
 
+impl Default for JourneyState {
+    fn default() -> JourneyState {
+        JourneyState::new()
+    }
+}
+
 impl JourneyState {
     /// The state of a contact that never entered.
     pub fn new() -> JourneyState {
         JourneyState {
             format: STATE_FORMAT,
-            ..JourneyState::default()
+            journey: String::new(),
+            version: 0,
+            status: Status::NotEntered,
+            contact: None,
+            deal: None,
+            run: 0,
+            entered_at: None,
+            step: None,
+            since: None,
+            wake_at: None,
+            deadline: None,
+            arriving: false,
+            visits: 0,
+            arms: Vec::new(),
+            goals: Vec::new(),
+            exit: None,
+            left_at: None,
+            seen_at: None,
+            seen: Vec::new(),
+            history: Vec::new(),
+            history_dropped: 0,
         }
     }
 
