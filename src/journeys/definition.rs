@@ -22,7 +22,7 @@ pub struct JourneyDoc {
     /// Unique id (part of every action id; no `/`).
     pub id: String,
     /// Version of the definition (1 or more); states remember it and
-    /// [`migrate`](super::migrate) moves them to a newer one.
+    /// [`migrate`](fn@super::migrate) moves them to a newer one.
     #[serde(default = "one")]
     pub version: u32,
     /// Display name.
