@@ -154,6 +154,16 @@ typedef struct crm_clv_model crm_clv_model;
 typedef struct crm_dataset crm_dataset;
 
 /**
+ * A validated, compiled journey, loaded with crm_journey_from_json() and
+ * released with crm_journey_free().
+ *
+ * A journey never changes after it is loaded, so one handle may be used
+ * from several threads at once without locking (it must not be freed while
+ * another thread uses it).
+ */
+typedef struct crm_journey crm_journey;
+
+/**
  * A logistic regression over flat feature arrays, made by
  * crm_logistic_fit() or crm_logistic_from_json() and released with
  * crm_logistic_free(). Immutable: safe to share across threads.
@@ -704,6 +714,100 @@ enum crm_status crm_goal_progress(const char *goal_json,
                                   int64_t as_of_unix,
                                   const char *locale,
                                   char **out_json);
+
+/**
+ * Loads, validates and compiles a journey from JSON and writes a new handle
+ * to `*out`.
+ *
+ * `json` is a journey document: {"id", "version", "start", "entry":
+ * {"triggers", "enrolled_by", "condition", "reentry"}, "exits", "steps":
+ * [{"id", "type": "action"|"start_journey"|"wait"|"wait_until"|
+ * "wait_for_event"|"if"|"split"|"goal"|"jump"|"end", ...}]}. On failure
+ * (CRM_STATUS_JSON for malformed JSON or a wrong shape, CRM_STATUS_INVALID
+ * for an unknown step, an unreachable step, a dead end, a cycle without a
+ * wait, split weights that do not add up to 100...)
+ * crm_last_error_message() names the JSON path (`steps[2].next: unknown
+ * step id "x"`) and `*out` is left untouched.
+ *
+ * # Safety
+ *
+ * `json` must be NULL or a NUL-terminated string; `out` must be NULL or
+ * valid for writing one pointer. The handle written to `*out` must be
+ * released with crm_journey_free().
+ */
+enum crm_status crm_journey_from_json(const char *json, struct crm_journey **out);
+
+/**
+ * Releases a journey handle. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `journey` must be NULL or a handle from crm_journey_from_json() that has
+ * not been freed yet, and no other thread may be using it. It must not be
+ * used afterwards.
+ */
+void crm_journey_free(struct crm_journey *journey);
+
+/**
+ * Advances one contact at `as_of_unix` (seconds since 1970-01-01T00:00:00Z).
+ *
+ * `state_json` is the contact's state from the previous call ("" for a
+ * contact that never entered); `input_json` is `"tick"`, {"event":
+ * {"id", "type", "at", "contact", ...}} or {"enrolled": {"id",
+ * "campaign", "contact", "deal", "at"}}. On success `*out_result_json`
+ * receives {"actions": [...], "taken": [...], "next_wake_at": ...,
+ * "idle": ...} (each action with a deterministic "id"),
+ * `*out_new_state_json` the new state (both freed with crm_string_free())
+ * and `*out_next_wake_unix` when to call again (INT64_MIN when only an
+ * event moves the contact). On failure nothing is written.
+ *
+ * # Safety
+ *
+ * `journey` and `dataset` must be NULL or live handles; the strings must be
+ * NULL or NUL-terminated; the out pointers must be NULL or valid for
+ * writing one value.
+ */
+enum crm_status crm_journey_advance(const struct crm_journey *journey,
+                                    const struct crm_dataset *dataset,
+                                    const char *state_json,
+                                    const char *input_json,
+                                    int64_t as_of_unix,
+                                    char **out_result_json,
+                                    char **out_new_state_json,
+                                    int64_t *out_next_wake_unix);
+
+/**
+ * Simulates the journey over the dataset's event history (contacts
+ * created, deals created/won/lost, purchases, forms, e-mails opened and
+ * clicked) up to `until_unix`, and writes the report to `*out_json`:
+ * {"entered", "active", "completed", "exited", "actions", "steps":
+ * [{"step", "reached", "now_here", "exited_here"}], "goals": [{"goal",
+ * "conversions": {"count", "of", "rate"}, "median_days", "p90_days"}],
+ * "arms": [{"split", "arm", "conversions", "versus_first": {"z",
+ * "p_value"}}]}; undefined rates are null.
+ *
+ * # Safety
+ *
+ * `journey` and `dataset` must be NULL or live handles; `out_json` must be
+ * NULL or valid for writing one pointer.
+ */
+enum crm_status crm_journey_simulate(const struct crm_journey *journey,
+                                     const struct crm_dataset *dataset,
+                                     int64_t until_unix,
+                                     char **out_json);
+
+/**
+ * Analyses the journey and writes {"journey", "version", "steps": [[type,
+ * count]...], "goals", "exits", "findings": [{"kind", "path",
+ * "message"}]} to `*out_json` (findings: conditions that can never hold,
+ * split arms of weight 0).
+ *
+ * # Safety
+ *
+ * `journey` must be NULL or a live handle; `out_json` must be NULL or valid
+ * for writing one pointer.
+ */
+enum crm_status crm_journey_analyze(const struct crm_journey *journey, char **out_json);
 
 /**
  * Writes to `*out_json` the KPI catalog: a JSON array with one object per

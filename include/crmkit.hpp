@@ -551,6 +551,67 @@ inline std::string preset_json(std::string_view name) {
 }
 
 // ---------------------------------------------------------------------------
+// Journeys
+// ---------------------------------------------------------------------------
+
+/** The result of JourneyHandle::advance: what to do, the new state, when to call again. */
+struct JourneyOutcome {
+    /** {"actions": [...], "taken": [...], "next_wake_at": ..., "idle": ...}. */
+    std::string result_json;
+    /** The contact's new state, to pass back with the next input. */
+    std::string state_json;
+    /** When to call again (Unix seconds), INT64_MIN when only an event moves the contact. */
+    std::int64_t next_wake_unix = 0;
+};
+
+/**
+ * A compiled journey (crm_journey). Immutable: one Journey may be used from
+ * several threads at once.
+ */
+class Journey : public detail::Owned<crm_journey, crm_journey_free> {
+public:
+    /** Loads, validates and compiles a journey (crm_journey_from_json). */
+    static Journey from_json(std::string_view json) {
+        const std::string text = detail::terminated(json, "json");
+        crm_journey *handle = nullptr;
+        detail::check(crm_journey_from_json(text.c_str(), &handle));
+        return Journey(handle);
+    }
+
+    /**
+     * Advances one contact (crm_journey_advance); `state_json` is "" for a
+     * contact that never entered, `input_json` "\"tick\"", {"event": ...} or
+     * {"enrolled": ...}.
+     */
+    JourneyOutcome advance(const Dataset &dataset, std::string_view state_json,
+                           std::string_view input_json, std::int64_t as_of_unix) const {
+        const std::string state = detail::terminated(state_json, "state_json");
+        const std::string input = detail::terminated(input_json, "input_json");
+        char *result = nullptr;
+        char *new_state = nullptr;
+        std::int64_t wake = 0;
+        detail::check(crm_journey_advance(get(), dataset.get(), state.c_str(), input.c_str(),
+                                          as_of_unix, &result, &new_state, &wake));
+        JourneyOutcome outcome;
+        outcome.result_json = detail::take(result);
+        outcome.state_json = detail::take(new_state);
+        outcome.next_wake_unix = wake;
+        return outcome;
+    }
+
+    /** Simulates over the dataset's event history (crm_journey_simulate). */
+    std::string simulate(const Dataset &dataset, std::int64_t until_unix) const {
+        return detail::json_out(crm_journey_simulate, get(), dataset.get(), until_unix);
+    }
+
+    /** Steps, goals, exits and warnings (crm_journey_analyze). */
+    std::string analyze() const { return detail::json_out(crm_journey_analyze, get()); }
+
+private:
+    explicit Journey(crm_journey *handle) noexcept : Owned(handle) {}
+};
+
+// ---------------------------------------------------------------------------
 // Predictive models
 // ---------------------------------------------------------------------------
 

@@ -44,6 +44,8 @@
 //!   time series and the pipeline bottleneck report.
 //! - [`goals`]: SMART goal validator with reasons, goal tracking, six locales.
 //! - [`automation`]: automation rules, the $500 deal routing, rule-set gap/overlap analysis.
+//! - [`journeys`]: multi-step automations over time (waits, goals, A/B
+//!   splits) as a pure, durable state machine.
 //! - [`predict`]: conversion propensity, ideal-customer profile, RFM,
 //!   BG/NBD + Gamma-Gamma customer lifetime value, at-risk customers.
 //! - [`attribution`]: multi-touch attribution (rule-based, Markov,
@@ -67,6 +69,7 @@ pub mod experiments;
 #[allow(unsafe_code)]
 pub mod ffi;
 pub mod goals;
+pub mod journeys;
 pub mod kpi;
 pub mod model;
 pub mod money;

@@ -6,6 +6,7 @@
 mod automation;
 mod dataset;
 mod goals;
+mod journeys;
 mod kpi;
 mod predict;
 mod scoring;
@@ -26,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     goals::run()?;
     scoring::run(&dataset)?;
     automation::run(&dataset)?;
+    journeys::run(&dataset)?;
     kpi::run(&dataset)?;
     predict::run(&dataset)?;
     Ok(())

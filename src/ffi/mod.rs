@@ -94,6 +94,7 @@ pub mod analytics;
 pub mod automation;
 pub mod dataset;
 pub mod goals;
+pub mod journeys;
 pub mod kpi;
 pub mod predict;
 pub mod scoring;

@@ -517,6 +517,59 @@ static void hostile_analytics(void) {
     CHECK(out == (char *)SENTINEL);
 }
 
+static void hostile_journeys(void) {
+    char *out = (char *)SENTINEL;
+    char *out2 = (char *)SENTINEL;
+    int64_t wake = 42;
+    crm_journey *journey = (crm_journey *)SENTINEL;
+    crm_dataset *dataset = NULL;
+    const crm_journey *wrong = (const crm_journey *)(void *)not_a_handle;
+    static const char JOURNEY[] =
+        "{\"id\": \"j\", \"start\": \"a\", \"entry\": {\"triggers\": [{\"type\": \"contact_created\"}]},"
+        " \"steps\": [{\"id\": \"a\", \"type\": \"end\"}]}";
+    const int64_t as_of = 1777626000;
+
+    CHECK_FAILS(crm_journey_from_json(NULL, &journey), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_from_json(JOURNEY, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_from_json(BAD_UTF8, &journey), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_journey_from_json("{\"id\": 1e999}", &journey), CRM_STATUS_JSON);
+    CHECK(journey == (crm_journey *)SENTINEL);
+    journey = NULL;
+    if (crm_journey_from_json(JOURNEY, &journey) != CRM_STATUS_OK ||
+        crm_dataset_from_json("{}", &dataset) != CRM_STATUS_OK) {
+        fprintf(stderr, "journey or dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+        crm_journey_free(journey);
+        crm_dataset_free(dataset);
+        return;
+    }
+    CHECK_FAILS(crm_journey_advance(NULL, dataset, "", "\"tick\"", as_of, &out, &out2, &wake),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_advance(wrong, dataset, "", "\"tick\"", as_of, &out, &out2, &wake),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_journey_advance(journey, dataset, BAD_UTF8, "\"tick\"", as_of, &out, &out2, &wake),
+                CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_journey_advance(journey, dataset, "[", "\"tick\"", as_of, &out, &out2, &wake),
+                CRM_STATUS_JSON);
+    CHECK_FAILS(crm_journey_advance(journey, dataset, "", "{\"event\": 1}", as_of, &out, &out2, &wake),
+                CRM_STATUS_JSON);
+    CHECK_FAILS(crm_journey_advance(journey, dataset, "", "\"tick\"", INT64_MIN, &out, &out2, &wake),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_journey_advance(journey, dataset, "", "\"tick\"", as_of, &out, &out2, NULL),
+                CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_simulate(NULL, dataset, as_of, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_simulate(journey, NULL, as_of, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_simulate(journey, dataset, INT64_MAX, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_journey_simulate(journey, dataset, as_of, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_analyze(NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_journey_analyze(wrong, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_journey_analyze(journey, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK(out == (char *)SENTINEL && out2 == (char *)SENTINEL && wake == 42);
+    crm_journey_free(journey);
+    crm_journey_free(NULL);
+    crm_dataset_free(dataset);
+}
+
 int main(void) {
     hostile_base();
     hostile_numbers_and_time();
@@ -525,6 +578,7 @@ int main(void) {
     hostile_kpi();
     hostile_goals();
     hostile_rules();
+    hostile_journeys();
     hostile_scoring();
     hostile_predict();
     hostile_analytics();

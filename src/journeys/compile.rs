@@ -1,0 +1,527 @@
+//! Loading a journey: parsing, validation with JSON paths, and the compiled
+//! immutable [`Journey`].
+
+use std::collections::HashMap;
+
+use chrono::FixedOffset;
+
+use super::definition::{GoalMiss, JourneyDoc, StepDoc};
+use super::graph::Graph;
+use super::probe::{ActionProbe, ConditionProbe};
+use super::schedule::{Wait, parse_offset};
+use crate::automation::{ActionSpec, Trigger};
+use crate::model::FieldPath;
+use crate::{Error, Result};
+
+/// The default field holding a contact's UTC offset.
+pub const TIME_ZONE_FIELD: &str = "contact.attributes.utc_offset";
+
+/// One arm of a compiled split: buckets below `upto` (of 10,000) take it.
+#[derive(Debug)]
+pub(crate) struct Arm {
+    pub(crate) id: String,
+    pub(crate) upto: u32,
+    pub(crate) next: usize,
+}
+
+/// A compiled step.
+#[derive(Debug)]
+pub(crate) enum Kind {
+    Action {
+        probe: ActionProbe,
+        next: usize,
+    },
+    StartJourney {
+        journey: String,
+        next: usize,
+    },
+    Wait {
+        wait: Wait,
+        next: usize,
+    },
+    WaitUntil {
+        condition: ConditionProbe,
+        timeout: Wait,
+        check_every_hours: u32,
+        met: usize,
+        timed_out: usize,
+    },
+    WaitForEvent {
+        event: Trigger,
+        timeout: Wait,
+        met: usize,
+        timed_out: usize,
+    },
+    If {
+        condition: ConditionProbe,
+        then: usize,
+        otherwise: usize,
+    },
+    Split {
+        arms: Vec<Arm>,
+    },
+    Goal {
+        condition: Option<ConditionProbe>,
+        event: Option<Trigger>,
+        miss: GoalMiss,
+        next: Option<usize>,
+    },
+    Jump {
+        to: usize,
+    },
+    End,
+}
+
+/// A compiled step with its id.
+#[derive(Debug)]
+pub(crate) struct Step {
+    pub(crate) id: String,
+    pub(crate) kind: Kind,
+}
+
+/// A compiled exit.
+#[derive(Debug)]
+pub(crate) struct Exit {
+    pub(crate) id: String,
+    pub(crate) condition: Option<ConditionProbe>,
+    pub(crate) event: Option<Trigger>,
+}
+
+/// A validated, compiled journey: immutable, `Send + Sync`, reused across
+/// calls and threads.
+#[derive(Debug)]
+pub struct Journey {
+    pub(crate) doc: JourneyDoc,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) index: HashMap<String, usize>,
+    pub(crate) start: usize,
+    pub(crate) entry_condition: Option<ConditionProbe>,
+    pub(crate) exits: Vec<Exit>,
+    pub(crate) goals: Vec<usize>,
+    pub(crate) offset: FixedOffset,
+    pub(crate) time_zone_field: FieldPath,
+}
+
+fn check_id(id: &str, path: &str, what: &str) -> Result<()> {
+    if id.is_empty() || id.len() > 128 {
+        return Err(Error::invalid(
+            path,
+            format!("{what} must be 1 to 128 bytes long"),
+        ));
+    }
+    if id.contains('/') || id.contains(':') || id.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            path,
+            format!("{what} {id:?} must not contain '/', ':' or control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn exactly_one<T, U>(a: &Option<T>, b: &Option<U>, path: &str, what: &str) -> Result<()> {
+    if a.is_some() == b.is_some() {
+        return Err(Error::invalid(
+            path,
+            format!("{what} needs exactly one of condition and event"),
+        ));
+    }
+    Ok(())
+}
+
+impl Journey {
+    /// Parses, validates and compiles a journey from JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON,
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for every
+    /// validation error, each naming its JSON path (`steps[2].next`).
+    pub fn from_json(json: &str) -> Result<Journey> {
+        let doc: JourneyDoc = Error::parse_json(json)?;
+        Journey::compile(doc)
+    }
+
+    /// Validates and compiles a journey document: unknown step ids, steps
+    /// that cannot be reached, dead ends (a step without its next step),
+    /// cycles without a wait, a wait for an e-mail event about an e-mail the
+    /// journey never sends, split weights that do not add up to 100 and
+    /// goals whose condition can never hold are refused, as are conditions
+    /// and actions the rules engine refuses.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the JSON path.
+    pub fn compile(doc: JourneyDoc) -> Result<Journey> {
+        check_id(&doc.id, "id", "journey id")?;
+        if doc.version == 0 {
+            return Err(Error::invalid("version", "version starts at 1"));
+        }
+        if doc.entry.triggers.is_empty() && doc.entry.enrolled_by.is_empty() {
+            return Err(Error::invalid(
+                "entry",
+                "a journey needs at least one entry trigger or enrolled_by campaign",
+            ));
+        }
+        let offset = match &doc.time_zone {
+            None => FixedOffset::east_opt(0),
+            Some(tz) => parse_offset(tz),
+        }
+        .ok_or_else(|| {
+            Error::invalid(
+                "time_zone",
+                "expected a fixed UTC offset such as \"+01:00\" (time zone names need a database crmkit does not carry)",
+            )
+        })?;
+        let time_zone_field =
+            FieldPath::parse(doc.time_zone_field.as_deref().unwrap_or(TIME_ZONE_FIELD))
+                .map_err(|e| Error::invalid("time_zone_field", e.message().to_string()))?;
+        if doc.steps.is_empty() {
+            return Err(Error::invalid("steps", "a journey needs at least one step"));
+        }
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, step) in doc.steps.iter().enumerate() {
+            let path = format!("steps[{i}].id");
+            check_id(step.id(), &path, "step id")?;
+            if let Some(first) = index.insert(step.id().to_string(), i) {
+                return Err(Error::invalid(
+                    path,
+                    format!(
+                        "duplicate step id {:?} (first used by steps[{first}])",
+                        step.id()
+                    ),
+                ));
+            }
+        }
+        let start = *index
+            .get(&doc.start)
+            .ok_or_else(|| Error::invalid("start", format!("unknown step id {:?}", doc.start)))?;
+        // Links: every target must exist and every required link be given.
+        let mut links = Vec::with_capacity(doc.steps.len());
+        for (i, step) in doc.steps.iter().enumerate() {
+            let mut targets = Vec::new();
+            for (field, target) in step.links() {
+                let path = format!("steps[{i}].{field}");
+                let Some(target) = target else {
+                    return Err(Error::invalid(
+                        path,
+                        format!(
+                            "dead end: {} step {:?} has no {field}; name the next step or add an end step",
+                            step.type_name(),
+                            step.id()
+                        ),
+                    ));
+                };
+                let t = *index
+                    .get(target)
+                    .ok_or_else(|| Error::invalid(path, format!("unknown step id {target:?}")))?;
+                targets.push(t);
+            }
+            links.push(targets);
+        }
+        let graph = Graph {
+            ids: doc.steps.iter().map(StepDoc::id).collect(),
+            links,
+            waits: doc.steps.iter().map(StepDoc::waits).collect(),
+        };
+        // Goals are reachable from anywhere: a contact jumps to them.
+        let mut roots = vec![start];
+        roots.extend(
+            doc.steps
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, StepDoc::Goal { .. }))
+                .map(|(i, _)| i),
+        );
+        graph.check_reachable(&roots)?;
+        graph.check_cycles_wait()?;
+        let rates = None;
+        let entry_condition = match &doc.entry.condition {
+            Some(c) => Some(ConditionProbe::compile(c, "entry.condition", rates)?),
+            None => None,
+        };
+        let mut exits = Vec::with_capacity(doc.exits.len());
+        for (i, exit) in doc.exits.iter().enumerate() {
+            let path = format!("exits[{i}]");
+            check_id(&exit.id, &format!("{path}.id"), "exit id")?;
+            exactly_one(&exit.condition, &exit.event, &path, "an exit")?;
+            let condition = match &exit.condition {
+                Some(c) => Some(ConditionProbe::compile(
+                    c,
+                    &format!("{path}.condition"),
+                    rates,
+                )?),
+                None => None,
+            };
+            exits.push(Exit {
+                id: exit.id.clone(),
+                condition,
+                event: exit.event.clone(),
+            });
+        }
+        let sent: Vec<&str> = doc
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                StepDoc::Action {
+                    action: ActionSpec::SendEmail { template, .. },
+                    ..
+                } => Some(template.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut steps = Vec::with_capacity(doc.steps.len());
+        let mut goals = Vec::new();
+        for (i, step) in doc.steps.iter().enumerate() {
+            let path = format!("steps[{i}]");
+            let to = |target: &Option<String>| -> usize {
+                target
+                    .as_ref()
+                    .and_then(|t| index.get(t).copied())
+                    .unwrap_or(0)
+            };
+            let kind = match step {
+                StepDoc::Action { action, next, .. } => Kind::Action {
+                    probe: ActionProbe::compile(
+                        &doc.id,
+                        step.id(),
+                        action,
+                        &format!("{path}.action"),
+                    )?,
+                    next: to(next),
+                },
+                StepDoc::StartJourney { journey, next, .. } => {
+                    check_id(journey, &format!("{path}.journey"), "journey id")?;
+                    Kind::StartJourney {
+                        journey: journey.clone(),
+                        next: to(next),
+                    }
+                }
+                StepDoc::Wait {
+                    days,
+                    business_days,
+                    hours,
+                    at,
+                    next,
+                    ..
+                } => {
+                    let duration = super::definition::DurationDoc {
+                        days: *days,
+                        business_days: *business_days,
+                        hours: *hours,
+                        at: at.clone(),
+                    };
+                    Kind::Wait {
+                        wait: Wait::compile(&duration, &path)?,
+                        next: to(next),
+                    }
+                }
+                StepDoc::WaitUntil {
+                    condition,
+                    timeout,
+                    check_every_hours,
+                    met,
+                    timed_out,
+                    ..
+                } => {
+                    let check = check_every_hours.unwrap_or(1);
+                    if check == 0 {
+                        return Err(Error::invalid(
+                            format!("{path}.check_every_hours"),
+                            "expected at least 1 hour",
+                        ));
+                    }
+                    Kind::WaitUntil {
+                        condition: ConditionProbe::compile(
+                            condition,
+                            &format!("{path}.condition"),
+                            rates,
+                        )?,
+                        timeout: Wait::compile(timeout, &format!("{path}.timeout"))?,
+                        check_every_hours: check,
+                        met: to(met),
+                        timed_out: to(timed_out),
+                    }
+                }
+                StepDoc::WaitForEvent {
+                    event,
+                    timeout,
+                    met,
+                    timed_out,
+                    ..
+                } => {
+                    if let Trigger::EmailOpened { email: Some(e) }
+                    | Trigger::EmailClicked { email: Some(e) } = event
+                        && !sent.contains(&e.as_str())
+                    {
+                        return Err(Error::invalid(
+                            format!("{path}.event.email"),
+                            format!(
+                                "the journey waits for e-mail {e:?} to be {}, but no send_email step of the journey sends it (templates sent: {})",
+                                if matches!(event, Trigger::EmailOpened { .. }) {
+                                    "opened"
+                                } else {
+                                    "clicked"
+                                },
+                                if sent.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    sent.join(", ")
+                                }
+                            ),
+                        ));
+                    }
+                    if matches!(event, Trigger::Date { .. } | Trigger::Stuck { .. }) {
+                        return Err(Error::invalid(
+                            format!("{path}.event.type"),
+                            "date and stuck events are derived by the rules engine's tick for rules and never reach a journey; use a wait or wait_until step",
+                        ));
+                    }
+                    Kind::WaitForEvent {
+                        event: event.clone(),
+                        timeout: Wait::compile(timeout, &format!("{path}.timeout"))?,
+                        met: to(met),
+                        timed_out: to(timed_out),
+                    }
+                }
+                StepDoc::If {
+                    condition,
+                    then,
+                    otherwise,
+                    ..
+                } => Kind::If {
+                    condition: ConditionProbe::compile(
+                        condition,
+                        &format!("{path}.condition"),
+                        rates,
+                    )?,
+                    then: to(then),
+                    otherwise: to(otherwise),
+                },
+                StepDoc::Split { arms, .. } => {
+                    if arms.len() < 2 {
+                        return Err(Error::invalid(
+                            format!("{path}.arms"),
+                            "a split needs at least two arms",
+                        ));
+                    }
+                    let total: u64 = arms.iter().map(|a| u64::from(a.weight)).sum();
+                    if total != 100 {
+                        let listed: Vec<String> = arms
+                            .iter()
+                            .map(|a| format!("{} {}", a.id, a.weight))
+                            .collect();
+                        return Err(Error::invalid(
+                            format!("{path}.arms"),
+                            format!(
+                                "split weights add up to {total}, not 100 ({})",
+                                listed.join(" + ")
+                            ),
+                        ));
+                    }
+                    let mut compiled = Vec::with_capacity(arms.len());
+                    let mut upto = 0u32;
+                    for (a, arm) in arms.iter().enumerate() {
+                        check_id(&arm.id, &format!("{path}.arms[{a}].id"), "arm id")?;
+                        if arms.iter().take(a).any(|b| b.id == arm.id) {
+                            return Err(Error::invalid(
+                                format!("{path}.arms[{a}].id"),
+                                format!("duplicate arm id {:?}", arm.id),
+                            ));
+                        }
+                        upto += arm.weight * 100;
+                        compiled.push(Arm {
+                            id: arm.id.clone(),
+                            upto,
+                            next: index.get(&arm.next).copied().unwrap_or(0),
+                        });
+                    }
+                    Kind::Split { arms: compiled }
+                }
+                StepDoc::Goal {
+                    condition,
+                    event,
+                    if_not_met,
+                    next,
+                    ..
+                } => {
+                    exactly_one(condition, event, &path, "a goal")?;
+                    let condition = match condition {
+                        Some(c) => {
+                            let cpath = format!("{path}.condition");
+                            let probe = ConditionProbe::compile(c, &cpath, rates)?;
+                            if probe.never_holds() {
+                                return Err(Error::invalid(
+                                    cpath,
+                                    format!(
+                                        "goal {:?} can never be reached: the rules engine's analysis finds its condition contradictory",
+                                        step.id()
+                                    ),
+                                ));
+                            }
+                            Some(probe)
+                        }
+                        None => None,
+                    };
+                    goals.push(i);
+                    Kind::Goal {
+                        condition,
+                        event: event.clone(),
+                        miss: *if_not_met,
+                        next: next.as_ref().and_then(|n| index.get(n).copied()),
+                    }
+                }
+                StepDoc::Jump { to: target, .. } => Kind::Jump {
+                    to: index.get(target).copied().unwrap_or(0),
+                },
+                StepDoc::End { .. } => Kind::End,
+            };
+            steps.push(Step {
+                id: step.id().to_string(),
+                kind,
+            });
+        }
+        Ok(Journey {
+            doc,
+            steps,
+            index,
+            start,
+            entry_condition,
+            exits,
+            goals,
+            offset,
+            time_zone_field,
+        })
+    }
+
+    /// The journey id.
+    pub fn id(&self) -> &str {
+        &self.doc.id
+    }
+
+    /// The version of the definition.
+    pub fn version(&self) -> u32 {
+        self.doc.version
+    }
+
+    /// The document the journey was compiled from.
+    pub fn doc(&self) -> &JourneyDoc {
+        &self.doc
+    }
+
+    /// The ids of the steps, in document order.
+    pub fn step_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.steps.iter().map(|s| s.id.as_str())
+    }
+
+    /// The ids of the goal steps, in document order.
+    pub fn goal_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.goals
+            .iter()
+            .filter_map(|g| self.steps.get(*g).map(|s| s.id.as_str()))
+    }
+
+    /// The position of a step.
+    pub(crate) fn position(&self, step: &str) -> Option<usize> {
+        self.index.get(step).copied()
+    }
+}
