@@ -8,7 +8,6 @@ import dataclasses
 import datetime
 import decimal
 import json
-import math
 from typing import Any, Mapping, Optional, Union
 
 from ._errors import InvalidError, JsonError
@@ -18,6 +17,7 @@ JsonInput = Union[str, bytes, Mapping[str, Any], "list[Any]"]
 str, int, bool, None, Decimal, Money, aware datetime, date)."""
 
 _UTC = datetime.timezone.utc
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Money:
             raise InvalidError(f"{self.amount} is not a finite amount", "invalid", "amount")
 
     def __str__(self) -> str:
+        """``"499.99 USD"``."""
         return f"{self.amount} {self.currency}"
 
     def to_json(self) -> dict[str, str]:
@@ -69,37 +70,6 @@ def _default(value: Any) -> Any:
     raise JsonError(f"a {type(value).__name__} cannot be written as JSON", "json")
 
 
-def to_json(self) -> dict[str, str]:
-        """The JSON form the engines read: ``{"amount": "499.99", "currency": "USD"}``."""
-        return {"amount": str(self.amount), "currency": self.currency}
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Money):
-        return value.to_json()
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise InvalidError(f"{value} is not a finite number", "invalid")
-        return str(value)  # the engines read decimal strings
-    if isinstance(value, datetime.datetime):
-        return format_instant(value, "")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    item = getattr(value, "item", None)  # NumPy scalars
-    if callable(item):
-        return item()
-    raise JsonError(f"a {type(value).__name__} cannot be written as JSON", "json")
-
-
-class _RawNumber(str):
-    """A Decimal written as its text (the engines read decimal strings)."""
-
-    def __new__(cls, value: decimal.Decimal) -> "_RawNumber":
-        return super().__new__(cls, str(value))
-
-
 def to_json(value: Any, what: str) -> str:
     """The JSON text of `value` (text passes through unchanged).
 
@@ -108,6 +78,10 @@ def to_json(value: Any, what: str) -> str:
         JsonError: for values that have no JSON form.
     """
     if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise JsonError(f"the text is not valid UTF-8: {err}", "json", what) from None
         return value
     if isinstance(value, (bytes, bytearray, memoryview)):
         try:
@@ -156,15 +130,22 @@ def unix_seconds(at: datetime.datetime, what: str) -> int:
         raise InvalidError(
             f"expected a timezone-aware datetime, found {type(at).__name__}", "invalid", what
         )
-    format_instant(at, what)
-    return math.floor(at.timestamp())
+    if at.tzinfo is None or at.utcoffset() is None:
+        format_instant(at, what)  # raises the InvalidError
+    # Exact integer arithmetic (float timestamps round near year 9999).
+    return (at - _EPOCH) // datetime.timedelta(seconds=1)
 
 
 def parse_instant(text: Optional[str]) -> Optional[datetime.datetime]:
     """An RFC 3339 instant from the engines as an aware datetime (UTC)."""
     if text is None:
         return None
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(_UTC)
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(_UTC)
+    except ValueError:
+        raise InvalidError(
+            f"{text} is outside the range of Python datetimes", "invalid", None
+        ) from None
 
 
 def parse_decimal(value: Any) -> Optional[decimal.Decimal]:
