@@ -123,3 +123,9 @@ def test_money_is_decimal_never_float() -> None:
         deals=[dict(SMALL_DATASET["deals"][0], value=price,
                     created_at=datetime.datetime(2026, 4, 1, tzinfo=UTC))])
     assert dataset.counts()["deals"] == 1
+
+
+def test_lone_surrogates_in_lead_text_are_json_errors(model: crmkit.ScoringModel) -> None:
+    with pytest.raises(crmkit.JsonError) as caught:
+        model.score_json('{"contact": "\udcff"}', SCORE_AS_OF)
+    assert caught.value.path == "lead"

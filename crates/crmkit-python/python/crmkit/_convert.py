@@ -18,6 +18,7 @@ str, int, bool, None, Decimal, Money, aware datetime, date)."""
 
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
+_SECOND = datetime.timedelta(seconds=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +127,8 @@ def unix_seconds(at: datetime.datetime, what: str) -> int:
     Raises:
         InvalidError: when `at` is not an aware datetime.
     """
+    if type(at) is datetime.datetime and at.tzinfo is _UTC:  # the common case, fast
+        return (at - _EPOCH) // _SECOND
     if not isinstance(at, datetime.datetime):
         raise InvalidError(
             f"expected a timezone-aware datetime, found {type(at).__name__}", "invalid", what
@@ -133,7 +136,7 @@ def unix_seconds(at: datetime.datetime, what: str) -> int:
     if at.tzinfo is None or at.utcoffset() is None:
         format_instant(at, what)  # raises the InvalidError
     # Exact integer arithmetic (float timestamps round near year 9999).
-    return (at - _EPOCH) // datetime.timedelta(seconds=1)
+    return (at - _EPOCH) // _SECOND
 
 
 def parse_instant(text: Optional[str]) -> Optional[datetime.datetime]:

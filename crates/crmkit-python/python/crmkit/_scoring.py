@@ -14,7 +14,7 @@ import numpy.typing as npt
 from . import _native
 from ._convert import JsonInput, from_json, parse_decimal, parse_instant, to_json, unix_seconds
 from ._dataset import Dataset
-from ._errors import InvalidError
+from ._errors import InvalidError, JsonError
 
 UNITS_PER_POINT = 10_000
 """Batch totals and category scores are integers in units of 1/10,000 point."""
@@ -231,8 +231,15 @@ class ScoringModel:
         return LeadScore.from_dict(from_json(text))
 
     def score_json(self, lead: Union[str, bytes], as_of: datetime.datetime) -> str:
-        """As :meth:`score`, JSON text in and out (the fastest per-lead call)."""
-        return self._native.score_json(to_json(lead, "lead"), unix_seconds(as_of, "as_of"))
+        """As :meth:`score`, JSON text in and out (the fastest per-lead call:
+        the text goes to the engine as it is)."""
+        seconds = unix_seconds(as_of, "as_of")
+        if isinstance(lead, str):
+            try:
+                return self._native.score_json(lead, seconds)
+            except UnicodeEncodeError as err:
+                raise JsonError(f"the text is not valid UTF-8: {err}", "json", "lead") from None
+        return self._native.score_json(to_json(lead, "lead"), seconds)
 
     def match_activity(self, kind: JsonInput) -> list[int]:
         """The indices of the activity rules that count an activity given by
