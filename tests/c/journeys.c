@@ -7,32 +7,11 @@
  * natively and under valgrind when it is installed.
  */
 #include "crmkit.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                           \
-    do {                                                                       \
-        crm_status got_ = (call);                                              \
-        if (got_ != (expected)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n",        \
-                    __FILE__, __LINE__, #call, crm_status_str(got_),           \
-                    crm_status_str(expected), crm_last_error_message());       \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 static const char WELCOME[] =
     "{\"id\": \"welcome\", \"start\": \"hello\","

@@ -1,0 +1,441 @@
+"""Lead scoring: one lead at a time with its explanation, or a million at
+once over NumPy columns (the GIL released while the engine scores)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _native
+from ._convert import JsonInput, from_json, parse_decimal, parse_instant, to_json, unix_seconds
+from ._dataset import Dataset
+from ._errors import InvalidError, JsonError
+
+UNITS_PER_POINT = 10_000
+"""Batch totals and category scores are integers in units of 1/10,000 point."""
+
+MISSING = np.iinfo(np.int64).min
+"""The encoded value of a missing field in a batch column."""
+
+STAGE_CODES = {
+    "subscriber": 0,
+    "lead": 1,
+    "mql": 2,
+    "sql": 3,
+    "opportunity": 4,
+    "customer": 5,
+    "evangelist": 6,
+    "other": 7,
+}
+"""Lifecycle stages as the batch path's `stages` array codes them."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Contribution:
+    """What one rule added to a lead's score.
+
+    Attributes:
+        rule: the rule id.
+        category: the category the points count toward.
+        type: "attribute" or "activity" (the kind of rule).
+        reason: a readable reason.
+        occurrences: how many activities counted (1 for attribute rules).
+        points: the points after decay and caps.
+        points_before_decay: the points before time decay.
+        capped: whether the rule's cap cut the points.
+    """
+
+    rule: str
+    category: str
+    type: str
+    reason: str
+    occurrences: int
+    points: decimal.Decimal
+    points_before_decay: decimal.Decimal
+    capped: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class LeadScore:
+    """A lead's explained score.
+
+    Attributes:
+        contact: the contact id.
+        as_of: when the lead was scored (aware datetime, UTC).
+        total: the total points, exact.
+        grade: the grade ("A", "B", ...) or None.
+        categories: points per category.
+        contributions: one entry per rule that counted.
+        recommendation: the recommended lifecycle move
+            (``{"handoff", "from", "to", "score", "threshold", "reason"}``) or None.
+        protected_attributes_used: the protected attributes the model read.
+        raw: the full result as the engine wrote it (decimals as Decimal).
+    """
+
+    contact: str
+    as_of: datetime.datetime
+    total: decimal.Decimal
+    grade: Optional[str]
+    categories: dict[str, decimal.Decimal]
+    contributions: list[Contribution]
+    recommendation: Optional[dict[str, Any]]
+    protected_attributes_used: list[str]
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> "LeadScore":
+        """Builds the result from the engine's JSON document."""
+        as_of = parse_instant(doc["as_of"])
+        assert as_of is not None
+        total = parse_decimal(doc["total"])
+        assert total is not None
+        return cls(
+            contact=doc["contact"],
+            as_of=as_of,
+            total=total,
+            grade=doc.get("grade"),
+            categories={c["id"]: decimal.Decimal(str(c["score"])) for c in doc["categories"]},
+            contributions=[
+                Contribution(
+                    rule=c["rule"],
+                    category=c["category"],
+                    type=c["type"],
+                    reason=c["reason"],
+                    occurrences=int(c["occurrences"]),
+                    points=decimal.Decimal(str(c["points"])),
+                    points_before_decay=decimal.Decimal(str(c["points_before_decay"])),
+                    capped=bool(c["capped"]),
+                )
+                for c in doc["contributions"]
+            ],
+            recommendation=doc.get("recommendation"),
+            protected_attributes_used=list(doc.get("protected_attributes_used", [])),
+            raw=doc,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchScores:
+    """The result of :meth:`ScoringModel.score_batch`, one row per lead.
+
+    Attributes:
+        total_units: totals in units of 1/10,000 point (int64; exact).
+        grade: the grade's index in :attr:`ScoringModel.grades`, -1 for none.
+        handoff: the handoff's index in :attr:`ScoringModel.handoffs`, -1 for none.
+        categories: category scores in units (leads x categories), if asked for.
+        grades: the model's grade names (to read `grade`).
+    """
+
+    total_units: npt.NDArray[np.int64]
+    grade: npt.NDArray[np.int32]
+    handoff: npt.NDArray[np.int32]
+    categories: Optional[npt.NDArray[np.int64]]
+    grades: list[str]
+
+    def __len__(self) -> int:
+        """The number of leads."""
+        return int(self.total_units.shape[0])
+
+    def total(self, lead: int) -> decimal.Decimal:
+        """The exact total of lead number `lead`."""
+        return decimal.Decimal(int(self.total_units[lead])) / UNITS_PER_POINT
+
+    def grade_name(self, lead: int) -> Optional[str]:
+        """The grade of lead number `lead`, or None."""
+        index = int(self.grade[lead])
+        return self.grades[index] if index >= 0 else None
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame with columns ``total`` (points, float for
+        display; exact values are in :attr:`total_units`), ``total_units``,
+        ``grade`` (name or None) and ``handoff`` (index)."""
+        import pandas as pd
+
+        names = np.array(self.grades + [None], dtype=object)
+        return pd.DataFrame(
+            {
+                "total": self.total_units / UNITS_PER_POINT,
+                "total_units": self.total_units,
+                "grade": names[self.grade],
+                "handoff": self.handoff,
+            }
+        )
+
+
+ColumnValues = Union[npt.NDArray[Any], Sequence[Any]]
+
+
+class ScoringModel:
+    """A compiled lead scoring model (``crmkit::scoring::ScoringModel``).
+
+    Immutable and safe to share between threads. Built from the model's JSON
+    document (categories, rules, grades, handoffs; see the crate docs).
+    """
+
+    __slots__ = ("_native", "_info")
+
+    def __init__(self, document: JsonInput) -> None:
+        """Validates and compiles a model from its JSON document (text or dict).
+
+        Raises:
+            JsonError: malformed JSON or a wrong shape, with the path.
+            InvalidError: an impossible rule (``rules[2].when.min``).
+            ProtectedAttributeError: a protected attribute used without opt-in.
+        """
+        self._native = _native.ScoringModel.from_json(to_json(document, "model"))
+        self._info: dict[str, Any] = from_json(self._native.info_json())
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The model summary: categories, grades, handoffs, rules, activity
+        rules, batch columns (``{"field", "kind"}``), protected attributes."""
+        return self._info
+
+    @property
+    def grades(self) -> list[str]:
+        """The grade names, highest first."""
+        return [g["grade"] for g in self._info["grades"]]
+
+    @property
+    def handoffs(self) -> list[dict[str, Any]]:
+        """The lifecycle handoffs (``{"from": [...], "to": "mql", "min": 30}``)."""
+        handoffs: list[dict[str, Any]] = self._info["handoffs"]
+        return handoffs
+
+    @property
+    def columns(self) -> list[str]:
+        """The fields the batch path reads, in column order (``contact.job_title``)."""
+        return [c["field"] for c in self._info["columns"]]
+
+    @property
+    def activity_rules(self) -> list[str]:
+        """The activity rule ids; a batch event's `rule` indexes this list."""
+        rules: list[str] = self._info["activity_rules"]
+        return rules
+
+    def score(self, lead: JsonInput, as_of: datetime.datetime) -> LeadScore:
+        """Scores one lead (``{"contact": {...}, "company": {...},
+        "activities": [...]}``, text or dict) at `as_of`, with its
+        explanation.
+
+        Raises:
+            JsonError: a malformed lead, with the path.
+            InvalidError: a naive `as_of`, NaN among the values.
+        """
+        text = self._native.score_json(to_json(lead, "lead"), unix_seconds(as_of, "as_of"))
+        return LeadScore.from_dict(from_json(text))
+
+    def score_json(self, lead: Union[str, bytes], as_of: datetime.datetime) -> str:
+        """As :meth:`score`, JSON text in and out (the fastest per-lead call:
+        the text goes to the engine as it is)."""
+        seconds = unix_seconds(as_of, "as_of")
+        if isinstance(lead, str):
+            try:
+                return self._native.score_json(lead, seconds)
+            except UnicodeEncodeError as err:
+                raise JsonError(f"the text is not valid UTF-8: {err}", "json", "lead") from None
+        return self._native.score_json(to_json(lead, "lead"), seconds)
+
+    def match_activity(self, kind: JsonInput) -> list[int]:
+        """The indices of the activity rules that count an activity given by
+        its kind (``{"type": "website_visit", "url": "/pricing"}``)."""
+        return self._native.match_activity_json(to_json(kind, "kind"))
+
+    def encode_column(self, column: Union[int, str], values: ColumnValues) -> npt.NDArray[np.int64]:
+        """Encodes plain values for batch column `column` (index or field
+        name): numbers (int, float, Decimal, numeric text), flags, text,
+        datetimes (``datetime64`` arrays or aware datetimes) or None/NaN
+        for no value.
+
+        Raises:
+            InvalidError: values that cannot fill the column (with the row).
+        """
+        index = self._column_index(column)
+        kind = self._info["columns"][index]["kind"]
+        array = np.asarray(values)
+        if array.ndim != 1:
+            raise InvalidError("expected one-dimensional values", "invalid", f"columns[{index}]")
+        if kind in ("date", "timestamp"):
+            return _native.encode_unix_seconds(self._native, index, _seconds(array, index))
+        if array.dtype.kind in "iu":
+            array = array.astype(np.int64, copy=False)
+        elif array.dtype.kind == "f":
+            array = array.astype(np.float64, copy=False)
+        elif array.dtype.kind in "US":
+            array = array.astype(object)
+        return _native.encode_column(self._native, index, np.ascontiguousarray(array))
+
+    def _column_index(self, column: Union[int, str]) -> int:
+        if isinstance(column, int):
+            return column
+        try:
+            return self.columns.index(column)
+        except ValueError:
+            raise InvalidError(
+                f"the model has no batch column {column!r} (columns: {self.columns})",
+                "invalid",
+                "column",
+            ) from None
+
+    def score_batch(
+        self,
+        columns: Union[npt.NDArray[np.int64], Sequence[npt.NDArray[np.int64]]],
+        as_of: datetime.datetime,
+        *,
+        events: Optional[
+            tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.int64]]
+        ] = None,
+        stages: Optional[npt.NDArray[np.uint8]] = None,
+        categories: bool = False,
+    ) -> BatchScores:
+        """Scores many leads over encoded columns, one ``int64`` array per
+        entry of :attr:`columns` (or a 2-D array, one row per column); the
+        arrays are read in place when C-contiguous ``int64``.
+
+        `events` are the leads' activities matched to activity rules, as
+        three arrays (lead index, rule index, Unix seconds) sorted by lead;
+        `stages` the leads' lifecycle stages (:data:`STAGE_CODES`) to get
+        handoffs. The totals equal those of :meth:`score`, digit for digit.
+
+        Raises:
+            InvalidError: arrays of the wrong length, unsorted events.
+            OverflowError: a lead whose points exceed the engine's bounds.
+        """
+        cols = [np.ascontiguousarray(c, dtype=np.int64) for c in columns]
+        n = int(cols[0].shape[0]) if cols else 0
+        if events is None:
+            lead = np.zeros(0, dtype=np.uint32)
+            rule = np.zeros(0, dtype=np.uint32)
+            at = np.zeros(0, dtype=np.int64)
+        else:
+            lead = np.ascontiguousarray(events[0], dtype=np.uint32)
+            rule = np.ascontiguousarray(events[1], dtype=np.uint32)
+            at = np.ascontiguousarray(events[2], dtype=np.int64)
+        stage_array = None if stages is None else np.ascontiguousarray(stages, dtype=np.uint8)
+        totals, grade, handoff, cats = _native.score_batch(
+            self._native, cols, n, lead, rule, at, stage_array,
+            unix_seconds(as_of, "as_of"), categories,
+        )
+        return BatchScores(totals, grade, handoff, cats, self.grades)
+
+    def score_table(
+        self,
+        table: Any,
+        as_of: datetime.datetime,
+        *,
+        stages: Optional[npt.NDArray[np.uint8]] = None,
+        categories: bool = False,
+    ) -> BatchScores:
+        """Scores the rows of a pandas DataFrame or pyarrow Table whose
+        columns are named after the model's batch fields
+        (:attr:`columns`, e.g. ``contact.job_title``) and hold plain values;
+        a field the table lacks counts as missing for every row. Numeric
+        columns without nulls are read without a copy.
+
+        Raises:
+            InvalidError: a column whose values cannot fill the field.
+        """
+        names = set(_column_names(table))
+        n = _row_count(table)
+        encoded = []
+        for index, field in enumerate(self.columns):
+            if field in names:
+                encoded.append(self.encode_column(index, _column_values(table, field)))
+            else:
+                encoded.append(np.full(n, MISSING, dtype=np.int64))
+        return self._score_encoded(encoded, n, as_of, stages, categories)
+
+    def _score_encoded(
+        self,
+        columns: list[npt.NDArray[np.int64]],
+        n: int,
+        as_of: datetime.datetime,
+        stages: Optional[npt.NDArray[np.uint8]],
+        categories: bool,
+    ) -> BatchScores:
+        empty_u32 = np.zeros(0, dtype=np.uint32)
+        totals, grade, handoff, cats = _native.score_batch(
+            self._native,
+            columns,
+            n,
+            empty_u32,
+            empty_u32,
+            np.zeros(0, dtype=np.int64),
+            None if stages is None else np.ascontiguousarray(stages, dtype=np.uint8),
+            unix_seconds(as_of, "as_of"),
+            categories,
+        )
+        return BatchScores(totals, grade, handoff, cats, self.grades)
+
+    def __repr__(self) -> str:
+        return f"ScoringModel(id={self._info.get('id')!r}, rules={len(self._info['rules'])})"
+
+
+def _seconds(values: npt.NDArray[Any], index: int) -> npt.NDArray[np.int64]:
+    if values.dtype.kind == "M":
+        seconds = values.astype("datetime64[s]").astype(np.int64)
+        return np.ascontiguousarray(seconds)
+    out = np.empty(values.shape[0], dtype=np.int64)
+    for row, item in enumerate(values):
+        if item is None or _is_nat(item):
+            out[row] = MISSING
+        elif isinstance(item, datetime.datetime):
+            out[row] = unix_seconds(item, f"columns[{index}][{row}]")
+        elif isinstance(item, datetime.date):
+            out[row] = unix_seconds(
+                datetime.datetime(item.year, item.month, item.day, tzinfo=datetime.timezone.utc),
+                f"columns[{index}][{row}]",
+            )
+        else:
+            raise InvalidError(
+                f"expected a datetime or date, found {type(item).__name__}",
+                "invalid",
+                f"columns[{index}][{row}]",
+            )
+    return out
+
+
+def _is_nat(item: Any) -> bool:
+    try:
+        return bool(item != item)
+    except (TypeError, ValueError):
+        return False
+
+
+def _column_names(table: Any) -> list[str]:
+    names = getattr(table, "column_names", None)  # pyarrow
+    if names is not None:
+        return list(names)
+    return [str(c) for c in table.columns]  # pandas
+
+
+def _row_count(table: Any) -> int:
+    rows = getattr(table, "num_rows", None)  # pyarrow
+    return int(rows) if rows is not None else len(table)
+
+
+def _column_values(table: Any, name: str) -> npt.NDArray[Any]:
+    if hasattr(table, "column_names"):  # pyarrow: zero-copy where possible
+        column = table.column(name)
+        if column.null_count == 0 and _fixed_width(column):
+            return np.asarray(column.to_numpy())
+        return np.asarray(column.to_pandas().to_numpy())
+    series = table[name]
+    if hasattr(series.dtype, "tz") and series.dtype.tz is not None:
+        return np.asarray(series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
+    array: npt.NDArray[Any] = series.to_numpy()
+    if array.dtype == object or array.dtype.kind in "fiubM":
+        return array
+    return np.asarray(series.to_numpy(dtype=object))
+
+
+def _fixed_width(column: Any) -> bool:
+    try:
+        return bool(column.type.bit_width)
+    except ValueError:
+        return False

@@ -1,0 +1,37 @@
+"""The README's Python section, as written there (keep the two equal): a
+purchase-based shop's deals routed by the $500 rule and a KPI report."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import crmkit
+
+
+def test_the_readme_example_routes_and_reports() -> None:
+    utc = datetime.timezone.utc
+    shop = crmkit.Dataset.from_records(
+        pipelines=[{"id": "sales", "name": "Sales", "stages": [
+            {"id": "new", "name": "New", "probability": 10},
+            {"id": "won", "name": "Won", "probability": 100, "kind": "won"}]}],
+        reps=[{"id": "R-1", "name": "Ann"}],
+        contacts=[{"id": "C-1", "name": "Ada", "owner": "R-1",
+                   "created_at": datetime.datetime(2026, 1, 5, tzinfo=utc)}],
+        deals=[{"id": "D-1", "contact": "C-1", "pipeline": "sales", "stage": "won",
+                "status": "won", "value": crmkit.Money(decimal.Decimal("750.00"), "USD"),
+                "created_at": datetime.datetime(2026, 2, 1, tzinfo=utc),
+                "closed_at": datetime.datetime(2026, 2, 20, tzinfo=utc)},
+               {"id": "D-2", "contact": "C-1", "pipeline": "sales", "stage": "new",
+                "value": crmkit.Money(decimal.Decimal("499.99"), "USD"),
+                "created_at": datetime.datetime(2026, 3, 1, tzinfo=utc)}])
+    routing = crmkit.RuleSet.usd_500_routing()
+    at = datetime.datetime(2026, 3, 1, 9, tzinfo=utc)
+    routed = {deal: [a.type for a in routing.evaluate(
+        shop, {"id": f"new/{deal}", "type": "deal_created", "at": at, "deal": deal}, at).actions]
+        for deal in ("D-1", "D-2")}
+    assert routed == {"D-1": ["create_task"], "D-2": ["enroll_in_campaign"]}
+    report = crmkit.compute_kpis(shop, ["win_rate", "revenue"], "2026-01-01", "2026-04-01")
+    assert report["revenue"].current.value == decimal.Decimal("750.00")
+    assert report["win_rate"].current.value == 100
+    assert list(report.to_pandas().index) == ["win_rate", "revenue"]
