@@ -102,6 +102,8 @@ impl ConditionProbe {
         let doc = RuleSetDoc {
             hit_policy: HitPolicy::First,
             max_cascade_depth: 0,
+            max_actions_per_event: None,
+            max_work_per_event: None,
             exchange_rates: rates.cloned(),
             rules,
         };
@@ -163,6 +165,8 @@ impl ActionProbe {
             let doc = RuleSetDoc {
                 hit_policy: HitPolicy::First,
                 max_cascade_depth: 0,
+                max_actions_per_event: None,
+                max_work_per_event: None,
                 exchange_rates: None,
                 rules: vec![RuleDoc {
                     id: format!("{journey}:{step}"),

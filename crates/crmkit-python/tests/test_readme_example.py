@@ -35,3 +35,21 @@ def test_the_readme_example_routes_and_reports() -> None:
     assert report["revenue"].current.value == decimal.Decimal("750.00")
     assert report["win_rate"].current.value == 100
     assert list(report.to_pandas().index) == ["win_rate", "revenue"]
+
+
+def test_the_readme_python_block_runs_verbatim() -> None:
+    """The ```python block of the README's Python section, executed as it is
+    written (so the README cannot drift from the package)."""
+    import contextlib
+    import io
+    import pathlib
+
+    readme = pathlib.Path(__file__).resolve().parents[3] / "README.md"
+    section = readme.read_text(encoding="utf-8").split("## Using it from Python", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README.md", "exec"), {})
+    text = printed.getvalue()
+    assert "D-1 ['create_task']" in text, text
+    assert "D-2 ['enroll_in_campaign']" in text, text
