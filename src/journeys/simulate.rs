@@ -134,45 +134,25 @@ pub struct ZTest {
     pub p_value: Option<f64>,
 }
 
-/// Compares two proportions `a = x1/n1` and `b = x2/n2`.
+/// Compares two proportions `a = x1/n1` and `b = x2/n2` with the pooled
+/// two-proportion z-test of [`crate::experiments`] (`z` is positive when
+/// `a` is the larger); undefined when an arm is empty or the pooled
+/// variance is zero.
 pub fn two_proportion_z_test(x1: u64, n1: u64, x2: u64, n2: u64) -> ZTest {
-    let undefined = ZTest {
-        z: None,
-        p_value: None,
-    };
-    if n1 == 0 || n2 == 0 {
-        return undefined;
+    use crate::experiments::proportions::{Proportion, two_proportion_z_test as z_test};
+    let compared = Proportion::new(n2, x2)
+        .and_then(|control| Ok((control, Proportion::new(n1, x1)?)))
+        .and_then(|(control, variant)| z_test(control, variant, 0.05));
+    match compared {
+        Ok(comparison) => ZTest {
+            z: Some(comparison.test.statistic),
+            p_value: Some(comparison.test.p_value),
+        },
+        Err(_) => ZTest {
+            z: None,
+            p_value: None,
+        },
     }
-    let (x1, n1, x2, n2) = (x1 as f64, n1 as f64, x2 as f64, n2 as f64);
-    let pooled = (x1 + x2) / (n1 + n2);
-    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
-    if se.is_nan() || se <= 0.0 {
-        return undefined;
-    }
-    let z = (x1 / n1 - x2 / n2) / se;
-    ZTest {
-        z: Some(z),
-        p_value: Some((2.0 * normal_sf(z.abs())).clamp(0.0, 1.0)),
-    }
-}
-
-/// The standard normal survival function, 1 - Φ(x), via the complementary
-/// error function (W. J. Cody's rational approximation, as in Numerical
-/// Recipes' `erfcc`, relative error below 1.2e-7).
-fn normal_sf(x: f64) -> f64 {
-    let z = x / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.5 * z.abs());
-    let poly = -z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let erfc = t * poly.exp();
-    let erfc = if z >= 0.0 { erfc } else { 2.0 - erfc };
-    0.5 * erfc
 }
 
 /// Per step of the journey.
