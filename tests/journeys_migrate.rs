@@ -12,8 +12,16 @@ fn ts(text: &str) -> Timestamp {
     text.parse().expect("timestamp")
 }
 
-fn empty() -> Dataset {
-    Dataset::from_json("{}").expect("empty")
+/// The snapshot the journeys run against: the contacts C-0 to C-9 (an
+/// event naming a contact the snapshot does not hold is `NotFound`).
+fn snapshot() -> Dataset {
+    let contacts: Vec<Value> = (0..10)
+        .map(|i| {
+            json!({"id": format!("C-{i}"), "name": format!("Contact {i}"),
+                        "created_at": "2026-01-01T00:00:00Z"})
+        })
+        .collect();
+    Dataset::from_json(&json!({ "contacts": contacts }).to_string()).expect("snapshot")
 }
 
 fn load(version: u32, steps: Value) -> Journey {
@@ -42,7 +50,7 @@ fn v1() -> Journey {
 fn enter(j: &Journey, contact: &str, at: &str) -> JourneyState {
     let mut e = Event::new(format!("E-{contact}"), EventType::ContactCreated, ts(at));
     e.contact = Some(contact.parse().expect("id"));
-    j.advance(&JourneyState::new(), &Input::Event(e), &empty(), ts(at))
+    j.advance(&JourneyState::new(), &Input::Event(e), &snapshot(), ts(at))
         .expect("enter")
         .1
 }
@@ -63,7 +71,7 @@ fn a_contact_at_an_unchanged_step_stays_and_a_changed_wait_is_rescheduled_from_i
     let state = enter(&old, "C-1", "2026-05-01T09:00:00Z");
     let same = load(2, serde_json::to_value(&old.doc().steps).expect("steps"));
     let (kept, mv) =
-        migrate(&old, &same, &state, &empty(), ts("2026-05-02T09:00:00Z")).expect("migrate");
+        migrate(&old, &same, &state, &snapshot(), ts("2026-05-02T09:00:00Z")).expect("migrate");
     assert_eq!(mv.rule, MoveRule::Kept);
     assert_eq!(kept.version, 2);
     assert_eq!(kept.wake_at, state.wake_at);
@@ -75,12 +83,23 @@ fn a_contact_at_an_unchanged_step_stays_and_a_changed_wait_is_rescheduled_from_i
         email("b", "w2", "end"),
         {"id": "end", "type": "end"}]),
     );
-    let (moved, mv) =
-        migrate(&old, &longer, &state, &empty(), ts("2026-05-02T09:00:00Z")).expect("migrate");
+    let (moved, mv) = migrate(
+        &old,
+        &longer,
+        &state,
+        &snapshot(),
+        ts("2026-05-02T09:00:00Z"),
+    )
+    .expect("migrate");
     assert_eq!(mv.rule, MoveRule::Rescheduled);
     assert_eq!(moved.wake_at, Some(ts("2026-05-06T09:00:00Z")));
     let out = longer
-        .advance(&moved, &Input::Tick, &empty(), ts("2026-05-06T09:00:00Z"))
+        .advance(
+            &moved,
+            &Input::Tick,
+            &snapshot(),
+            ts("2026-05-06T09:00:00Z"),
+        )
         .expect("tick")
         .0;
     assert_eq!(sent(&out), vec!["w2"]);
@@ -100,7 +119,7 @@ fn a_contact_at_a_removed_step_moves_to_the_next_surviving_step_and_runs_it_at_t
         {"id": "end", "type": "end"}]),
     );
     let (st, mv) =
-        migrate(&old, &new, &state, &empty(), ts("2026-05-02T09:00:00Z")).expect("migrate");
+        migrate(&old, &new, &state, &snapshot(), ts("2026-05-02T09:00:00Z")).expect("migrate");
     assert_eq!(mv.rule, MoveRule::Moved);
     assert_eq!(
         (mv.from.as_deref(), mv.to.as_deref()),
@@ -108,7 +127,7 @@ fn a_contact_at_a_removed_step_moves_to_the_next_surviving_step_and_runs_it_at_t
     );
     assert_eq!(st.wake_at, Some(ts("2026-05-02T09:00:00Z")));
     let (out, st) = new
-        .advance(&st, &Input::Tick, &empty(), ts("2026-05-02T09:00:00Z"))
+        .advance(&st, &Input::Tick, &snapshot(), ts("2026-05-02T09:00:00Z"))
         .expect("tick");
     assert!(out.actions.is_empty());
     assert_eq!(st.step.as_deref(), Some("w2"));
@@ -123,13 +142,20 @@ fn a_contact_at_a_removed_step_moves_to_the_next_surviving_step_and_runs_it_at_t
         json!([email("a", "w1", "z"), {"id": "z", "type": "end"}]),
     );
     assert_eq!(
-        migrate(&old, &tiny, &state, &empty(), ts("2026-05-02T09:00:00Z"))
+        migrate(&old, &tiny, &state, &snapshot(), ts("2026-05-02T09:00:00Z"))
             .expect("m")
             .1
             .rule,
         MoveRule::Moved
     );
-    let (st, mv) = migrate(&old, &tiny2, &state, &empty(), ts("2026-05-02T09:00:00Z")).expect("m");
+    let (st, mv) = migrate(
+        &old,
+        &tiny2,
+        &state,
+        &snapshot(),
+        ts("2026-05-02T09:00:00Z"),
+    )
+    .expect("m");
     assert_eq!(mv.rule, MoveRule::Ended);
     assert_eq!(st.status, Status::Completed);
 }
@@ -146,10 +172,10 @@ fn a_step_that_changed_type_is_restarted_and_inactive_contacts_only_change_versi
         {"id": "end", "type": "end"}]),
     );
     let (st, mv) =
-        migrate(&old, &new, &state, &empty(), ts("2026-05-02T09:00:00Z")).expect("migrate");
+        migrate(&old, &new, &state, &snapshot(), ts("2026-05-02T09:00:00Z")).expect("migrate");
     assert_eq!(mv.rule, MoveRule::Restarted);
     let (out, st) = new
-        .advance(&st, &Input::Tick, &empty(), ts("2026-05-02T10:00:00Z"))
+        .advance(&st, &Input::Tick, &snapshot(), ts("2026-05-02T10:00:00Z"))
         .expect("tick");
     assert!(
         matches!(&out.actions[0].effect, JourneyEffect::Rule(Effect::AddTag { tag, .. }) if tag == "migrated")
@@ -161,7 +187,7 @@ fn a_step_that_changed_type_is_restarted_and_inactive_contacts_only_change_versi
         &old,
         &new,
         &states[..2],
-        &empty(),
+        &snapshot(),
         ts("2026-05-02T09:00:00Z"),
     )
     .expect("all");
@@ -172,12 +198,12 @@ fn a_step_that_changed_type_is_restarted_and_inactive_contacts_only_change_versi
         &old,
         &new,
         &[states[1].clone(), states[2].clone()],
-        &empty(),
+        &snapshot(),
         ts("2026-05-02T09:00:00Z"),
     )
     .expect_err("v2 state");
     assert!(err.path().unwrap_or("").starts_with("states[1]"), "{err:?}");
-    assert!(migrate(&new, &old, &state, &empty(), ts("2026-05-02T09:00:00Z")).is_err());
+    assert!(migrate(&new, &old, &state, &snapshot(), ts("2026-05-02T09:00:00Z")).is_err());
 }
 
 #[test]
@@ -191,7 +217,7 @@ fn due_finds_the_states_to_tick_and_tick_all_advances_only_those() {
     assert_eq!(due(&states, as_of), vec![0, 1, 2, 3, 4]);
     assert_eq!(next_wake(&states), Some(ts("2026-05-03T00:00:00Z")));
     let before = states.clone();
-    let tick = j.tick_all(&mut states, &empty(), as_of);
+    let tick = j.tick_all(&mut states, &snapshot(), as_of);
     assert_eq!(tick.advanced, 5);
     assert_eq!(tick.actions.len(), 5);
     assert!(tick.errors.is_empty());
@@ -202,7 +228,7 @@ fn due_finds_the_states_to_tick_and_tick_all_advances_only_those() {
     states[6].step = Some("gone".into());
     states[6].wake_at = Some(ts("2026-05-01T00:00:00Z"));
     let kept = states[6].clone();
-    let tick = j.tick_all(&mut states, &empty(), as_of);
+    let tick = j.tick_all(&mut states, &snapshot(), as_of);
     assert_eq!(tick.errors.len(), 1);
     assert_eq!(tick.errors[0].0, 6);
     assert_eq!(states[6], kept);

@@ -28,7 +28,8 @@
 //!     {"id": "pause", "type": "wait", "days": 3, "next": "tips"},
 //!     {"id": "tips", "type": "action", "action": {"type": "send_email", "template": "welcome-2"}, "next": "done"},
 //!     {"id": "done", "type": "end"}]}"#)?;
-//! let snapshot = Dataset::from_json("{}")?;
+//! let snapshot = Dataset::from_json(r#"{"contacts": [
+//!   {"id": "C-1", "name": "Ada", "created_at": "2026-05-01T09:00:00Z"}]}"#)?;
 //! let t0 = "2026-05-01T09:00:00Z".parse().unwrap();
 //! let mut created = Event::new("E-1", EventType::ContactCreated, t0);
 //! created.contact = Some("C-1".parse()?);
