@@ -103,7 +103,7 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
     println!("ten customers most at risk (P(alive) < 0.75, by P(alive) x value):");
     for customer in at_risk(&clv, 0.75, 10)? {
         println!(
-            "  {}  P(alive) {:.2}  value if kept {}  silent {} weeks",
+            "  {}  P(alive) {:.2}  value if kept {}  silent {:.1} weeks",
             customer.contact,
             customer.probability_alive,
             customer.value_if_retained,
