@@ -129,7 +129,9 @@ def test_an_undefined_kpi_is_none_not_nan() -> None:
                                  options={"currency": "USD"})
     assert report["win_rate"].current.value is None
     assert report["win_rate"].current.status == "undefined"
-    assert report["win_rate"].current.reason == "empty_denominator"
+    # A dataset without any deal cannot tell a win rate: undefined with the
+    # reason "missing_data" (not a zero denominator, not a silent 0).
+    assert report["win_rate"].current.reason == "missing_data"
     assert report["win_rate"].change_relative is None
 
 
