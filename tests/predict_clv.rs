@@ -97,28 +97,34 @@ fn the_fitted_log_likelihood_is_the_maximum_and_is_reported_in_the_callers_units
 }
 
 /// E[Y(t) | x, t_x, T] by direct numerical integration over the drop-out
-/// probability (Simpson's rule), independent of the hypergeometric form.
+/// probability (Simpson's rule), independent of the hypergeometric form:
+/// the Beta(a, b + x) density is normalised by integrating it with the same
+/// rule (taken relative to its mode, so huge shapes neither overflow nor
+/// underflow), so no special function of the library is used.
 fn conditional_by_quadrature(p: &BgNbdParams, t: f64, x: u32, t_x: f64, age: f64) -> f64 {
     let xf = f64::from(x);
     let (a, b) = (p.a, p.b + xf);
-    let ln_beta = crmkit::predict::special::ln_gamma(a) + crmkit::predict::special::ln_gamma(b)
-        - crmkit::predict::special::ln_gamma(a + b);
-    let f = |q: f64| -> f64 {
-        if q <= 0.0 {
+    let log_density = |q: f64| (a - 1.0) * q.ln() + (b - 1.0) * (1.0 - q).ln();
+    let mode = (a - 1.0) / (a + b - 2.0);
+    let peak = log_density(mode);
+    let weight = |q: f64| -> f64 {
+        if q <= 0.0 || q >= 1.0 {
             return 0.0;
         }
-        let density = ((a - 1.0) * q.ln() + (b - 1.0) * (1.0 - q).ln() - ln_beta).exp();
-        let inner = (1.0 - ((p.alpha + age) / (p.alpha + age + q * t)).powf(p.r + xf)) / q;
-        density * inner
+        (log_density(q) - peak).exp()
     };
+    let inner = |q: f64| (1.0 - ((p.alpha + age) / (p.alpha + age + q * t)).powf(p.r + xf)) / q;
     let steps = 200_000;
     let h = 1.0 / f64::from(steps);
-    let mut sum = f(0.0) + f(1.0 - 1e-12);
+    let (mut numerator, mut denominator) = (0.0, 0.0);
     for i in 1..steps {
         let q = f64::from(i) * h;
-        sum += if i % 2 == 1 { 4.0 } else { 2.0 } * f(q);
+        let simpson = if i % 2 == 1 { 4.0 } else { 2.0 };
+        let w = weight(q);
+        numerator += simpson * w * inner(q);
+        denominator += simpson * w;
     }
-    sum * h / 3.0 * p.probability_alive(x, t_x, age).expect("valid history")
+    numerator / denominator * p.probability_alive(x, t_x, age).expect("valid history")
 }
 
 #[test]

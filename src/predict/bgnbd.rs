@@ -4,7 +4,7 @@
 //! While alive, a customer buys as a Poisson process with rate
 //! λ ~ Gamma(r, α); after each repeat purchase the customer drops out with
 //! probability p ~ Beta(a, b). The log-likelihood is computed in log space
-//! with [`super::special::ln_gamma`] and a stable log-sum-exp;
+//! with a Lanczos log-gamma and a stable log-sum-exp;
 //! the fit maximises it over the log-parameters with a damped Newton method
 //! using the exact gradient and Hessian, from several starting points, on
 //! customers compressed into weighted groups of identical

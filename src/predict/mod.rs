@@ -50,13 +50,13 @@ pub mod gamma_gamma;
 pub mod lbfgs;
 pub mod logistic;
 pub mod naive_bayes;
-pub mod optimize;
+pub(crate) mod optimize;
 pub mod profile;
 pub mod propensity;
 pub mod rfm;
 #[doc(hidden)]
 pub mod sim;
-pub mod special;
+pub(crate) mod special;
 
 pub use bgnbd::{BgNbd, BgNbdOptions, BgNbdParams};
 pub use clv::{
