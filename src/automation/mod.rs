@@ -37,7 +37,7 @@
 //! assert!(rules.evaluate(&event, &snapshot, &out.state, at)?.actions.is_empty());
 //! // The analysis finds the deal of exactly $500 that no branch routes.
 //! let report = analyze(&rules);
-//! assert!(report.findings.iter().any(|f| f.example_text().contains("deal.value = 500.00 USD")));
+//! assert!(report.findings.iter().any(|f| f.example_text.contains("deal.value = 500.00 USD")));
 //! Ok::<(), crmkit::Error>(())
 //! ```
 

@@ -84,13 +84,6 @@ pub struct Finding {
     pub region: Vec<String>,
 }
 
-impl Finding {
-    /// The example input as text.
-    pub fn example_text(&self) -> &str {
-        &self.example_text
-    }
-}
-
 /// Per event type, how the rules cover the inputs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TriggerSummary {
