@@ -39,9 +39,10 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+
+use crate::compiled::CompiledCache;
 
 use crmkit::money::{Currency, ExchangeRates, Money};
 use crmkit::predict::{ClvModel, ClvOptions, Rfm, RfmOptions, rfm_from_arrays};
@@ -311,22 +312,12 @@ impl Accumulator for RfmAccumulator {
 }
 
 /// Compiled CLV models of this process, by JSON text.
-fn models() -> &'static Mutex<HashMap<String, Arc<ClvModel>>> {
-    static MODELS: OnceLock<Mutex<HashMap<String, Arc<ClvModel>>>> = OnceLock::new();
-    MODELS.get_or_init(|| Mutex::new(HashMap::new()))
-}
+static MODELS: CompiledCache<ClvModel> = CompiledCache::new();
 
 fn model(json: &str) -> Result<Arc<ClvModel>> {
-    if let Ok(map) = models().lock()
-        && let Some(m) = map.get(json)
-    {
-        return Ok(Arc::clone(m));
-    }
-    let m = Arc::new(ClvModel::from_json(json).map_err(|e| exec("crm_clv: model", e))?);
-    if let Ok(mut map) = models().lock() {
-        map.insert(json.to_string(), Arc::clone(&m));
-    }
-    Ok(m)
+    MODELS.get_or_compile(json, |json| {
+        ClvModel::from_json(json).map_err(|e| exec("crm_clv: model", e))
+    })
 }
 
 /// The fields of a `crm_clv` result.

@@ -29,6 +29,7 @@
 #![deny(unsafe_code)]
 
 pub mod clv;
+mod compiled;
 pub mod error;
 pub mod kpi_udaf;
 pub mod load;

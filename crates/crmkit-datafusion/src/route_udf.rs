@@ -37,9 +37,9 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use crmkit::automation::{EnrollmentState, Event, EventType, RuleSet};
 use crmkit::model::{Dataset, DatasetParts};
@@ -52,13 +52,11 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
+use crate::compiled::CompiledCache;
 use crate::read;
 
 /// Compiled rule sets of this process, by JSON text.
-fn cache() -> &'static Mutex<HashMap<String, Arc<RuleSet>>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<RuleSet>>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
+static RULE_SETS: CompiledCache<RuleSet> = CompiledCache::new();
 
 /// The compiled rule set for `json`, compiled on first use.
 ///
@@ -66,19 +64,10 @@ fn cache() -> &'static Mutex<HashMap<String, Arc<RuleSet>>> {
 ///
 /// crmkit's compile error (naming the JSON path) as an execution error.
 pub fn compiled(json: &str) -> Result<Arc<RuleSet>> {
-    if let Ok(map) = cache().lock()
-        && let Some(rules) = map.get(json)
-    {
-        return Ok(Arc::clone(rules));
-    }
-    let rules = Arc::new(
+    RULE_SETS.get_or_compile(json, |json| {
         RuleSet::from_json(json)
-            .map_err(|e| DataFusionError::Execution(format!("crm_route: rule set: {e}")))?,
-    );
-    if let Ok(mut map) = cache().lock() {
-        map.insert(json.to_string(), Arc::clone(&rules));
-    }
-    Ok(rules)
+            .map_err(|e| DataFusionError::Execution(format!("crm_route: rule set: {e}")))
+    })
 }
 
 fn result_fields() -> Fields {

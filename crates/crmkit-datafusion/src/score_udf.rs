@@ -25,10 +25,10 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
+use crate::compiled::CompiledCache;
 use crmkit::model::{ContactId, Dataset, Timestamp};
 use crmkit::scoring::{LeadInput, LeadScore, ScoringModel};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, StructArray};
@@ -38,10 +38,8 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-fn models() -> &'static Mutex<HashMap<String, Arc<ScoringModel>>> {
-    static MODELS: OnceLock<Mutex<HashMap<String, Arc<ScoringModel>>>> = OnceLock::new();
-    MODELS.get_or_init(|| Mutex::new(HashMap::new()))
-}
+/// Compiled scoring models of this process, by JSON text.
+static MODELS: CompiledCache<ScoringModel> = CompiledCache::new();
 
 /// The compiled model for `json`, compiled on first use.
 ///
@@ -49,19 +47,10 @@ fn models() -> &'static Mutex<HashMap<String, Arc<ScoringModel>>> {
 ///
 /// crmkit's compile error (naming the JSON path) as an execution error.
 pub fn compiled(json: &str) -> Result<Arc<ScoringModel>> {
-    if let Ok(map) = models().lock()
-        && let Some(m) = map.get(json)
-    {
-        return Ok(Arc::clone(m));
-    }
-    let m = Arc::new(
+    MODELS.get_or_compile(json, |json| {
         ScoringModel::from_json(json)
-            .map_err(|e| DataFusionError::Execution(format!("crm_lead_score: model: {e}")))?,
-    );
-    if let Ok(mut map) = models().lock() {
-        map.insert(json.to_string(), Arc::clone(&m));
-    }
-    Ok(m)
+            .map_err(|e| DataFusionError::Execution(format!("crm_lead_score: model: {e}")))
+    })
 }
 
 /// The fields of the result struct.
