@@ -153,6 +153,13 @@ impl Error {
     /// Syntax and shape errors become [`ErrorKind::Json`]; errors raised by
     /// validating constructors (`try_from`) keep their message and gain the
     /// path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`] for malformed JSON or a
+    /// wrong shape, naming the JSON path; a validating constructor's own error
+    /// (usually [`ErrorKind::Invalid`]) with the
+    /// path added.
     pub fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> crate::Result<T> {
         let mut de = serde_json::Deserializer::from_str(json);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {

@@ -58,6 +58,7 @@
 //!   `include/crmkit.h`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
+#![deny(clippy::missing_errors_doc)]
 
 pub mod attribution;
 pub mod automation;

@@ -43,6 +43,11 @@ pub struct Currency([u8; 3]);
 
 impl Currency {
     /// Parses a currency code; it must be exactly three uppercase letters A–Z.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] unless `code` is
+    /// exactly three uppercase letters A–Z.
     pub fn new(code: &str) -> Result<Currency> {
         match code.as_bytes() {
             [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => {
@@ -107,11 +112,21 @@ pub mod decimal_serde {
     use super::*;
 
     /// Writes a decimal as a JSON string such as `"500.00"`.
+    ///
+    /// # Errors
+    ///
+    /// Only the serializer's own errors.
     pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(&value.to_string())
     }
 
     /// Reads a decimal from a JSON string (`"500.00"`, `"1e3"`) or number.
+    ///
+    /// # Errors
+    ///
+    /// A `D::Error` for anything but a decimal in the accepted grammar (see
+    /// [`parse_decimal`]) or a JSON number that is
+    /// exactly representable.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Decimal, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
         decimal_from_json(&value).map_err(serde::de::Error::custom)
@@ -122,6 +137,10 @@ pub mod decimal_serde {
         use super::*;
 
         /// Writes `Some` as a string and `None` as `null`.
+        ///
+        /// # Errors
+        ///
+        /// Only the serializer's own errors.
         pub fn serialize<S: Serializer>(
             value: &Option<Decimal>,
             s: S,
@@ -133,6 +152,11 @@ pub mod decimal_serde {
         }
 
         /// Reads `null`, a string or a number.
+        ///
+        /// # Errors
+        ///
+        /// A `D::Error` for anything else, as the non-optional
+        /// [`deserialize`](super::deserialize).
         pub fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> std::result::Result<Option<Decimal>, D::Error> {
@@ -154,6 +178,11 @@ pub mod decimal_serde {
 /// `e` or `E`, an optional sign and one or more digits (`"12.50"`, `"-0.5"`,
 /// `"1.2e3"`). Nothing else is accepted: no spaces around it, no `+` in
 /// front, no `_` separators, no `"12."` or `".5"`.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] for text outside the
+/// grammar above, or a value beyond the 28-digit decimal range.
 pub fn parse_decimal(text: &str) -> Result<Decimal> {
     let refuse = |why: &str| {
         Error::new(
@@ -213,6 +242,12 @@ fn is_decimal_text(text: &str) -> bool {
 ///
 /// Numbers are read through their shortest textual form, so `0.1` becomes
 /// exactly `0.1`.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] for a value that is
+/// neither a string in the decimal grammar nor a JSON number, or that does not
+/// fit the 28-digit decimal range.
 pub fn decimal_from_json(value: &serde_json::Value) -> Result<Decimal> {
     match value {
         serde_json::Value::String(text) => parse_decimal(text),
@@ -228,6 +263,24 @@ pub fn decimal_from_json(value: &serde_json::Value) -> Result<Decimal> {
 ///
 /// JSON form: `{"amount": "499.99", "currency": "USD"}` (the amount may also
 /// be given as a JSON number on input; it is always written as a string).
+///
+/// # Example
+///
+/// ```
+/// use crmkit::money::{Currency, Money};
+///
+/// let usd: Currency = "USD".parse()?;
+/// let price = Money::parse("499.99", usd)?;
+/// let total = price.checked_add(&Money::parse("0.01", usd)?)?;
+/// assert_eq!(total, Money::parse("500.00", usd)?);
+/// assert_eq!(total.to_minor(2)?, 50_000); // cents, exactly
+///
+/// // Amounts of different currencies are never added silently.
+/// let eur = Money::parse("10", "EUR".parse()?)?;
+/// assert_eq!(total.checked_add(&eur).unwrap_err().kind(),
+///            crmkit::ErrorKind::CurrencyMismatch);
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Money {
@@ -250,12 +303,22 @@ impl Money {
     }
 
     /// Parses the amount from text (`"499.99"`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for an amount outside
+    /// the decimal grammar of [`parse_decimal`].
     pub fn parse(amount: &str, currency: Currency) -> Result<Money> {
         Ok(Money::new(parse_decimal(amount)?, currency))
     }
 
     /// Builds a value from integer minor units (cents): `from_minor(49999, USD, 2)`
     /// is 499.99 USD.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] when `scale` is above
+    /// 28.
     pub fn from_minor(minor_units: i64, currency: Currency, scale: u32) -> Result<Money> {
         if scale > 28 {
             return Err(Error::new(
@@ -268,6 +331,13 @@ impl Money {
 
     /// The amount in integer minor units at `scale` decimal places, if it is
     /// exactly representable (no rounding) and fits an `i64`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] when the amount has
+    /// more than `scale` decimal places;
+    /// [`ErrorKind::Overflow`] when it does not fit
+    /// an `i64`.
     pub fn to_minor(&self, scale: u32) -> Result<i64> {
         let factor = Decimal::from_i128_with_scale(10_i128.pow(scale.min(18)), 0);
         let scaled = self
@@ -304,6 +374,13 @@ impl Money {
     }
 
     /// Adds two values of the same currency.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`] for
+    /// different currencies;
+    /// [`ErrorKind::Overflow`] when the sum leaves
+    /// the decimal range.
     pub fn checked_add(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
         self.amount
@@ -313,6 +390,13 @@ impl Money {
     }
 
     /// Subtracts a value of the same currency.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`] for
+    /// different currencies;
+    /// [`ErrorKind::Overflow`] when the difference
+    /// leaves the decimal range.
     pub fn checked_sub(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
         self.amount
@@ -322,6 +406,11 @@ impl Money {
     }
 
     /// Multiplies by an exact factor (a quantity, a probability).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`] when the product
+    /// leaves the decimal range.
     pub fn checked_mul(&self, factor: Decimal) -> Result<Money> {
         self.amount
             .checked_mul(factor)
@@ -331,6 +420,12 @@ impl Money {
 
     /// Divides by an exact divisor; dividing by zero is an
     /// [`ErrorKind::Invalid`] error.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] when `divisor` is
+    /// zero; [`ErrorKind::Overflow`] when the
+    /// quotient leaves the decimal range.
     pub fn checked_div(&self, divisor: Decimal) -> Result<Money> {
         if divisor.is_zero() {
             return Err(Error::new(
@@ -345,6 +440,11 @@ impl Money {
     }
 
     /// Compares two values of the same currency.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`] for
+    /// different currencies.
     pub fn checked_cmp(&self, other: &Money) -> Result<std::cmp::Ordering> {
         self.same_currency(other)?;
         Ok(self.amount.cmp(&other.amount))
@@ -361,6 +461,13 @@ impl Money {
     }
 
     /// Sums values that must all be in `currency`; an empty input is zero.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`] when
+    /// a value is not in `currency`;
+    /// [`ErrorKind::Overflow`] when the total
+    /// leaves the decimal range.
     pub fn sum<'a>(
         currency: Currency,
         values: impl IntoIterator<Item = &'a Money>,
@@ -441,6 +548,11 @@ impl ExchangeRates {
     }
 
     /// Sets how many units of the base one unit of `currency` is worth.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] when `rate_to_base` is
+    /// zero or negative.
     pub fn set(&mut self, currency: Currency, rate_to_base: Decimal) -> Result<()> {
         if rate_to_base <= Decimal::ZERO {
             return Err(Error::new(
@@ -465,6 +577,13 @@ impl ExchangeRates {
 
     /// Converts `money` into `target`. The result is exact up to the decimal
     /// precision (28 digits); round it for display with [`Money::round_dp`].
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`] when
+    /// either currency has no rate;
+    /// [`ErrorKind::Overflow`] when the result
+    /// leaves the decimal range.
     pub fn convert(&self, money: &Money, target: Currency) -> Result<Money> {
         if money.currency == target {
             return Ok(*money);
@@ -522,6 +641,11 @@ impl Percent {
     pub const HUNDRED: Percent = Percent(Decimal::ONE_HUNDRED);
 
     /// Checks that `value` lies in 0..=100.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] when `value` is
+    /// outside 0..=100.
     pub fn new(value: impl Into<Decimal>) -> Result<Percent> {
         let value = value.into();
         if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED {

@@ -182,11 +182,21 @@ struct Generator<'a> {
 }
 
 /// Generates a validated dataset.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] when the configuration is
+/// out of range (see [`SampleConfig`]).
 pub fn generate(config: &SampleConfig) -> Result<Dataset> {
     Dataset::new(generate_parts(config)?)
 }
 
 /// Generates the records without validating them into a [`Dataset`].
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] when the configuration is
+/// out of range (see [`SampleConfig`]).
 pub fn generate_parts(config: &SampleConfig) -> Result<DatasetParts> {
     if config.days < 30 {
         return Err(Error::invalid("days", "sample data needs at least 30 days"));

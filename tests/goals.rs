@@ -699,3 +699,55 @@ fn validators_and_reports_can_be_shared_across_threads() {
     });
     assert!(reports.windows(2).all(|w| w[0] == w[1]));
 }
+
+/// The goal's records are JSON objects only: serde's derive would also read a
+/// struct from an array of its fields in order, which no documented shape
+/// allows.
+#[test]
+fn goal_records_are_read_from_objects_only_with_the_path_named() {
+    for (json, path) in [
+        (r#"{"baseline": ["8", "2024-06-30"]}"#, "baseline"),
+        (r#"{"history": [["2024-03-31", "8.4"]]}"#, "history[0]"),
+        (r#"{"plan": ["call", [], 1]}"#, "plan"),
+        (r#"{"segment": ["support"]}"#, "segment"),
+    ] {
+        let err = Goal::from_json(json).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Json, "{json}");
+        assert_eq!(err.path(), Some(path), "{json}");
+        assert!(err.message().contains("a JSON object"), "{json}: {err}");
+    }
+    let err = Goal::from_json(r#"["G-1"]"#).unwrap_err();
+    assert!(err.message().contains("json object"), "{err}");
+    // The object forms still load, unknown members are still refused.
+    let goal =
+        Goal::from_json(r#"{"baseline": {"value": "8"}, "plan": {"action": "call"}}"#).unwrap();
+    assert_eq!(goal.baseline.unwrap().value, dec("8"));
+    let err = Goal::from_json(r#"{"baseline": {"value": "8", "when": "now"}}"#).unwrap_err();
+    assert_eq!(err.path(), Some("baseline.when"), "{err}");
+}
+
+/// The goal types' pages show no stray serde functions: a type with an
+/// inherent `deserialize` (as `#[serde(remote = "Self")]` generates) would
+/// make the calls below resolve to it and fail to compile.
+#[test]
+fn goal_types_have_no_inherent_serde_functions() {
+    trait Probe {
+        fn deserialize(_: ()) -> &'static str {
+            "trait"
+        }
+        fn serialize(&self, _: ()) -> &'static str {
+            "trait"
+        }
+    }
+    impl Probe for Goal {}
+    impl Probe for crmkit::goals::Plan {}
+    impl Probe for crmkit::goals::Baseline {}
+    impl Probe for crmkit::goals::Measurement {}
+    impl Probe for crmkit::goals::Segment {}
+    assert_eq!(Goal::deserialize(()), "trait");
+    assert_eq!(Goal::default().serialize(()), "trait");
+    assert_eq!(crmkit::goals::Plan::deserialize(()), "trait");
+    assert_eq!(crmkit::goals::Baseline::deserialize(()), "trait");
+    assert_eq!(crmkit::goals::Measurement::deserialize(()), "trait");
+    assert_eq!(crmkit::goals::Segment::deserialize(()), "trait");
+}

@@ -56,6 +56,12 @@ pub struct DryRun {
 impl RuleSet {
     /// Replays `events` in order, each evaluated as of its own time, starting
     /// from `state`; nothing is executed.
+    ///
+    /// # Errors
+    ///
+    /// The errors of
+    /// [`RuleSet::evaluate`](crate::automation::RuleSet::evaluate) for the
+    /// first event that fails, naming its index.
     pub fn dry_run(
         &self,
         snapshot: &Dataset,

@@ -61,6 +61,12 @@ pub struct EnrollmentState {
 
 impl EnrollmentState {
     /// Parses a state from JSON (`{}` or `""` is the empty state).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a
+    /// state that breaks its rules, naming the JSON path.
     pub fn from_json(json: &str) -> Result<EnrollmentState> {
         if json.trim().is_empty() {
             return Ok(EnrollmentState::default());
@@ -69,6 +75,10 @@ impl EnrollmentState {
     }
 
     /// Writes the state as JSON.
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails, which the state's own types do not cause.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(self).map_err(|e| Error::new(crate::ErrorKind::Json, e.to_string()))
     }
@@ -135,6 +145,15 @@ impl RuleSet {
     ///
     /// Errors (a money condition across currencies without rates, an event
     /// without the record it is about) leave no partial result.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for an event naming
+    /// a record the snapshot does not hold;
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// a money condition across currencies without rates;
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the rule set's
+    /// action or work budget per event is exceeded (naming the cascade chain).
     pub fn evaluate(
         &self,
         event: &Event,
@@ -153,6 +172,10 @@ impl RuleSet {
 
     /// Like [`RuleSet::evaluate`], but updates `state` in place (only on
     /// success), which saves copying a large state.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`RuleSet::evaluate`]; `state` is then unchanged.
     pub fn apply(
         &self,
         event: &Event,
@@ -198,6 +221,13 @@ impl RuleSet {
     /// building actions, updating the state or following cascades. This is
     /// the fast path for routing decisions; [`RuleSet::evaluate`] gives the
     /// actions.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for an event naming
+    /// a record the snapshot does not hold;
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// a money condition across currencies without rates.
     pub fn decide<'r>(
         &'r self,
         event: &Event,

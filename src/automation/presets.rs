@@ -62,6 +62,12 @@ pub struct RoutingConfig {
 
 impl RoutingConfig {
     /// $500.00, nurture campaign `nurture`, the owner calls.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) only if the preset's
+    /// own configuration were invalid (it is not; kept for symmetry with
+    /// configured routings).
     pub fn usd_500(boundary: Boundary) -> Result<RoutingConfig> {
         Ok(RoutingConfig {
             threshold: Money::parse("500.00", Currency::new("USD")?)?,
@@ -280,6 +286,11 @@ pub fn welcome_series(campaign: CampaignId) -> RuleDoc {
 
 /// Every preset in one rule set (all matches), with the routing boundary
 /// given.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) only if a preset's own
+/// configuration were invalid (it is not).
 pub fn standard(boundary: Boundary) -> Result<RuleSetDoc> {
     Ok(RuleSetDoc {
         hit_policy: HitPolicy::All,

@@ -199,6 +199,39 @@ struct Bucket {
 
 /// A validated, compiled and indexed rule set: immutable, `Send + Sync`,
 /// built once and reused for every event.
+///
+/// # Example
+///
+/// The $500 routing preset, compiled once; [`RuleSet::decide`] says which
+/// branch each deal takes without building actions:
+///
+/// ```
+/// use crmkit::automation::presets::{Boundary, RoutingConfig, routing_rule_set};
+/// use crmkit::automation::{EnrollmentState, Event, EventType, RuleSet};
+/// use crmkit::model::Dataset;
+///
+/// let rules = RuleSet::compile(routing_rule_set(&RoutingConfig::usd_500(Boundary::Call)?))?;
+/// let snapshot = Dataset::from_json(r#"{
+///   "pipelines": [{"id": "sales", "name": "Sales",
+///                  "stages": [{"id": "new", "name": "New", "probability": 10}]}],
+///   "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-04-01T00:00:00Z"}],
+///   "deals": [
+///     {"id": "D-1", "name": "Big", "contact": "C-1", "pipeline": "sales", "stage": "new",
+///      "value": {"amount": "750.00", "currency": "USD"}, "created_at": "2026-04-30T00:00:00Z"},
+///     {"id": "D-2", "name": "Small", "contact": "C-1", "pipeline": "sales", "stage": "new",
+///      "value": {"amount": "120.00", "currency": "USD"}, "created_at": "2026-04-30T00:00:00Z"}]}"#)?;
+/// let at = "2026-05-01T09:00:00Z".parse().unwrap();
+/// let mut branches = Vec::new();
+/// for deal in ["D-1", "D-2"] {
+///     let mut event = Event::new(format!("created-{deal}"), EventType::DealCreated, at);
+///     event.deal = Some(deal.parse()?);
+///     let decisions = rules.decide(&event, &snapshot, &EnrollmentState::default(), at)?;
+///     branches.push(decisions[0].branch.to_string());
+/// }
+/// // The call branch first, the nurture branch second.
+/// assert_eq!(branches, ["if[0]", "if[1]"]);
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     doc: RuleSetDoc,
@@ -338,12 +371,25 @@ pub(crate) fn implied_event(spec: &ActionSpec) -> Option<(EventType, String)> {
 impl RuleSet {
     /// Parses, validates and compiles a rule set from JSON. Errors name the
     /// JSON path (`rules[3].branches[0].if.value`) and what was expected.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a
+    /// rule that breaks the validation rules (unknown fields, operators that do
+    /// not suit the field, impossible ranges, limits), each naming the JSON
+    /// path.
     pub fn from_json(json: &str) -> Result<RuleSet> {
         let doc: RuleSetDoc = Error::parse_json(json)?;
         RuleSet::compile(doc)
     }
 
     /// Validates and compiles a rule set document.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a rule that breaks
+    /// the validation rules, naming its path in the document.
     pub fn compile(doc: RuleSetDoc) -> Result<RuleSet> {
         if doc.max_cascade_depth > MAX_CASCADE_DEPTH {
             return Err(Error::invalid(

@@ -189,6 +189,14 @@ impl RuleSet {
     /// Evaluates the date-based and "stuck" triggers over the snapshot at
     /// `as_of`: every due event in time order, with the state threaded
     /// through, so that ticking again fires nothing new.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an `as_of` outside
+    /// the supported time range or an event the rule set cannot evaluate;
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// a money condition across currencies without rates. On error nothing is
+    /// returned and `state` is unchanged.
     pub fn tick(
         &self,
         snapshot: &Dataset,

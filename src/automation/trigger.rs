@@ -273,6 +273,12 @@ impl Event {
     }
 
     /// Parses an event from JSON; errors name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an
+    /// event that fails [`Event::validate`].
     pub fn from_json(json: &str) -> Result<Event> {
         let event: Event = Error::parse_json(json)?;
         event.validate()?;
@@ -280,6 +286,11 @@ impl Event {
     }
 
     /// Checks the event id and that the record the event is about is named.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an empty or
+    /// malformed event id or an event that does not name its record.
     pub fn validate(&self) -> Result<()> {
         if self.id.is_empty() || self.id.len() > crate::model::MAX_ID_LEN {
             return Err(Error::invalid(

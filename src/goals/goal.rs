@@ -333,29 +333,81 @@ impl<'de> Deserialize<'de> for Target {
     }
 }
 
-/// The value of the KPI when the goal was set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(deny_unknown_fields)]
-pub struct Baseline {
-    /// The KPI's value (JSON: string or number).
-    #[serde(with = "decimal_serde")]
-    pub value: Decimal,
-    /// When it was measured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<NaiveDate>,
+/// Declares a public struct whose JSON form is an object only.
+///
+/// Serialisation is derived on the struct itself. Deserialisation goes
+/// through a private mirror of its fields and accepts only a JSON object
+/// (serde's derive would also read a struct from an array); keeping the
+/// derived code on the private mirror keeps serde's generated functions off
+/// the public type's page.
+macro_rules! object_only {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_attr:meta])* pub $field:ident : $field_type:ty, )*
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            $( $(#[$field_attr])* pub $field: $field_type, )*
+        }
+
+        const _: () = {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Fields {
+                $( $(#[$field_attr])* $field: $field_type, )*
+            }
+
+            impl<'de> Deserialize<'de> for $name {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                    struct ObjectVisitor;
+                    impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+                        type Value = $name;
+                        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                            f.write_str("a JSON object")
+                        }
+                        fn visit_map<A: serde::de::MapAccess<'de>>(
+                            self,
+                            map: A,
+                        ) -> std::result::Result<$name, A::Error> {
+                            let fields =
+                                Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                            Ok($name { $( $field: fields.$field, )* })
+                        }
+                    }
+                    d.deserialize_map(ObjectVisitor)
+                }
+            }
+        };
+    };
 }
 
-/// One measurement of a KPI. JSON: `{"date": "2024-03-31", "value": "7.5"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(deny_unknown_fields)]
-pub struct Measurement {
-    /// The day the value applies to.
-    pub date: NaiveDate,
-    /// The KPI's value (JSON: string or number).
-    #[serde(with = "decimal_serde")]
-    pub value: Decimal,
+object_only! {
+    /// The value of the KPI when the goal was set.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Baseline {
+        /// The KPI's value (JSON: string or number).
+        #[serde(with = "decimal_serde")]
+        pub value: Decimal,
+        /// When it was measured.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub date: Option<NaiveDate>,
+    }
+}
+
+object_only! {
+    /// One measurement of a KPI. JSON: `{"date": "2024-03-31", "value": "7.5"}`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Measurement {
+        /// The day the value applies to.
+        pub date: NaiveDate,
+        /// The KPI's value (JSON: string or number).
+        #[serde(with = "decimal_serde")]
+        pub value: Decimal,
+    }
 }
 
 impl Measurement {
@@ -365,67 +417,29 @@ impl Measurement {
     }
 }
 
-/// One version of the action plan: what will be done, with which resources
-/// and tools.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(deny_unknown_fields)]
-pub struct Plan {
-    /// What will be done.
-    #[serde(default)]
-    pub action: String,
-    /// The resources and tools that will be used.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resources: Vec<String>,
-    /// The version number, from 1; each re-planning adds one.
-    #[serde(default = "first_version")]
-    pub version: u32,
-    /// From when this version applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub since: Option<NaiveDate>,
-    /// Why the plan was changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+object_only! {
+    /// One version of the action plan: what will be done, with which resources
+    /// and tools.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Plan {
+        /// What will be done.
+        #[serde(default)]
+        pub action: String,
+        /// The resources and tools that will be used.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub resources: Vec<String>,
+        /// The version number, from 1; each re-planning adds one.
+        #[serde(default = "first_version")]
+        pub version: u32,
+        /// From when this version applies.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub since: Option<NaiveDate>,
+        /// Why the plan was changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub note: Option<String>,
+    }
 }
-
-/// Trait impls for a struct whose derived serde code is generated with
-/// `#[serde(remote = "Self")]`: serialisation is the derived one, and
-/// deserialisation accepts only a JSON object (serde's derive would also
-/// read a struct from an array).
-macro_rules! object_only {
-    ($ty:ident) => {
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-                $ty::serialize(self, s)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                struct ObjectVisitor;
-                impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("a JSON object")
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(
-                        self,
-                        map: A,
-                    ) -> std::result::Result<$ty, A::Error> {
-                        $ty::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    }
-                }
-                d.deserialize_map(ObjectVisitor)
-            }
-        }
-    };
-}
-
-object_only!(Baseline);
-object_only!(Measurement);
-object_only!(Plan);
-object_only!(Segment);
-object_only!(Goal);
 
 fn first_version() -> u32 {
     1
@@ -444,100 +458,120 @@ impl Plan {
     }
 }
 
-/// Which part of the business a goal is about.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(deny_unknown_fields)]
-pub struct Segment {
-    /// A team id or name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team: Option<String>,
-    /// A pipeline id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<String>,
-    /// A campaign id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<String>,
+object_only! {
+    /// Which part of the business a goal is about.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Segment {
+        /// A team id or name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub team: Option<String>,
+        /// A pipeline id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pipeline: Option<String>,
+        /// A campaign id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub campaign: Option<String>,
+    }
 }
 
-/// A goal, as a user states it. Every field may be missing: judging what is
-/// missing is the validator's job ([`super::Validator`]), so loading only
-/// rejects malformed JSON, wrong types, unknown fields, invalid dates and
-/// numbers.
-///
-/// JSON example (every field optional):
-///
-/// ```json
-/// {"id": "G-1", "name": "reduce churn",
-///  "objective": "increase_retention", "kpi": "churn_rate", "direction": "decrease",
-///  "baseline": {"value": "8", "date": "2024-06-30"}, "target": "-25%",
-///  "deadline": "end of next quarter", "set_on": "2024-07-01",
-///  "calendar": {"first_month": 1},
-///  "plan": {"action": "...", "resources": ["CRM"], "version": 1, "since": "2024-07-01"},
-///  "plan_history": [], "owner": "head of customer success",
-///  "segment": {"team": "support"}, "reason": "...", "currency": "USD",
-///  "history": [{"date": "2024-03-31", "value": "8.4"}], "supersedes": "G-0"}
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(deny_unknown_fields)]
-pub struct Goal {
-    /// The goal's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// A short name or the goal in the user's words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The business objective it serves.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objective: Option<Objective>,
-    /// The KPI it is measured by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kpi: Option<KpiRef>,
-    /// Which way the KPI should move; inferred from the target when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<ChangeDirection>,
-    /// The KPI's value when the goal was set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<Baseline>,
-    /// The value to reach, or the change to make.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<Target>,
-    /// When: a date or a relative deadline such as "end of next quarter".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<Deadline>,
-    /// The day the goal was set; relative deadlines are resolved from it
-    /// (from `as_of` when it is absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_on: Option<NaiveDate>,
-    /// The fiscal calendar for quarters and years (calendar years by
-    /// default).
-    #[serde(default, skip_serializing_if = "is_default_calendar")]
-    pub calendar: FiscalCalendar,
-    /// The current action plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<Plan>,
-    /// Earlier versions of the plan, oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub plan_history: Vec<Plan>,
-    /// Who is responsible.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    /// The team, pipeline or campaign it is about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<Segment>,
-    /// Why it matters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The currency of a money KPI's values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<Currency>,
-    /// Past measurements of the KPI, used to judge achievability.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<Measurement>,
-    /// The id of the goal this one replaced (after a change of target).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supersedes: Option<String>,
+object_only! {
+    /// A goal, as a user states it. Every field may be missing: judging what is
+    /// missing is the validator's job ([`super::Validator`]), so loading only
+    /// rejects malformed JSON, wrong types, unknown fields, invalid dates and
+    /// numbers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crmkit::goals::Goal;
+    ///
+    /// let goal = Goal::from_json(r#"{"name": "reduce churn", "kpi": "churn_rate",
+    ///     "baseline": {"value": "8"}, "target": "-25%", "deadline": "end of next quarter",
+    ///     "set_on": "2024-07-01"}"#)?;
+    /// // A relative target is read against the baseline: 8 % less a quarter.
+    /// assert_eq!(goal.target_value(), Some("6".parse().unwrap()));
+    /// let anchor = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+    /// assert_eq!(goal.deadline_from(anchor)?, NaiveDate::from_ymd_opt(2024, 12, 31));
+    /// // Unknown members are refused with their path.
+    /// assert!(Goal::from_json(r#"{"nmae": "typo"}"#).is_err());
+    /// Ok::<(), crmkit::Error>(())
+    /// ```
+    ///
+    /// JSON example (every field optional):
+    ///
+    /// ```json
+    /// {"id": "G-1", "name": "reduce churn",
+    ///  "objective": "increase_retention", "kpi": "churn_rate", "direction": "decrease",
+    ///  "baseline": {"value": "8", "date": "2024-06-30"}, "target": "-25%",
+    ///  "deadline": "end of next quarter", "set_on": "2024-07-01",
+    ///  "calendar": {"first_month": 1},
+    ///  "plan": {"action": "...", "resources": ["CRM"], "version": 1, "since": "2024-07-01"},
+    ///  "plan_history": [], "owner": "head of customer success",
+    ///  "segment": {"team": "support"}, "reason": "...", "currency": "USD",
+    ///  "history": [{"date": "2024-03-31", "value": "8.4"}], "supersedes": "G-0"}
+    /// ```
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Goal {
+        /// The goal's id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// A short name or the goal in the user's words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        /// The business objective it serves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub objective: Option<Objective>,
+        /// The KPI it is measured by.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub kpi: Option<KpiRef>,
+        /// Which way the KPI should move; inferred from the target when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub direction: Option<ChangeDirection>,
+        /// The KPI's value when the goal was set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub baseline: Option<Baseline>,
+        /// The value to reach, or the change to make.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub target: Option<Target>,
+        /// When: a date or a relative deadline such as "end of next quarter".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub deadline: Option<Deadline>,
+        /// The day the goal was set; relative deadlines are resolved from it
+        /// (from `as_of` when it is absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub set_on: Option<NaiveDate>,
+        /// The fiscal calendar for quarters and years (calendar years by
+        /// default).
+        #[serde(default, skip_serializing_if = "is_default_calendar")]
+        pub calendar: FiscalCalendar,
+        /// The current action plan.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub plan: Option<Plan>,
+        /// Earlier versions of the plan, oldest first.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub plan_history: Vec<Plan>,
+        /// Who is responsible.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub owner: Option<String>,
+        /// The team, pipeline or campaign it is about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<Segment>,
+        /// Why it matters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+        /// The currency of a money KPI's values.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub currency: Option<Currency>,
+        /// Past measurements of the KPI, used to judge achievability.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub history: Vec<Measurement>,
+        /// The id of the goal this one replaced (after a change of target).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub supersedes: Option<String>,
+    }
 }
 
 fn is_default_calendar(calendar: &FiscalCalendar) -> bool {

@@ -229,6 +229,24 @@ impl Report {
 
 /// The SMART validator. Immutable, `Send + Sync`, cheap to copy; one
 /// validator serves any number of goals and threads.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crmkit::goals::{Criterion, Goal, ReasonCode, Validator, Verdict};
+///
+/// let as_of = NaiveDate::from_ymd_opt(2024, 7, 1).expect("date");
+/// let goal = Goal::from_json(r#"{"name": "more deals", "kpi": "win_rate",
+///     "target": "+5%", "deadline": "2024-12-31"}"#)?;
+/// let report = Validator::new().validate(&goal, as_of);
+/// // Measurable and time-bound, but no plan and no reason yet.
+/// assert_eq!(report.verdict(Criterion::Measurable), Verdict::Pass);
+/// assert_eq!(report.verdict(Criterion::Timely), Verdict::Pass);
+/// assert!(!report.is_smart());
+/// assert!(report.findings_for(Criterion::Relevant).count() > 0);
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Validator {
     thresholds: Thresholds,

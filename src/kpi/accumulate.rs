@@ -264,6 +264,11 @@ impl KpiAccumulator {
     }
 
     /// The accumulator as JSON, to ship it to where the parts are merged.
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails, which the accumulator's own types do not
+    /// cause.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(self).map_err(|e| {
             Error::new(
@@ -275,6 +280,12 @@ impl KpiAccumulator {
 
     /// Reads an accumulator written by [`KpiAccumulator::to_json`]; errors
     /// name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a
+    /// state that breaks the accumulator's invariants, naming the JSON path.
     pub fn from_json(json: &str) -> Result<KpiAccumulator> {
         Error::parse_json(json)
     }

@@ -234,6 +234,11 @@ catalog! {
 
 impl KpiId {
     /// Parses a KPI id, with an error listing the known ids.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`] for an unknown
+    /// id, listing the known ids (the echoed id is shortened when long).
     pub fn parse(id: &str) -> Result<KpiId> {
         KpiId::ALL
             .iter()

@@ -41,6 +41,11 @@ pub(crate) struct Window {
 impl Window {
     /// The window of `period`; `previous` is the period before it (used by
     /// [`CustomerBasis::PreviousPeriod`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the window would
+    /// leave the supported time range.
     pub fn new(period: Period, previous: Period, options: &KpiOptions) -> Result<Window> {
         let t0 = day_start(period.start());
         let t1 = day_start(period.end());
@@ -151,6 +156,13 @@ pub(crate) fn ts(t: Timestamp) -> i64 {
 }
 
 impl<'d> Context<'d> {
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
+    /// range or when no reporting currency can be found;
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a segment naming
+    /// an unknown rep, team, pipeline or campaign.
     pub fn new(
         dataset: &'d Dataset,
         segment: Option<Segment>,
@@ -218,6 +230,13 @@ impl<'d> Context<'d> {
     }
 
     /// `money` in the reporting currency.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) when
+    /// `money` has no exchange rate into the reporting currency;
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when the conversion
+    /// leaves the decimal range.
     #[inline]
     pub fn amount(&self, money: &Money) -> Result<Decimal> {
         if money.currency == self.currency {

@@ -121,6 +121,11 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// An empty accumulator for another period (same segment and options).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a period outside
+    /// the supported time range or whose window cannot be computed.
     pub fn accumulator_for(&self, period: Period) -> Result<KpiAccumulator> {
         Ok(self.accumulator_for_window(self.window_of(period)?))
     }
@@ -164,6 +169,13 @@ impl<'d> KpiEngine<'d> {
 
     /// Feeds `part` into several accumulators (several periods) in the same
     /// pass.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a record of `part`
+    /// that breaks the `Dataset` rules (naming the part and record);
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// an amount without an exchange rate into the reporting currency.
     pub fn accumulate_all(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>) -> Result<()> {
         let ds = self.ctx.dataset;
         // The whole dataset: walk contacts, deals, activities and tickets
@@ -249,11 +261,22 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// The requested KPIs from a filled accumulator.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when an exact KPI
+    /// value leaves the decimal range;
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// amounts without exchange rates.
     pub fn finish(&self, acc: &KpiAccumulator) -> Result<Vec<Measurement>> {
         finish(&self.ctx, acc, &self.kpis)
     }
 
     /// The requested KPIs over the whole dataset for the request's period.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`KpiEngine::finish`] and of accumulating the dataset.
     pub fn compute(&self) -> Result<Vec<Measurement>> {
         let mut acc = self.accumulator();
         self.accumulate(&mut acc, &Partition::whole(self.ctx.dataset))?;
@@ -262,12 +285,21 @@ impl<'d> KpiEngine<'d> {
 
     /// The period before the request's: the aligned period of the request's
     /// granularity, or the same number of days just before.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the previous
+    /// period would start before the supported time range.
     pub fn previous_period(&self) -> Result<Period> {
         previous_of(self.ctx.dataset, self.window.period, self.granularity)
     }
 
     /// The report: each KPI for the period and the previous one, with the
     /// change, in one pass over the data.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`KpiEngine::compute`] for either period.
     pub fn report(&self) -> Result<KpiReport> {
         let previous = self.previous_period()?;
         let mut accs = [
@@ -446,6 +478,14 @@ impl KpiReport {
 }
 
 /// Computes a KPI report (see [`KpiEngine::report`]).
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a request that fails
+/// [`KpiOptions::validate`](crate::kpi::KpiOptions::validate);
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for a KPI the
+/// dataset's currency setup cannot express; the errors of
+/// [`KpiEngine::report`].
 pub fn compute(dataset: &Dataset, request: &KpiRequest) -> Result<KpiReport> {
     KpiEngine::new(dataset, request)?.report()
 }
@@ -484,6 +524,12 @@ pub struct TimeSeries {
 /// assert_eq!(series.points.len(), 2);
 /// Ok::<(), crmkit::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a request that fails
+/// validation (e.g. too many periods); the errors of [`KpiEngine::report`] for
+/// a point.
 pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<TimeSeries> {
     let periods = dataset
         .fiscal_calendar()

@@ -117,6 +117,12 @@ impl PipelineReportRequest {
     }
 
     /// Parses a request; errors name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for
+    /// values out of range, naming the JSON path.
     pub fn from_json(json: &str) -> Result<PipelineReportRequest> {
         let request: PipelineReportRequest = Error::parse_json(json)?;
         request.validate()?;

@@ -239,6 +239,12 @@ impl Default for KpiOptions {
 
 impl KpiOptions {
     /// Checks the ranges; errors name the field.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the field that
+    /// is out of range (empty or reversed period, window length, too many KPIs
+    /// or periods, times outside the supported range).
     pub fn validate(&self) -> Result<()> {
         for (name, value, max) in [
             ("new_revenue_months", self.new_revenue_months, 1200),
@@ -267,6 +273,37 @@ impl KpiOptions {
 }
 
 /// A request for a KPI report.
+///
+/// # Example
+///
+/// Built in Rust (the JSON form is read by [`KpiRequest::from_json`]): a
+/// shop's revenue and average order value for one quarter, from its
+/// purchases.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crmkit::calendar::Period;
+/// use crmkit::kpi::catalog::KpiId;
+/// use crmkit::kpi::{KpiRequest, RevenueSource, compute};
+/// use crmkit::model::Dataset;
+///
+/// let shop = Dataset::from_json(r#"{
+///   "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-01-05T09:00:00Z"}],
+///   "activities": [
+///     {"id": "A-1", "contact": "C-1", "at": "2026-04-03T10:00:00Z",
+///      "kind": {"type": "purchase", "amount": {"amount": "40.00", "currency": "EUR"}}},
+///     {"id": "A-2", "contact": "C-1", "at": "2026-05-20T10:00:00Z",
+///      "kind": {"type": "purchase", "amount": {"amount": "60.00", "currency": "EUR"}}}]}"#)?;
+/// let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+/// let mut request = KpiRequest::new(Period::new(day(4, 1), day(7, 1))?);
+/// request.kpis = vec![KpiId::Revenue, KpiId::AverageOrderValue];
+/// request.options.revenue_source = RevenueSource::Purchases;
+/// request.options.currency = Some("EUR".parse()?);
+/// let report = compute(&shop, &request)?;
+/// let aov = &report.row(KpiId::AverageOrderValue).unwrap().current;
+/// assert_eq!(aov.value.as_decimal(), Some("50".parse().unwrap()));
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiRequest {
@@ -302,6 +339,13 @@ impl KpiRequest {
     }
 
     /// Parses and validates a request; errors name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)
+    /// for an unknown KPI id; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
+    /// for ranges, as [`KpiOptions::validate`].
     pub fn from_json(json: &str) -> Result<KpiRequest> {
         let request: KpiRequest = Error::parse_json(json)?;
         request.options.validate()?;
@@ -343,6 +387,13 @@ pub struct TimeSeriesRequest {
 
 impl TimeSeriesRequest {
     /// Parses and validates a request; errors name the JSON path.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)
+    /// for an unknown KPI id; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
+    /// for ranges (too many points, reversed period), naming the JSON path.
     pub fn from_json(json: &str) -> Result<TimeSeriesRequest> {
         let request: TimeSeriesRequest = Error::parse_json(json)?;
         request.options.validate()?;

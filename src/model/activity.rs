@@ -37,6 +37,11 @@ macro_rules! bounded_score {
 
         impl $name {
             /// Checks the range.
+            ///
+            /// # Errors
+            ///
+            /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when `value`
+            /// is outside the type's range.
             pub fn new(value: u8) -> crate::Result<Self> {
                 if ($min..=$max).contains(&value) {
                     Ok($name(value))

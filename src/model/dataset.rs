@@ -162,6 +162,35 @@ impl Grouping {
 /// A validated, indexed, immutable CRM snapshot.
 ///
 /// `Dataset` is `Send + Sync`; build it once and share it.
+///
+/// # Example
+///
+/// Load a dataset from JSON (or build [`DatasetParts`] in Rust and call
+/// [`Dataset::new`]); every reference is checked, and the indexes answer
+/// "whose deals", "which activities" without scanning:
+///
+/// ```
+/// use crmkit::model::Dataset;
+///
+/// let ds = Dataset::from_json(r#"{
+///   "pipelines": [{"id": "sales", "name": "Sales",
+///                  "stages": [{"id": "new", "name": "New", "probability": 10}]}],
+///   "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-01-05T09:00:00Z"}],
+///   "deals": [{"id": "D-1", "name": "Pilot", "contact": "C-1", "pipeline": "sales",
+///              "stage": "new", "value": {"amount": "750.00", "currency": "USD"},
+///              "created_at": "2026-01-06T09:00:00Z"}]}"#)?;
+/// let ada = "C-1".parse()?;
+/// assert_eq!(ds.deals_of_contact(&ada).count(), 1);
+/// assert_eq!(ds.counts().deals, 1);
+///
+/// // A deal of a contact that does not exist is refused, with its path.
+/// let err = Dataset::from_json(r#"{"contacts": [], "deals": [{"id": "D-1", "name": "x",
+///     "contact": "C-9", "pipeline": "sales", "stage": "new",
+///     "value": {"amount": "1", "currency": "USD"}, "created_at": "2026-01-06T09:00:00Z"}]}"#)
+///     .unwrap_err();
+/// assert!(err.path().unwrap_or("").starts_with("deals[0]"), "{err}");
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     parts: DatasetParts,
@@ -289,6 +318,16 @@ impl References for Dataset {
 
 impl Dataset {
     /// Validates `parts` and builds the indexes.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a record that
+    /// breaks a rule (naming the record and field, e.g. `deals[3].value`),
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a reference to a
+    /// record that does not exist,
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// an amount in a currency without an exchange rate when a reporting
+    /// currency is set.
     pub fn new(parts: DatasetParts) -> Result<Dataset> {
         let limit = u32::MAX as usize;
         for (section, len) in [
@@ -349,6 +388,11 @@ impl Dataset {
 
     /// Parses and validates a dataset from JSON. Errors name the JSON path
     /// (`deals[3].value`) and the rule broken.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; otherwise the errors of [`Dataset::new`].
     pub fn from_json(json: &str) -> Result<Dataset> {
         // serde would also read a struct from a JSON array; a dataset is an
         // object.
@@ -363,6 +407,10 @@ impl Dataset {
     }
 
     /// Writes the dataset as JSON (the [`DatasetParts`] form).
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails, which the dataset's own types do not cause.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(&self.parts)
             .map_err(|e| Error::new(ErrorKind::Json, format!("cannot write dataset: {e}")))

@@ -186,6 +186,11 @@ fn unknown_field(path: &str) -> Error {
 impl FieldPath {
     /// Parses `contact.<field>`, `company.<field>` or
     /// `contact|company.attributes.<name>`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a path of another
+    /// form or an unknown field, with the accepted forms in the message.
     pub fn parse(path: &str) -> Result<FieldPath> {
         let (entity, rest) = path.split_once('.').ok_or_else(|| unknown_field(path))?;
         let attribute = rest

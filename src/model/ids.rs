@@ -67,6 +67,12 @@ macro_rules! define_id {
 
         impl $name {
             /// Validates and wraps an identifier.
+            ///
+            /// # Errors
+            ///
+            /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an empty
+            /// id, one longer than [`MAX_ID_LEN`] bytes or one with control
+            /// characters.
             pub fn new(id: impl Into<String>) -> Result<Self> {
                 let id = id.into();
                 check_id($kind, &id)?;

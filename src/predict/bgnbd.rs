@@ -35,6 +35,11 @@ pub struct BgNbdParams {
 
 impl BgNbdParams {
     /// Checks that every parameter is finite and positive.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for a parameter that
+    /// is not finite and positive.
     pub fn validate(&self) -> Result<()> {
         for (name, value) in [
             ("r", self.r),
@@ -535,7 +540,9 @@ impl BgNbd {
     /// Fits the model to customers' `(frequency, recency, age)` by maximum
     /// likelihood (`monetary` is ignored).
     ///
-    /// Errors: [`ErrorKind::Invalid`] for an empty sample or an impossible
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for an empty sample or an impossible
     /// history (naming `customers[i].field`); [`ErrorKind::Numerical`] when
     /// the data cannot identify the model (fewer than two customers, no
     /// repeat purchase at all) or the optimiser finds no finite optimum.

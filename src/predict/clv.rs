@@ -37,6 +37,11 @@ impl Default for ClvOptions {
 
 impl ClvOptions {
     /// Checks the ranges.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] naming the option that
+    /// is out of range.
     pub fn validate(&self) -> Result<()> {
         if self.horizon_months > 1200 {
             return Err(Error::invalid(
@@ -148,6 +153,12 @@ impl ClvModel {
     }
 
     /// Loads a model from its JSON form, validating the parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`] for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`] for
+    /// parameters that are not finite and positive.
     pub fn from_json(json: &str) -> Result<ClvModel> {
         let model: ClvModel = Error::parse_json(json)?;
         model
@@ -171,6 +182,10 @@ impl ClvModel {
     }
 
     /// The JSON form.
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails, which the model's own types do not cause.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(self).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))
     }
@@ -203,6 +218,13 @@ impl ClvModel {
     /// Predicts one customer's value over `options.horizon_months`: the sum
     /// over months `i` of expected spend × expected purchases in month `i`
     /// ÷ (1 + rate)ⁱ.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for a customer history
+    /// that is impossible (recency after age, negative values) or options out
+    /// of range; [`ErrorKind::Numerical`] when the
+    /// model's expectations cannot be evaluated finitely.
     pub fn customer_value(&self, customer: &Rfm, options: &ClvOptions) -> Result<CustomerValue> {
         options.validate()?;
         let Rfm {
@@ -250,6 +272,12 @@ impl ClvModel {
 }
 
 /// Converts a model value to exact money rounded to the cent.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] when `value` is NaN or
+/// infinite; [`ErrorKind::Overflow`] when it does
+/// not fit the decimal range.
 pub fn to_money(value: f64, currency: Currency) -> Result<Money> {
     if !value.is_finite() {
         return Err(Error::new(ErrorKind::Numerical, "value is not finite"));
@@ -311,6 +339,13 @@ pub struct ClvReport {
 
 /// Summarises the purchases of `dataset` up to `as_of`, fits the models
 /// and predicts every customer's value.
+///
+/// # Errors
+///
+/// The errors of the RFM summary
+/// ([`ErrorKind::CurrencyMismatch`]), of
+/// the fits ([`ErrorKind::Numerical`] when the
+/// data cannot identify a model) and of [`ClvModel::customer_value`].
 pub fn clv_report(
     dataset: &Dataset,
     as_of: Timestamp,
@@ -413,6 +448,11 @@ pub struct AtRiskCustomer {
 /// ranked by probability alive × value if retained, at most `limit` of
 /// them. Customers without repeat purchases are never flagged (BG/NBD
 /// considers them alive).
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] when `threshold` is
+/// outside `(0, 1]`.
 pub fn at_risk(report: &ClvReport, threshold: f64, limit: usize) -> Result<Vec<AtRiskCustomer>> {
     if !(threshold.is_finite() && threshold > 0.0 && threshold <= 1.0) {
         return Err(Error::invalid(

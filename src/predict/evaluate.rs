@@ -68,7 +68,9 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 
 /// Evaluates probabilities against outcomes.
 ///
-/// Errors ([`ErrorKind::Invalid`](crate::ErrorKind)): different lengths, a
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind): different lengths, a
 /// probability outside `[0, 1]` or NaN (naming `probabilities[i]`).
 pub fn evaluate(probabilities: &[f64], outcomes: &[bool]) -> Result<Evaluation> {
     if probabilities.len() != outcomes.len() {

@@ -77,8 +77,13 @@ impl FeatureSpec {
 }
 
 /// Checks a feature list: activity types exist, no duplicates, and no
-/// protected attribute unless it is in `allowed`
-/// ([`ErrorKind::ProtectedAttribute`], naming `features[i].field`).
+/// protected attribute unless it is in `allowed`.
+///
+/// # Errors
+///
+/// [`ErrorKind::ProtectedAttribute`] for a protected attribute not in
+/// `allowed`, [`ErrorKind::Invalid`] for an unknown activity type or a
+/// duplicate, each naming `features[i].field`.
 pub fn check_features(
     features: &[FeatureSpec],
     allowed: &[ProtectedAttribute],

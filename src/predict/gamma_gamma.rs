@@ -31,6 +31,11 @@ pub struct GammaGammaParams {
 
 impl GammaGammaParams {
     /// Checks that every parameter is finite and positive.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for a parameter that
+    /// is not finite and positive.
     pub fn validate(&self) -> Result<()> {
         for (name, value) in [("p", self.p), ("q", self.q), ("gamma", self.gamma)] {
             if !(value.is_finite() && value > 0.0) {
@@ -255,7 +260,9 @@ impl GammaGamma {
     /// a positive mean spend (`frequency` and `monetary`; the others are
     /// skipped).
     ///
-    /// Errors: [`ErrorKind::Invalid`] for a negative or non-finite spend
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for a negative or non-finite spend
     /// (naming `customers[i].monetary`); [`ErrorKind::Numerical`] with fewer
     /// than two usable customers, when every usable customer has the same
     /// mean spend (the spread is then not identified), or when the

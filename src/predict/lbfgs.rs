@@ -3,24 +3,7 @@
 //! number of variables (`2·m + 4` vectors), for the wide logistic
 //! regressions whose dense Newton Hessian would not fit in memory.
 //!
-//! ```
-//! use crmkit::predict::lbfgs::{LbfgsOptions, minimize};
-//!
-//! // f(x) = Σ (i+1)·(xᵢ − 1)², minimum at x = 1.
-//! let mut f = |x: &[f64], g: &mut [f64]| -> f64 {
-//!     let mut v = 0.0;
-//!     for (i, (xi, gi)) in x.iter().zip(g.iter_mut()).enumerate() {
-//!         let w = (i + 1) as f64;
-//!         v += w * (xi - 1.0) * (xi - 1.0);
-//!         *gi = 2.0 * w * (xi - 1.0);
-//!     }
-//!     v
-//! };
-//! let minimum = minimize(vec![0.0; 50], &LbfgsOptions::default(), &mut f)?;
-//! assert!(minimum.converged);
-//! assert!(minimum.x.iter().all(|x| (x - 1.0).abs() < 1e-8));
-//! Ok::<(), crmkit::Error>(())
-//! ```
+//! Internal to the crate (the tests below show its use).
 
 use std::collections::VecDeque;
 
@@ -190,4 +173,26 @@ where
         iterations,
         converged,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimises_a_separable_quadratic_in_fifty_variables() {
+        // f(x) = Σ (i+1)·(xᵢ − 1)², minimum at x = 1.
+        let mut f = |x: &[f64], g: &mut [f64]| -> f64 {
+            let mut v = 0.0;
+            for (i, (xi, gi)) in x.iter().zip(g.iter_mut()).enumerate() {
+                let w = (i + 1) as f64;
+                v += w * (xi - 1.0) * (xi - 1.0);
+                *gi = 2.0 * w * (xi - 1.0);
+            }
+            v
+        };
+        let minimum = minimize(vec![0.0; 50], &LbfgsOptions::default(), &mut f).expect("converges");
+        assert!(minimum.converged);
+        assert!(minimum.x.iter().all(|x| (x - 1.0).abs() < 1e-8));
+    }
 }

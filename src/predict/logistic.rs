@@ -3,7 +3,7 @@
 //! halving when a step does not increase the penalised log-likelihood.
 //!
 //! Newton's dense `(k+1)²` Hessian is used up to [`MAX_NEWTON_FEATURES`]
-//! features; wider data are fitted by L-BFGS ([`super::lbfgs`]), whose
+//! features; wider data are fitted by L-BFGS (limited-memory BFGS), whose
 //! memory is linear in the features and which reaches the same optimum (the
 //! objective is strictly concave with a positive penalty). At most
 //! [`MAX_FEATURES`] features are accepted.
@@ -479,6 +479,12 @@ impl LogisticRegression {
 
     /// Writes the probability of each row of `x` (row-major, as for
     /// [`fit`](Self::fit)) into `out`, one per row.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] when `x` is not a
+    /// whole number of rows, `out` has the wrong length, or a value is not
+    /// finite (naming `x[i]`).
     pub fn predict_into(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
         let k = self.coefficients.len();
         if out.len().checked_mul(k) != Some(x.len()) || (k == 0 && !x.is_empty()) {
@@ -504,6 +510,11 @@ impl LogisticRegression {
     }
 
     /// Checks that the coefficients are finite (after loading from JSON).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for a coefficient that
+    /// is not finite.
     pub fn validate(&self) -> Result<()> {
         if !self.intercept.is_finite() {
             return Err(Error::invalid("intercept", "expected a finite number"));

@@ -47,7 +47,7 @@ pub mod clv;
 pub mod evaluate;
 pub mod features;
 pub mod gamma_gamma;
-pub mod lbfgs;
+pub(crate) mod lbfgs;
 pub mod logistic;
 pub mod naive_bayes;
 pub(crate) mod optimize;

@@ -35,6 +35,11 @@ impl Default for NaiveBayesOptions {
 
 impl NaiveBayesOptions {
     /// Checks the ranges.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the option that
+    /// is out of range.
     pub fn validate(&self) -> Result<()> {
         if !(self.smoothing.is_finite() && self.smoothing > 0.0) {
             return Err(Error::invalid(
@@ -76,7 +81,9 @@ impl NaiveBayes {
     /// Fits the model to `n` rows of `levels.len()` codes (row-major) with
     /// outcomes `y`.
     ///
-    /// Errors ([`ErrorKind::Invalid`](crate::ErrorKind)): mismatched
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind): mismatched
     /// lengths, a code outside its feature's levels (naming `codes[i]`),
     /// outcomes all the same.
     pub fn fit(
@@ -175,6 +182,12 @@ impl NaiveBayes {
     }
 
     /// Writes the probability of each row of `codes` into `out`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when `codes` is not a
+    /// whole number of rows, `out` has the wrong length, or a code is outside
+    /// its feature's levels (naming `codes[i]`).
     pub fn predict_into(&self, codes: &[u32], out: &mut [f64]) -> Result<()> {
         let k = self.log_ratios.len();
         if out.len().checked_mul(k) != Some(codes.len()) {
@@ -195,6 +208,11 @@ impl NaiveBayes {
     }
 
     /// Checks the tables are finite and consistent (after loading JSON).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for tables that are
+    /// not finite or do not match the levels.
     pub fn validate(&self) -> Result<()> {
         self.options
             .validate()

@@ -66,6 +66,11 @@ fn default_bins() -> u8 {
 
 impl ProfileSpec {
     /// Parses and validates a spec from JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape; the errors of [`ProfileSpec::validate`].
     pub fn from_json(json: &str) -> Result<ProfileSpec> {
         let spec: ProfileSpec = Error::parse_json(json)?;
         spec.validate()?;
@@ -73,6 +78,13 @@ impl ProfileSpec {
     }
 
     /// Checks ranges, features and protected attributes.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for ranges or unknown
+    /// features (naming the field);
+    /// [`ErrorKind::ProtectedAttribute`](crate::ErrorKind::ProtectedAttribute)
+    /// for a protected attribute that was not allowed.
     pub fn validate(&self) -> Result<()> {
         if let ProfileOutcome::TopRevenue { fraction } = self.outcome {
             if !(fraction.is_finite() && fraction > 0.0 && fraction < 1.0) {
@@ -169,7 +181,9 @@ fn bin_label(encoder: &Encoder, code: u32) -> String {
 /// Profiles the group described by `spec` among the customers of
 /// `dataset` up to `as_of`.
 ///
-/// Errors: the spec's errors (including
+/// # Errors
+///
+/// The spec's errors (including
 /// [`ErrorKind::ProtectedAttribute`](crate::ErrorKind)); currency
 /// mismatches; [`ErrorKind::Invalid`](crate::ErrorKind) when there are no
 /// customers or the group is empty or is everyone (nothing to compare).

@@ -87,6 +87,11 @@ fn default_bins() -> u8 {
 
 impl PropensitySpec {
     /// Parses and validates a spec from JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`] for malformed JSON or a
+    /// wrong shape; the errors of [`PropensitySpec::validate`].
     pub fn from_json(json: &str) -> Result<PropensitySpec> {
         let spec: PropensitySpec = Error::parse_json(json)?;
         spec.validate()?;
@@ -94,6 +99,13 @@ impl PropensitySpec {
     }
 
     /// Checks the spec (ranges, features, protected attributes).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] for ranges, unknown or
+    /// duplicate features (naming the field);
+    /// [`ErrorKind::ProtectedAttribute`]
+    /// for a protected attribute that was not allowed.
     pub fn validate(&self) -> Result<()> {
         if self.features.is_empty() {
             return Err(Error::invalid("features", "expected at least one feature"));
@@ -152,6 +164,29 @@ pub struct TrainingSummary {
 }
 
 /// A trained, immutable propensity model.
+///
+/// # Example
+///
+/// Train on the sample company's closed deals, then rank its open leads:
+///
+/// ```
+/// use crmkit::predict::{PropensityModel, PropensitySpec};
+/// use crmkit::sample::{SAMPLE_AS_OF, SampleConfig, generate};
+///
+/// let ds = generate(&SampleConfig::default())?;
+/// let spec = PropensitySpec::from_json(r#"{"features": [
+///     {"type": "category", "field": "company.industry"},
+///     {"type": "activity_count", "activity": "meeting"}], "holdout_percent": 20}"#)?;
+/// let model = PropensityModel::train(&ds, &spec, SAMPLE_AS_OF)?;
+/// let leads = model.predict(&ds, SAMPLE_AS_OF)?;
+/// // Highest probability first, each with the contributions behind it.
+/// assert!(leads.windows(2).all(|w| w[0].probability >= w[1].probability));
+/// assert!(leads.iter().all(|l| (0.0..=1.0).contains(&l.probability)));
+/// // The model travels as JSON and predicts the same after loading.
+/// let loaded = PropensityModel::from_json(&model.to_json()?)?;
+/// assert_eq!(loaded.predict(&ds, SAMPLE_AS_OF)?, leads);
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PropensityModel {
@@ -300,7 +335,9 @@ impl PropensityModel {
     /// or before `as_of` are used, so a model can be trained as of a past
     /// date and checked against what happened next.
     ///
-    /// Errors: the spec's own errors (including
+    /// # Errors
+    ///
+    /// The spec's own errors (including
     /// [`ErrorKind::ProtectedAttribute`]); [`ErrorKind::Invalid`] when the
     /// training part has no won or no lost deal; the model's numerical
     /// errors.
@@ -395,6 +432,12 @@ impl PropensityModel {
     }
 
     /// Loads a model from JSON, checking the spec and the coefficients.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`] for malformed JSON or a
+    /// wrong shape; [`ErrorKind::Invalid`] for a
+    /// spec or coefficients that fail validation.
     pub fn from_json(json: &str) -> Result<PropensityModel> {
         let model: PropensityModel = Error::parse_json(json)?;
         model
@@ -434,6 +477,10 @@ impl PropensityModel {
     }
 
     /// The JSON form.
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails, which the model's own types do not cause.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(self).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))
     }
@@ -484,6 +531,13 @@ impl PropensityModel {
     /// then missing and whose expected value uses the mean won value.
     /// Highest probability first (ties by deal, then contact id). Activity
     /// counts run up to `as_of`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`] for
+    /// deal values without exchange rates;
+    /// [`ErrorKind::Invalid`] for features the
+    /// dataset cannot provide.
     pub fn predict(&self, dataset: &Dataset, as_of: Timestamp) -> Result<Vec<LeadPrediction>> {
         let open: Vec<&Deal> = dataset
             .deals()

@@ -153,8 +153,13 @@ fn max_customers(purchases: usize) -> usize {
 /// times are in `options.unit`.
 ///
 /// Runs in linear time (a counting sort by customer); purchases need not be
-/// sorted. Errors ([`ErrorKind::Invalid`]) name the offending array element
-/// (`amounts[3]`).
+/// sorted.
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`] naming the offending array element (`amounts[3]`):
+/// arrays of different lengths, a customer index outside the dense range, a
+/// negative or non-finite amount, a time outside the supported range.
 pub fn rfm_from_arrays(
     customers: &[u32],
     at_unix: &[i64],
@@ -443,6 +448,8 @@ pub struct DatasetRfm {
 /// Summarises the purchase activities of `dataset`, converting amounts to
 /// `currency` (default: the dataset's reporting currency, else the currency
 /// of the first purchase) with the dataset's exchange rates.
+///
+/// # Errors
 ///
 /// A purchase in another currency without a rate gives
 /// [`ErrorKind::CurrencyMismatch`].

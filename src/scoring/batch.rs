@@ -159,6 +159,12 @@ struct ActivityRule<'m> {
 impl ScoringModel {
     /// Encodes leads into batch columns and matches their activities into
     /// events. Lead `i` of the batch is `leads[i]`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a batch of more
+    /// than `u32::MAX` leads or a lead whose values do not fit the model's
+    /// columns.
     pub fn prepare(&self, leads: &[LeadInput<'_>]) -> Result<PreparedBatch> {
         if u32::try_from(leads.len()).is_err() {
             return Err(Error::new(
@@ -366,6 +372,8 @@ impl ScoringModel {
     /// Scores a batch at `as_of`, writing one [`BatchScore`] per lead to
     /// `out` and, when given, the category scores (units, `leads ×
     /// categories`, lead-major) to `categories`.
+    ///
+    /// # Errors
     ///
     /// The totals, grades and category scores equal those of
     /// [`ScoringModel::score`] on the same leads, digit for digit. Fails

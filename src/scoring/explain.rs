@@ -227,12 +227,21 @@ pub struct ContactTotal {
 
 impl ScoringModel {
     /// Scores one lead at `as_of`, with its explanation.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a rule's points
+    /// or the total leave the exact range.
     pub fn score(&self, lead: &LeadInput<'_>, as_of: Timestamp) -> Result<LeadScore> {
         self.score_since(lead, as_of, None)
     }
 
     /// Scores one lead at `as_of` and, when `previous` is given (an earlier
     /// score of the same contact), says what changed since.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`ScoringModel::score`].
     pub fn score_since(
         &self,
         lead: &LeadInput<'_>,
@@ -338,6 +347,11 @@ impl ScoringModel {
     }
 
     /// Scores the contact with id `contact` of `dataset` at `as_of`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) when the dataset has
+    /// no contact `contact`; the errors of [`ScoringModel::score`].
     pub fn score_contact(
         &self,
         dataset: &Dataset,
@@ -354,6 +368,10 @@ impl ScoringModel {
     }
 
     /// Scores every contact of `dataset` at `as_of`, in dataset order.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`ScoringModel::score`], for the first contact that fails.
     pub fn score_dataset(&self, dataset: &Dataset, as_of: Timestamp) -> Result<Vec<LeadScore>> {
         (0..dataset.contacts().len())
             .filter_map(|i| LeadInput::from_dataset(dataset, i))
@@ -367,6 +385,11 @@ impl ScoringModel {
     /// `scores` are lead scores of the dataset's contacts (for instance from
     /// [`ScoringModel::score_dataset`]); contacts without a score are left
     /// out.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when an account's
+    /// roll-up leaves the exact range.
     pub fn score_accounts(
         &self,
         dataset: &Dataset,
@@ -401,6 +424,11 @@ impl ScoringModel {
 
     /// Rolls totals up with the model's roll-up; `None` (undefined) for no
     /// totals. The mean is rounded half away from zero to 4 places.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when the roll-up
+    /// leaves the exact range.
     pub fn roll_up(&self, totals: &[Decimal]) -> Result<Option<Decimal>> {
         if totals.is_empty() {
             return Ok(None);

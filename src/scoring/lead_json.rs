@@ -34,6 +34,15 @@ impl ScoringModel {
     /// `company`, `activities` and `previous` may be left out. The records
     /// have the JSON form of [`crate::model`]; activities must belong to the
     /// contact, and the company must be the contact's.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
+    /// wrong shape, naming the JSON path;
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for records that break
+    /// the model's rules or do not belong together;
+    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) as
+    /// [`ScoringModel::score`].
     pub fn score_json(&self, lead_json: &str, as_of: Timestamp) -> Result<LeadScore> {
         if let Some(lead) = LeadView::read(lead_json) {
             let evaluation = self.evaluate(&lead, as_of)?;
@@ -46,6 +55,10 @@ impl ScoringModel {
     /// [`ScoringModel::score_json`] written as JSON: the same bytes as
     /// `serde_json::to_string` of its result, several times faster (the
     /// form `crm_score_lead_json` returns).
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`ScoringModel::score_json`].
     pub fn score_json_to_string(&self, lead_json: &str, as_of: Timestamp) -> Result<String> {
         let mut out = String::new();
         self.score_json_into(lead_json, as_of, &mut out)?;
@@ -71,6 +84,10 @@ impl ScoringModel {
     /// }
     /// Ok::<(), crmkit::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`ScoringModel::score_json`]; `out` is then left empty.
     pub fn score_json_into(
         &self,
         lead_json: &str,

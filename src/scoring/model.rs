@@ -198,6 +198,8 @@ fn check_id(id: &str, path: &str) -> Result<()> {
 impl ScoringModel {
     /// Loads, validates and compiles a model from its JSON document.
     ///
+    /// # Errors
+    ///
     /// Errors name the JSON path: an unknown member or a wrong JSON type is
     /// [`ErrorKind::Json`]; an operator that does not suit the field's kind,
     /// a value of the wrong kind, an unknown field or category, a duplicate
@@ -684,6 +686,11 @@ impl ScoringModel {
 
     /// Encodes a text for text column `column` (the bit set of the model's
     /// text tests on that field that the text passes).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when `column` is not a
+    /// text column of the model.
     pub fn encode_text(&self, column: usize, text: &str) -> Result<i64> {
         let spec = self.column(column)?;
         if spec.kind != ColumnKind::Text {
@@ -696,6 +703,11 @@ impl ScoringModel {
     }
 
     /// Encodes a field value (or its absence) for column `column`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when `column` is out
+    /// of range or `value` has the wrong kind for it.
     pub fn encode_value(&self, column: usize, value: Option<FieldValue<'_>>) -> Result<i64> {
         let spec = self.column(column)?;
         Ok(condition::encode_value(spec.kind, value, &spec.text_tests))
