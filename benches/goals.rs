@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use crmkit::goals::{Goal, Locale, Measurement, Validator, track, validate_json};
+use crmkit::goals::{Goal, Locale, Observation, Validator, track, validate_json};
 use rust_decimal::Decimal;
 
 const GOALS: [&str; 5] = [
@@ -111,11 +111,11 @@ fn goals(c: &mut Criterion) {
             "target": 6, "deadline": "2024-12-31"}"#,
     )
     .expect("valid");
-    let points: Vec<Measurement> = (0..52u32)
+    let points: Vec<Observation> = (0..52u32)
         .map(|week| {
             let date = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date")
                 + chrono::Days::new(u64::from(week) * 7);
-            Measurement::new(date, Decimal::new(90 - i64::from(week % 7), 1))
+            Observation::new(date, Decimal::new(90 - i64::from(week % 7), 1))
         })
         .collect();
     group.throughput(Throughput::Elements(1));

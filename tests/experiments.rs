@@ -8,7 +8,7 @@
 
 use crmkit::ErrorKind;
 use crmkit::experiments::{
-    Beta, Effect, ExperimentRequest, MetricKind, PlanMetric, Proportion, SampleSizeRequest,
+    Beta, EffectSize, ExperimentRequest, MetricKind, PlanMetric, Proportion, SampleSizeRequest,
     SampleSummary, SequentialOptions, analyze, chi_square_test, compare_bayesian,
     minimum_detectable_effect, msprt, probability_greater, sample_ratio_mismatch, sample_size,
     two_proportion_z_test, welch_t_test,
@@ -199,7 +199,7 @@ fn sample_size_and_mde_follow_the_normal_formulas() {
         metric: MetricKind::Conversion,
         baseline: 0.10,
         sd: None,
-        effect: Some(Effect::Relative(0.20)),
+        effect: Some(EffectSize::Relative(0.20)),
         per_arm: None,
         alpha: 0.05,
         power: 0.8,

@@ -742,12 +742,12 @@ fn goal_types_have_no_inherent_serde_functions() {
     impl Probe for Goal {}
     impl Probe for crmkit::goals::Plan {}
     impl Probe for crmkit::goals::Baseline {}
-    impl Probe for crmkit::goals::Measurement {}
-    impl Probe for crmkit::goals::Segment {}
+    impl Probe for crmkit::goals::Observation {}
+    impl Probe for crmkit::goals::Scope {}
     assert_eq!(Goal::deserialize(()), "trait");
     assert_eq!(Goal::default().serialize(()), "trait");
     assert_eq!(crmkit::goals::Plan::deserialize(()), "trait");
     assert_eq!(crmkit::goals::Baseline::deserialize(()), "trait");
-    assert_eq!(crmkit::goals::Measurement::deserialize(()), "trait");
-    assert_eq!(crmkit::goals::Segment::deserialize(()), "trait");
+    assert_eq!(crmkit::goals::Observation::deserialize(()), "trait");
+    assert_eq!(crmkit::goals::Scope::deserialize(()), "trait");
 }

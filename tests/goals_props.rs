@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use crmkit::goals::{
-    Criterion, Goal, Locale, Measurement, Severity, Status, Validator, Verdict, track,
+    Criterion, Goal, Locale, Observation, Severity, TrackingStatus, Validator, Verdict, track,
     validate_json,
 };
 use crmkit::kpi::catalog::KpiId;
@@ -228,7 +228,7 @@ proptest! {
     ) {
         let Ok(goal) = Goal::from_json(&json) else { return Ok(()); };
         let Ok(measurements) =
-            serde_json::from_value::<Vec<Measurement>>(Value::Array(measurements))
+            serde_json::from_value::<Vec<Observation>>(Value::Array(measurements))
         else {
             return Ok(());
         };
@@ -239,7 +239,7 @@ proptest! {
             prop_assert!(progress.expected_progress <= Decimal::ONE);
             prop_assert_eq!(progress.days_left, (progress.deadline - as_of).num_days());
             if progress.days_left < 0 {
-                prop_assert!(matches!(progress.status, Status::Achieved | Status::Missed));
+                prop_assert!(matches!(progress.status, TrackingStatus::Achieved | TrackingStatus::Missed));
                 prop_assert_eq!(progress.required_per_day, None);
             }
             if progress.target == progress.baseline {

@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use crmkit::ErrorKind;
-use crmkit::goals::{Goal, Locale, Measurement, Status, TrackingThresholds, track, track_with};
+use crmkit::goals::{
+    Goal, Locale, Observation, TrackingStatus, TrackingThresholds, track, track_with,
+};
 use rust_decimal::Decimal;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -39,8 +41,8 @@ const TRACKED: &str = r#"{
     "plan": {"action": "call every customer flagged at risk", "resources": ["CRM"]}
 }"#;
 
-fn m(y: i32, mo: u32, day: u32, value: &str) -> Measurement {
-    Measurement::new(d(y, mo, day), dec(value))
+fn m(y: i32, mo: u32, day: u32, value: &str) -> Observation {
+    Observation::new(d(y, mo, day), dec(value))
 }
 
 #[test]
@@ -63,7 +65,7 @@ fn tracking_reports_progress_pacing_projection_and_required_rate() {
     assert_eq!(progress.projected_progress, Some(dec("0.8855")));
     // 1.4 points in 121 days.
     assert_eq!(progress.required_per_day, Some(dec("-0.011570")));
-    assert_eq!(progress.status, Status::AtRisk);
+    assert_eq!(progress.status, TrackingStatus::AtRisk);
     assert_eq!(progress.plan_version, Some(1));
     let summary = progress.summary(Locale::En, Some(crmkit::kpi::catalog::Unit::Percent));
     assert!(summary.starts_with("at risk: 30% of the way"), "{summary}");
@@ -78,7 +80,7 @@ fn tracking_statuses_follow_the_documented_thresholds() {
     let fast = [m(2024, 7, 1, "8"), m(2024, 8, 1, "7.5"), m(2024, 9, 1, "7")];
     assert_eq!(
         track(&goal, &fast, d(2024, 9, 1)).expect("track").status,
-        Status::OnTrack
+        TrackingStatus::OnTrack
     );
     let slow = [
         m(2024, 7, 1, "8"),
@@ -87,23 +89,23 @@ fn tracking_statuses_follow_the_documented_thresholds() {
     ];
     assert_eq!(
         track(&goal, &slow, d(2024, 9, 1)).expect("track").status,
-        Status::OffTrack
+        TrackingStatus::OffTrack
     );
     let done = [m(2024, 7, 1, "8"), m(2024, 11, 1, "5.9")];
     assert_eq!(
         track(&goal, &done, d(2024, 11, 2)).expect("track").status,
-        Status::Achieved
+        TrackingStatus::Achieved
     );
     let late = [m(2024, 7, 1, "8"), m(2024, 12, 31, "6.5")];
     let progress = track(&goal, &late, d(2025, 1, 15)).expect("track");
-    assert_eq!(progress.status, Status::Missed);
+    assert_eq!(progress.status, TrackingStatus::Missed);
     assert_eq!(progress.required_per_day, None);
     assert!(progress.days_left < 0);
     // One measurement: no projection, pacing decides (progress 0.25 vs 0.34 expected).
     let single = [m(2024, 9, 1, "7.5")];
     let progress = track(&goal, &single, d(2024, 9, 1)).expect("track");
     assert_eq!(progress.projected, None);
-    assert_eq!(progress.status, Status::OffTrack);
+    assert_eq!(progress.status, TrackingStatus::OffTrack);
 }
 
 #[test]
@@ -111,7 +113,7 @@ fn progress_is_undefined_when_the_target_equals_the_baseline() {
     let flat = TRACKED.replace(r#""target": 6"#, r#""target": 8"#);
     let progress = track(&goal(&flat), &[], d(2024, 9, 1)).expect("track");
     assert_eq!(progress.progress, None);
-    assert_eq!(progress.status, Status::Achieved);
+    assert_eq!(progress.status, TrackingStatus::Achieved);
 }
 
 #[test]
@@ -159,8 +161,8 @@ fn the_at_risk_threshold_moves_the_status_and_is_checked() {
     };
     let status =
         |t: &TrackingThresholds| track_with(&goal, &points, d(2024, 9, 1), t).map(|p| p.status);
-    assert_eq!(status(&lenient), Ok(Status::AtRisk));
-    assert_eq!(status(&strict), Ok(Status::OffTrack));
+    assert_eq!(status(&lenient), Ok(TrackingStatus::AtRisk));
+    assert_eq!(status(&strict), Ok(TrackingStatus::OffTrack));
     let bad = TrackingThresholds {
         at_risk: dec("1.5"),
     };

@@ -2,7 +2,7 @@
 //! tracking one of them.
 
 use chrono::NaiveDate;
-use crmkit::goals::{Criterion, Goal, Locale, Measurement, Severity, Validator, track};
+use crmkit::goals::{Criterion, Goal, Locale, Observation, Severity, Validator, track};
 use crmkit::sample::SAMPLE_AS_OF;
 use rust_decimal::Decimal;
 
@@ -114,11 +114,11 @@ pub fn run() -> Result<(), crmkit::Error> {
     )?;
     let day = |m: u32| NaiveDate::from_ymd_opt(2026, m, 1).unwrap_or(as_of);
     let measurements = [
-        Measurement::new(day(7), Decimal::new(80, 1)),
-        Measurement::new(day(8), Decimal::new(77, 1)),
-        Measurement::new(day(9), Decimal::new(75, 1)),
-        Measurement::new(day(10), Decimal::new(71, 1)),
-        Measurement::new(day(11), Decimal::new(68, 1)),
+        Observation::new(day(7), Decimal::new(80, 1)),
+        Observation::new(day(8), Decimal::new(77, 1)),
+        Observation::new(day(9), Decimal::new(75, 1)),
+        Observation::new(day(10), Decimal::new(71, 1)),
+        Observation::new(day(11), Decimal::new(68, 1)),
     ];
     let progress = track(&goal, &measurements, as_of)?;
     let unit = goal.known_kpi().map(|k| k.definition().unit);

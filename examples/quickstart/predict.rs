@@ -32,7 +32,7 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
     }
     println!("top leads by propensity:");
     for lead in model.predict(dataset, SAMPLE_AS_OF)?.iter().take(5) {
-        let describe = |c: Option<&crmkit::predict::Contribution>| {
+        let describe = |c: Option<&crmkit::predict::FeatureContribution>| {
             c.map_or("-".to_string(), |c| {
                 format!("{}={} ({:+.2})", c.feature, c.value, c.effect)
             })

@@ -119,7 +119,7 @@ pub struct Warning {
 
 /// The verdict of one comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
+pub struct Conclusion {
     /// `variant_better`, `control_better`, `no_significant_difference`,
     /// `keep_running`, `sample_ratio_mismatch` or `undefined`.
     pub code: &'static str,
@@ -165,7 +165,7 @@ pub struct Comparison {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjusted_p_value: Option<f64>,
     /// The verdict.
-    pub verdict: Verdict,
+    pub verdict: Conclusion,
 }
 
 /// The result of [`analyze`].
@@ -353,7 +353,7 @@ pub fn analyze(request: &ExperimentRequest) -> Result<ExperimentAnalysis> {
             bayesian: None,
             sequential: None,
             adjusted_p_value: None,
-            verdict: Verdict {
+            verdict: Conclusion {
                 code: "undefined",
                 reason: String::new(),
             },
@@ -465,9 +465,9 @@ fn direction(difference: f64) -> &'static str {
     }
 }
 
-fn decide(d: &Decision<'_>) -> Verdict {
+fn decide(d: &Decision<'_>) -> Conclusion {
     if d.mismatch {
-        return Verdict {
+        return Conclusion {
             code: "sample_ratio_mismatch",
             reason:
                 "the arm sizes do not fit the planned split; fix assignment before reading results"
@@ -476,28 +476,28 @@ fn decide(d: &Decision<'_>) -> Verdict {
     }
     if let Some(sequential) = d.sequential {
         return match sequential {
-            Some(s) if s.reject_null => Verdict {
+            Some(s) if s.reject_null => Conclusion {
                 code: direction(d.difference),
                 reason: format!(
                     "always-valid p-value {:.4} < {} (mSPRT): safe to stop",
                     s.always_valid_p_value, d.alpha
                 ),
             },
-            Some(s) => Verdict {
+            Some(s) => Conclusion {
                 code: "keep_running",
                 reason: format!(
                     "always-valid p-value {:.4} has not fallen below {} (mSPRT)",
                     s.always_valid_p_value, d.alpha
                 ),
             },
-            None => Verdict {
+            None => Conclusion {
                 code: "undefined",
                 reason: "the sequential test is undefined for these data".into(),
             },
         };
     }
     if let Some((smallest, planned)) = d.peeking {
-        return Verdict {
+        return Conclusion {
             code: "keep_running",
             reason: format!(
                 "only {smallest} of the planned {planned} observations per arm; a fixed-horizon test is read once, at the planned size"
@@ -505,12 +505,12 @@ fn decide(d: &Decision<'_>) -> Verdict {
         };
     }
     if d.adjusted_p_value < d.alpha {
-        Verdict {
+        Conclusion {
             code: direction(d.difference),
             reason: format!("{} p-value {:.4} < {}", d.test, d.adjusted_p_value, d.alpha),
         }
     } else {
-        Verdict {
+        Conclusion {
             code: "no_significant_difference",
             reason: format!(
                 "{} p-value {:.4} >= {}",

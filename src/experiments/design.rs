@@ -30,7 +30,7 @@ use crate::{Error, Result};
 /// or relative to the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Effect {
+pub enum EffectSize {
     /// `p₂ − p₁` (or `μ₂ − μ₁`).
     Absolute(f64),
     /// `p₂ / p₁ − 1`.
@@ -72,7 +72,7 @@ pub struct SampleSizeRequest {
     pub sd: Option<f64>,
     /// The effect to detect (solve for the size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<Effect>,
+    pub effect: Option<EffectSize>,
     /// The size per arm (solve for the minimum detectable effect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_arm: Option<u64>,
@@ -212,8 +212,8 @@ pub fn sample_size(request: &SampleSizeRequest) -> Result<SampleSizePlan> {
         PlanMetric::Conversion { baseline_rate } => {
             check_probability(baseline_rate, "baseline")?;
             let delta = match effect {
-                Effect::Absolute(d) => d,
-                Effect::Relative(r) => baseline_rate * r,
+                EffectSize::Absolute(d) => d,
+                EffectSize::Relative(r) => baseline_rate * r,
             };
             let target = baseline_rate + delta;
             if !(delta.is_finite() && delta != 0.0) {
@@ -239,8 +239,8 @@ pub fn sample_size(request: &SampleSizeRequest) -> Result<SampleSizePlan> {
                 ));
             }
             let delta = match effect {
-                Effect::Absolute(d) => d,
-                Effect::Relative(r) => baseline_mean * r,
+                EffectSize::Absolute(d) => d,
+                EffectSize::Relative(r) => baseline_mean * r,
             };
             if !(delta.is_finite() && delta != 0.0) {
                 return Err(Error::invalid(

@@ -37,12 +37,12 @@ pub mod report;
 pub mod sequential;
 
 pub use analyze::{
-    ArmInput, ArmSummary, Comparison, ExperimentAnalysis, ExperimentRequest, Verdict, Warning,
+    ArmInput, ArmSummary, Comparison, Conclusion, ExperimentAnalysis, ExperimentRequest, Warning,
     analyze,
 };
 pub use bayes::{BayesianComparison, Beta, compare_bayesian, probability_greater};
 pub use design::{
-    DetectableEffect, Effect, PlanMetric, SampleRatioCheck, SampleSizePlan, SampleSizeRequest,
+    DetectableEffect, EffectSize, PlanMetric, SampleRatioCheck, SampleSizePlan, SampleSizeRequest,
     minimum_detectable_effect, sample_ratio_mismatch, sample_size,
 };
 pub use means::{MeanComparison, SampleSummary, welch_t_test};

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use serde::Serialize;
 
 use super::{boundary, crm_status, json_out, out_arg, str_arg, timestamp_arg};
-use crate::goals::{Goal, Locale, Measurement, Progress, Validator, track};
+use crate::goals::{Goal, Locale, Observation, Progress, Validator, track};
 use crate::{Error, ErrorKind};
 
 /// Validates a SMART goal and writes a JSON report to `*out_json`.
@@ -136,7 +136,7 @@ struct ProgressDoc<'a> {
 ///  "locale": "en", "status_label": "at risk", "summary": "..."}
 /// ```
 ///
-/// Status: achieved when the latest value meets the target; missed when
+/// TrackingStatus: achieved when the latest value meets the target; missed when
 /// the deadline has passed without it; otherwise on_track when the
 /// projection (or, without one, progress / expected progress) reaches at
 /// least 1, at_risk from 0.8, off_track below.
@@ -171,7 +171,7 @@ pub unsafe extern "C" fn crm_goal_progress(
         let as_of = timestamp_arg(as_of_unix, "as_of_unix")?.date_naive();
         let locale = Locale::parse(locale)?;
         let goal = Goal::from_json(goal_json)?;
-        let measurements: Vec<Measurement> = Error::parse_json(measurements_json)
+        let measurements: Vec<Observation> = Error::parse_json(measurements_json)
             .map_err(|err| Error::at(ErrorKind::Json, prefixed(err.path()), err.message()))?;
         let progress = track(&goal, &measurements, as_of)?;
         let unit = goal.known_kpi().map(|k| k.definition().unit);

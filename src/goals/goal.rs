@@ -8,7 +8,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::calendar::{Deadline, FiscalCalendar};
-use crate::kpi::catalog::{Direction, KpiId};
+use crate::kpi::catalog::{KpiId, Polarity};
 use crate::money::{Currency, decimal_from_json, decimal_serde};
 use crate::{Error, ErrorKind, Result};
 
@@ -188,10 +188,10 @@ pub enum ChangeDirection {
 
 impl ChangeDirection {
     /// The direction that improves a KPI whose better direction is `better`.
-    pub fn improving(better: Direction) -> ChangeDirection {
+    pub fn improving(better: Polarity) -> ChangeDirection {
         match better {
-            Direction::HigherIsBetter => ChangeDirection::Increase,
-            Direction::LowerIsBetter => ChangeDirection::Decrease,
+            Polarity::HigherIsBetter => ChangeDirection::Increase,
+            Polarity::LowerIsBetter => ChangeDirection::Decrease,
         }
     }
 
@@ -401,7 +401,7 @@ object_only! {
     /// One measurement of a KPI. JSON: `{"date": "2024-03-31", "value": "7.5"}`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
     #[serde(deny_unknown_fields)]
-    pub struct Measurement {
+    pub struct Observation {
         /// The day the value applies to.
         pub date: NaiveDate,
         /// The KPI's value (JSON: string or number).
@@ -410,10 +410,10 @@ object_only! {
     }
 }
 
-impl Measurement {
+impl Observation {
     /// A measurement of `value` on `date`.
-    pub fn new(date: NaiveDate, value: Decimal) -> Measurement {
-        Measurement { date, value }
+    pub fn new(date: NaiveDate, value: Decimal) -> Observation {
+        Observation { date, value }
     }
 }
 
@@ -462,7 +462,7 @@ object_only! {
     /// Which part of the business a goal is about.
     #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
     #[serde(deny_unknown_fields)]
-    pub struct Segment {
+    pub struct Scope {
         /// A team id or name.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub team: Option<String>,
@@ -558,7 +558,7 @@ object_only! {
         pub owner: Option<String>,
         /// The team, pipeline or campaign it is about.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub segment: Option<Segment>,
+        pub segment: Option<Scope>,
         /// Why it matters.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
@@ -567,7 +567,7 @@ object_only! {
         pub currency: Option<Currency>,
         /// Past measurements of the KPI, used to judge achievability.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        pub history: Vec<Measurement>,
+        pub history: Vec<Observation>,
         /// The id of the goal this one replaced (after a change of target).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub supersedes: Option<String>,

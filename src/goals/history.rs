@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::goal::Measurement;
+use super::goal::Observation;
 use crate::calendar::FiscalCalendar;
 
 /// The best quarter-on-quarter improvement in `history` up to `as_of`, in
@@ -13,13 +13,13 @@ use crate::calendar::FiscalCalendar;
 /// of n quarters counts as n equal steps. `None` with fewer than two
 /// quarters.
 pub(crate) fn best_quarterly_improvement(
-    history: &[Measurement],
+    history: &[Observation],
     as_of: NaiveDate,
     calendar: &FiscalCalendar,
     sign: Decimal,
 ) -> Option<Decimal> {
     let sorted_copy;
-    let points: &[Measurement] = if history.is_sorted_by_key(|m| m.date) {
+    let points: &[Observation] = if history.is_sorted_by_key(|m| m.date) {
         history
     } else {
         let mut copy = history.to_vec();
@@ -76,10 +76,10 @@ mod tests {
     #[test]
     fn quarterly_improvement_takes_the_last_value_of_each_quarter() {
         let history = [
-            Measurement::new(d(2024, 1, 15), Decimal::new(10, 0)),
-            Measurement::new(d(2024, 3, 31), Decimal::new(9, 0)),
-            Measurement::new(d(2024, 6, 30), Decimal::new(8, 0)),
-            Measurement::new(d(2024, 12, 31), Decimal::new(7, 0)),
+            Observation::new(d(2024, 1, 15), Decimal::new(10, 0)),
+            Observation::new(d(2024, 3, 31), Decimal::new(9, 0)),
+            Observation::new(d(2024, 6, 30), Decimal::new(8, 0)),
+            Observation::new(d(2024, 12, 31), Decimal::new(7, 0)),
         ];
         let best = best_quarterly_improvement(
             &history,
@@ -94,13 +94,13 @@ mod tests {
     #[test]
     fn unsorted_history_is_sorted_first_and_one_quarter_is_not_enough() {
         let history = [
-            Measurement::new(d(2024, 6, 30), Decimal::new(8, 0)),
-            Measurement::new(d(2024, 3, 31), Decimal::new(10, 0)),
+            Observation::new(d(2024, 6, 30), Decimal::new(8, 0)),
+            Observation::new(d(2024, 3, 31), Decimal::new(10, 0)),
         ];
         let cal = FiscalCalendar::default();
         let best = best_quarterly_improvement(&history, d(2025, 1, 1), &cal, Decimal::NEGATIVE_ONE);
         assert_eq!(best, Some(Decimal::TWO));
-        let one = [Measurement::new(d(2024, 6, 30), Decimal::new(8, 0))];
+        let one = [Observation::new(d(2024, 6, 30), Decimal::new(8, 0))];
         assert_eq!(
             best_quarterly_improvement(&one, d(2025, 1, 1), &cal, Decimal::ONE),
             None

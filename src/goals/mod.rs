@@ -6,10 +6,10 @@
 //! (an id of the [KPI catalog](crate::kpi::catalog)), a baseline, a
 //! [`Target`] (a value or a relative change such as `"-25%"`), a deadline
 //! (a date or "end of next quarter", resolved by [`crate::calendar`]), the
-//! action [`Plan`] with its resources, the owner, the [`Segment`] and the
+//! action [`Plan`] with its resources, the owner, the [`Scope`] and the
 //! reason it matters. Loading a goal only checks the JSON; judging it is the
 //! [`Validator`]'s job, which gives each criterion a [`Verdict`] (pass,
-//! warn, cannot tell, fail) backed by [`Finding`]s with stable
+//! warn, cannot tell, fail) backed by [`Reason`]s with stable
 //! [`ReasonCode`]s. [`Report::localize`] renders messages and suggestions
 //! in a [`Locale`]; codes never depend on the locale.
 //!
@@ -56,14 +56,14 @@ mod validate;
 
 pub use codes::{Criterion, ReasonCode, Severity, Verdict};
 pub use goal::{
-    Baseline, ChangeDirection, Goal, KpiRef, Measurement, Objective, Plan, Segment, Target,
+    Baseline, ChangeDirection, Goal, KpiRef, Objective, Observation, Plan, Scope, Target,
 };
 pub use locale::Locale;
 pub use report::{
     LocalizedCriterion, LocalizedReason, LocalizedReport, criterion_name, verdict_label,
 };
-pub use track::{Progress, Status, TrackingThresholds, track, track_with};
-pub use validate::{Details, Finding, Report, Thresholds, Validator};
+pub use track::{Progress, TrackingStatus, TrackingThresholds, track, track_with};
+pub use validate::{Details, Reason, Report, Thresholds, Validator};
 
 use chrono::NaiveDate;
 

@@ -1,14 +1,15 @@
 //! Relevance: which KPIs usually serve which business objective.
 
 use super::goal::Objective;
-use crate::kpi::catalog::{Category, KpiId};
+use crate::kpi::catalog::{BusinessArea, KpiId};
 
 /// Whether `kpi` is one usually moved to serve `objective`.
-pub(crate) fn related(objective: &Objective, kpi: KpiId, category: Category) -> bool {
+pub(crate) fn related(objective: &Objective, kpi: KpiId, category: BusinessArea) -> bool {
     use KpiId as K;
     match objective {
         Objective::IncreaseRetention => {
-            category == Category::Retention || matches!(kpi, K::RenewalRate | K::RetainedCustomers)
+            category == BusinessArea::Retention
+                || matches!(kpi, K::RenewalRate | K::RetainedCustomers)
         }
         Objective::ShortenSalesCycle => matches!(
             kpi,
@@ -20,7 +21,7 @@ pub(crate) fn related(objective: &Objective, kpi: KpiId, category: Category) -> 
                 | K::CallsPerLead
         ),
         Objective::SellMore => {
-            category == Category::Sales
+            category == BusinessArea::Sales
                 || matches!(
                     kpi,
                     K::CampaignRevenue
@@ -43,7 +44,7 @@ pub(crate) fn related(objective: &Objective, kpi: KpiId, category: Category) -> 
                 | K::WinRate
         ),
         Objective::RaiseSatisfaction => {
-            category == Category::Service
+            category == BusinessArea::Service
                 || matches!(
                     kpi,
                     K::CustomerSatisfaction | K::NetPromoterScore | K::ComplaintRate | K::ChurnRate
@@ -74,7 +75,7 @@ pub(crate) fn related(objective: &Objective, kpi: KpiId, category: Category) -> 
                 | K::CampaignNewCustomers
         ),
         Objective::ImproveService => {
-            category == Category::Service
+            category == BusinessArea::Service
                 || matches!(
                     kpi,
                     K::CustomerSatisfaction | K::ComplaintRate | K::NetPromoterScore

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::codes::{Criterion, ReasonCode, Severity, Verdict};
 use super::locale::{Locale, direction_word, number, objective_name, pick, value_with_unit};
 use super::text::templates;
-use super::validate::{Details, Finding, Report};
+use super::validate::{Details, Reason, Report};
 
 /// One reason with its message in a locale.
 ///
@@ -116,7 +116,7 @@ impl Report {
 
 impl Report {
     /// Renders one finding of this report in `locale`.
-    pub fn localize_finding(&self, finding: &Finding, locale: Locale) -> LocalizedReason {
+    pub fn localize_finding(&self, finding: &Reason, locale: Locale) -> LocalizedReason {
         let (message, suggestion) = templates(finding.code, locale);
         LocalizedReason {
             code: finding.code,

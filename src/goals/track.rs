@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::goal::{ChangeDirection, Goal, Measurement, Target};
+use super::goal::{ChangeDirection, Goal, Observation, Target};
 use super::locale::{Locale, pick, value_with_unit};
 use crate::money::decimal_serde;
 use crate::{Error, Result};
@@ -27,7 +27,7 @@ use crate::{Error, Result};
 ///    [`TrackingThresholds::at_risk`] (default 0.8), `off_track` below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum TrackingStatus {
     /// The target is met.
     Achieved,
     /// On course to meet the target by the deadline.
@@ -40,22 +40,22 @@ pub enum Status {
     Missed,
 }
 
-impl Status {
+impl TrackingStatus {
     /// The stable name (`"on_track"`).
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Achieved => "achieved",
-            Status::OnTrack => "on_track",
-            Status::AtRisk => "at_risk",
-            Status::OffTrack => "off_track",
-            Status::Missed => "missed",
+            TrackingStatus::Achieved => "achieved",
+            TrackingStatus::OnTrack => "on_track",
+            TrackingStatus::AtRisk => "at_risk",
+            TrackingStatus::OffTrack => "off_track",
+            TrackingStatus::Missed => "missed",
         }
     }
 
     /// The status in words, in `locale`.
     pub fn label(self, locale: Locale) -> &'static str {
         let table = match self {
-            Status::Achieved => &[
+            TrackingStatus::Achieved => &[
                 "achieved",
                 "erreicht",
                 "atingida",
@@ -63,7 +63,7 @@ impl Status {
                 "已达成",
                 "已達成",
             ],
-            Status::OnTrack => &[
+            TrackingStatus::OnTrack => &[
                 "on track",
                 "im Plan",
                 "no caminho certo",
@@ -71,7 +71,7 @@ impl Status {
                 "进展顺利",
                 "進展順利",
             ],
-            Status::AtRisk => &[
+            TrackingStatus::AtRisk => &[
                 "at risk",
                 "gefährdet",
                 "em risco",
@@ -79,7 +79,7 @@ impl Status {
                 "存在风险",
                 "存在風險",
             ],
-            Status::OffTrack => &[
+            TrackingStatus::OffTrack => &[
                 "off track",
                 "deutlich im Rückstand",
                 "fora do rumo",
@@ -87,7 +87,7 @@ impl Status {
                 "明显落后",
                 "明顯落後",
             ],
-            Status::Missed => &[
+            TrackingStatus::Missed => &[
                 "missed",
                 "verfehlt",
                 "não atingida",
@@ -100,13 +100,13 @@ impl Status {
     }
 }
 
-impl fmt::Display for Status {
+impl fmt::Display for TrackingStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// The thresholds of [`Status`].
+/// The thresholds of [`TrackingStatus`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrackingThresholds {
@@ -178,7 +178,7 @@ pub struct Progress {
     #[serde(with = "decimal_serde::option")]
     pub observed_per_day: Option<Decimal>,
     /// The status.
-    pub status: Status,
+    pub status: TrackingStatus,
     /// The plan version in force, if the goal has a plan.
     pub plan_version: Option<u32>,
 }
@@ -228,7 +228,7 @@ impl Progress {
 /// target without a baseline value; [`crate::ErrorKind::Overflow`] if the
 /// deadline is out of range or the numbers overflow the exact decimal
 /// representation.
-pub fn track(goal: &Goal, measurements: &[Measurement], as_of: NaiveDate) -> Result<Progress> {
+pub fn track(goal: &Goal, measurements: &[Observation], as_of: NaiveDate) -> Result<Progress> {
     track_with(goal, measurements, as_of, &TrackingThresholds::default())
 }
 
@@ -240,7 +240,7 @@ pub fn track(goal: &Goal, measurements: &[Measurement], as_of: NaiveDate) -> Res
 /// `thresholds.at_risk` is not within 0..=1.
 pub fn track_with(
     goal: &Goal,
-    measurements: &[Measurement],
+    measurements: &[Observation],
     as_of: NaiveDate,
     thresholds: &TrackingThresholds,
 ) -> Result<Progress> {
@@ -253,7 +253,7 @@ pub fn track_with(
     let target = goal
         .target
         .ok_or_else(|| Error::invalid("target", "a goal needs a target to be tracked"))?;
-    let mut points: Vec<Measurement> = measurements
+    let mut points: Vec<Observation> = measurements
         .iter()
         .filter(|m| m.date <= as_of)
         .copied()
@@ -333,9 +333,9 @@ pub fn track_with(
         .and_then(|gap| gap.checked_mul(sign))
         .is_some_and(|gap| gap <= Decimal::ZERO);
     let status = if reached {
-        Status::Achieved
+        TrackingStatus::Achieved
     } else if days_left < 0 {
-        Status::Missed
+        TrackingStatus::Missed
     } else {
         let outlook = match (projected_progress, progress) {
             (Some(share), _) => Some(share),
@@ -348,10 +348,10 @@ pub fn track_with(
             (None, None) => None,
         };
         match outlook {
-            Some(o) if o >= Decimal::ONE => Status::OnTrack,
-            Some(o) if o >= thresholds.at_risk => Status::AtRisk,
-            Some(_) => Status::OffTrack,
-            None => Status::OnTrack,
+            Some(o) if o >= Decimal::ONE => TrackingStatus::OnTrack,
+            Some(o) if o >= thresholds.at_risk => TrackingStatus::AtRisk,
+            Some(_) => TrackingStatus::OffTrack,
+            None => TrackingStatus::OnTrack,
         }
     };
     Ok(Progress {
@@ -399,7 +399,7 @@ impl Line {
 /// Ordinary least squares of value on day over sorted `points`; `None` with
 /// fewer than two distinct dates or on overflow. Also returns the number of
 /// points used.
-fn least_squares(points: &[Measurement]) -> Option<(Line, usize)> {
+fn least_squares(points: &[Observation]) -> Option<(Line, usize)> {
     let origin = points.first()?.date;
     let n = Decimal::from(points.len());
     let mut sum_x = Decimal::ZERO;
@@ -444,9 +444,9 @@ mod tests {
     #[test]
     fn least_squares_recovers_an_exact_line() {
         let points = [
-            Measurement::new(d(2024, 1, 1), Decimal::new(10, 0)),
-            Measurement::new(d(2024, 1, 11), Decimal::new(8, 0)),
-            Measurement::new(d(2024, 1, 21), Decimal::new(6, 0)),
+            Observation::new(d(2024, 1, 1), Decimal::new(10, 0)),
+            Observation::new(d(2024, 1, 11), Decimal::new(8, 0)),
+            Observation::new(d(2024, 1, 21), Decimal::new(6, 0)),
         ];
         let (line, n) = least_squares(&points).expect("fit");
         assert_eq!(n, 3);
@@ -457,8 +457,8 @@ mod tests {
     #[test]
     fn one_date_gives_no_line() {
         let points = [
-            Measurement::new(d(2024, 1, 1), Decimal::new(10, 0)),
-            Measurement::new(d(2024, 1, 1), Decimal::new(8, 0)),
+            Observation::new(d(2024, 1, 1), Decimal::new(10, 0)),
+            Observation::new(d(2024, 1, 1), Decimal::new(8, 0)),
         ];
         assert!(least_squares(&points).is_none());
     }

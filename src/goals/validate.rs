@@ -136,23 +136,23 @@ pub struct Details {
 
 /// One reason behind a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
+pub struct Reason {
     /// The stable reason code.
     pub code: ReasonCode,
     /// The values the message refers to.
     pub details: Details,
 }
 
-impl Finding {
-    fn new(code: ReasonCode) -> Finding {
-        Finding {
+impl Reason {
+    fn new(code: ReasonCode) -> Reason {
+        Reason {
             code,
             details: Details::default(),
         }
     }
 
-    fn with(code: ReasonCode, details: Details) -> Finding {
-        Finding { code, details }
+    fn with(code: ReasonCode, details: Details) -> Reason {
+        Reason { code, details }
     }
 
     /// The criterion this finding is about.
@@ -192,7 +192,7 @@ pub struct Report {
     /// Verdicts in S, M, A, R, T order.
     pub verdicts: [Verdict; 5],
     /// Every finding, grouped by criterion in S, M, A, R, T order.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Reason>,
 }
 
 impl Report {
@@ -215,7 +215,7 @@ impl Report {
     }
 
     /// The findings about `criterion`.
-    pub fn findings_for(&self, criterion: Criterion) -> impl Iterator<Item = &Finding> {
+    pub fn findings_for(&self, criterion: Criterion) -> impl Iterator<Item = &Reason> {
         self.findings
             .iter()
             .filter(move |f| f.criterion() == criterion)
@@ -307,27 +307,27 @@ impl Validator {
         }
     }
 
-    fn specific(&self, goal: &Goal, out: &mut Vec<Finding>) {
+    fn specific(&self, goal: &Goal, out: &mut Vec<Reason>) {
         match non_blank(goal.plan.as_ref().map(|p| p.action.as_str())) {
-            None => out.push(Finding::new(ReasonCode::NoActionPlan)),
+            None => out.push(Reason::new(ReasonCode::NoActionPlan)),
             Some(action) if fewer_words_than(action, self.thresholds.min_plan_words) => {
-                out.push(Finding::new(ReasonCode::ActionPlanVague));
+                out.push(Reason::new(ReasonCode::ActionPlanVague));
             }
-            Some(_) => out.push(Finding::new(ReasonCode::ActionPlanStated)),
+            Some(_) => out.push(Reason::new(ReasonCode::ActionPlanStated)),
         }
         if non_blank(goal.owner.as_deref()).is_none() {
-            out.push(Finding::new(ReasonCode::NoOwner));
+            out.push(Reason::new(ReasonCode::NoOwner));
         }
     }
 
-    fn measurable(&self, goal: &Goal, ctx: &Context, out: &mut Vec<Finding>) {
+    fn measurable(&self, goal: &Goal, ctx: &Context, out: &mut Vec<Reason>) {
         let start = out.len();
         match &goal.kpi {
-            None => out.push(Finding::new(ReasonCode::NoKpi)),
+            None => out.push(Reason::new(ReasonCode::NoKpi)),
             Some(KpiRef::Unknown(text)) if text.trim().is_empty() => {
-                out.push(Finding::new(ReasonCode::NoKpi));
+                out.push(Reason::new(ReasonCode::NoKpi));
             }
-            Some(KpiRef::Unknown(text)) => out.push(Finding::with(
+            Some(KpiRef::Unknown(text)) => out.push(Reason::with(
                 ReasonCode::UnknownKpi,
                 Details {
                     text: Some(shorten(text)),
@@ -337,7 +337,7 @@ impl Validator {
             Some(KpiRef::Known(_)) => {}
         }
         let Some(target) = goal.target else {
-            out.push(Finding::new(ReasonCode::NoTarget));
+            out.push(Reason::new(ReasonCode::NoTarget));
             return;
         };
         if let Some(def) = ctx.def {
@@ -384,20 +384,20 @@ impl Validator {
             finding.details.target = Some(target);
             out.push(finding);
             if matches!(target, Target::RelativePercent(_)) && goal.baseline.is_none() {
-                out.push(Finding::new(ReasonCode::BaselineFromMeasurements));
+                out.push(Reason::new(ReasonCode::BaselineFromMeasurements));
             }
         }
     }
 
-    fn achievable(&self, goal: &Goal, ctx: &Context, as_of: NaiveDate, out: &mut Vec<Finding>) {
+    fn achievable(&self, goal: &Goal, ctx: &Context, as_of: NaiveDate, out: &mut Vec<Reason>) {
         let start = out.len();
         let plan = goal.plan.as_ref();
         let has_action = non_blank(plan.map(|p| p.action.as_str())).is_some();
         let has_resources = plan.is_some_and(|p| p.resources.iter().any(|r| !r.trim().is_empty()));
         if !has_action && !has_resources {
-            out.push(Finding::new(ReasonCode::NoMeans));
+            out.push(Reason::new(ReasonCode::NoMeans));
         } else if !has_resources {
-            out.push(Finding::new(ReasonCode::NoResources));
+            out.push(Reason::new(ReasonCode::NoResources));
         }
         self.achievable_target(goal, ctx, as_of, out);
         let judged = out.get(start..).is_some_and(|new| {
@@ -405,7 +405,7 @@ impl Validator {
                 .any(|f| f.severity() != Severity::Info || f.code == ReasonCode::WithinHistory)
         });
         if !judged {
-            out.push(Finding::new(ReasonCode::Achievable));
+            out.push(Reason::new(ReasonCode::Achievable));
         }
     }
 
@@ -414,10 +414,10 @@ impl Validator {
         goal: &Goal,
         ctx: &Context,
         as_of: NaiveDate,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Reason>,
     ) {
         let (Some(def), Some(target)) = (ctx.def, goal.target) else {
-            out.push(Finding::new(ReasonCode::CannotJudgeTarget));
+            out.push(Reason::new(ReasonCode::CannotJudgeTarget));
             return;
         };
         // Possible by definition, impossible as a goal: zero churn, 100 %.
@@ -451,7 +451,7 @@ impl Validator {
         }
         let Some(best) = best_quarterly_improvement(&goal.history, as_of, &goal.calendar, sign)
         else {
-            out.push(Finding::new(ReasonCode::HistoryTooShort));
+            out.push(Reason::new(ReasonCode::HistoryTooShort));
             return;
         };
         if best <= Decimal::ZERO {
@@ -494,11 +494,11 @@ impl Validator {
         out.push(finding);
     }
 
-    fn relevant(&self, goal: &Goal, ctx: &Context, out: &mut Vec<Finding>) {
+    fn relevant(&self, goal: &Goal, ctx: &Context, out: &mut Vec<Reason>) {
         match &goal.objective {
-            None => out.push(Finding::new(ReasonCode::NoObjective)),
+            None => out.push(Reason::new(ReasonCode::NoObjective)),
             Some(Objective::Custom(name)) if name.trim().is_empty() => {
-                out.push(Finding::new(ReasonCode::NoObjective));
+                out.push(Reason::new(ReasonCode::NoObjective));
             }
             Some(Objective::Custom(_)) => {
                 out.push(ctx.finding(ReasonCode::CustomObjective, None));
@@ -527,18 +527,18 @@ impl Validator {
             }
         }
         if non_blank(goal.reason.as_deref()).is_none() {
-            out.push(Finding::new(ReasonCode::NoReason));
+            out.push(Reason::new(ReasonCode::NoReason));
         }
     }
 
-    fn timely(&self, goal: &Goal, ctx: &Context, as_of: NaiveDate, out: &mut Vec<Finding>) {
+    fn timely(&self, goal: &Goal, ctx: &Context, as_of: NaiveDate, out: &mut Vec<Reason>) {
         let deadline = match &ctx.deadline {
             Ok(None) => {
-                out.push(Finding::new(ReasonCode::NoDeadline));
+                out.push(Reason::new(ReasonCode::NoDeadline));
                 return;
             }
             Err(()) => {
-                let mut finding = Finding::new(ReasonCode::DeadlineUnresolvable);
+                let mut finding = Reason::new(ReasonCode::DeadlineUnresolvable);
                 finding.details.text = goal.deadline.map(|d| d.to_string());
                 out.push(finding);
                 return;
@@ -555,7 +555,7 @@ impl Validator {
         } else {
             ReasonCode::DeadlineSet
         };
-        out.push(Finding::with(
+        out.push(Reason::with(
             code,
             Details {
                 date: Some(deadline),
@@ -566,7 +566,7 @@ impl Validator {
         if let Some(date) = goal.baseline.and_then(|b| b.date)
             && date > deadline
         {
-            out.push(Finding::with(
+            out.push(Reason::with(
                 ReasonCode::BaselineAfterDeadline,
                 Details {
                     date: Some(date),
@@ -637,8 +637,8 @@ impl Context {
     }
 
     /// A finding about the goal's KPI, with `value`.
-    fn finding(&self, code: ReasonCode, value: Option<Decimal>) -> Finding {
-        Finding::with(
+    fn finding(&self, code: ReasonCode, value: Option<Decimal>) -> Reason {
+        Reason::with(
             code,
             Details {
                 kpi: self.def.map(|d| d.id),

@@ -22,11 +22,11 @@
 //! the window) is undefined with the reason.
 //!
 //! ```
-//! use crmkit::kpi::catalog::{Direction, KpiId, Unit};
+//! use crmkit::kpi::catalog::{Polarity, KpiId, Unit};
 //!
 //! let churn = KpiId::parse("churn_rate")?;
 //! assert_eq!(churn.definition().unit, Unit::Percent);
-//! assert_eq!(churn.definition().direction, Direction::LowerIsBetter);
+//! assert_eq!(churn.definition().direction, Polarity::LowerIsBetter);
 //! assert!(KpiId::parse("happiness").is_err());
 //! Ok::<(), crmkit::Error>(())
 //! ```
@@ -63,7 +63,7 @@ pub enum Unit {
 /// Whether a higher or a lower value is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Direction {
+pub enum Polarity {
     /// More is better (win rate).
     HigherIsBetter,
     /// Less is better (churn, CAC, resolution time).
@@ -73,7 +73,7 @@ pub enum Direction {
 /// The area of the business a KPI belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Category {
+pub enum BusinessArea {
     /// Marketing.
     Marketing,
     /// Sales.
@@ -94,9 +94,9 @@ pub struct KpiDefinition {
     /// Unit of the value.
     pub unit: Unit,
     /// Which way is better.
-    pub direction: Direction,
+    pub direction: Polarity,
     /// Area.
-    pub category: Category,
+    pub category: BusinessArea,
     /// Smallest possible value, if bounded.
     #[serde(serialize_with = "ser_bound")]
     pub min: Option<Decimal>,
@@ -150,8 +150,8 @@ macro_rules! catalog {
                         id: KpiId::$variant,
                         name: $name,
                         unit: Unit::$unit,
-                        direction: Direction::$dir,
-                        category: Category::$cat,
+                        direction: Polarity::$dir,
+                        category: BusinessArea::$cat,
                         min: $min,
                         max: $max,
                         ideal_limit: $ideal,

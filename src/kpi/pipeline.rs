@@ -152,7 +152,7 @@ impl PipelineReportRequest {
 
 /// A share with its numerator and denominator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Share {
+pub struct Percentage {
     /// Percent, or undefined for an empty denominator.
     #[serde(flatten)]
     pub value: KpiValue,
@@ -162,9 +162,9 @@ pub struct Share {
     pub denominator: u64,
 }
 
-impl Share {
-    fn new(numerator: u64, denominator: u64, reason: &str) -> Share {
-        Share {
+impl Percentage {
+    fn new(numerator: u64, denominator: u64, reason: &str) -> Percentage {
+        Percentage {
             value: divide(
                 Decimal::from(numerator),
                 Decimal::from(denominator),
@@ -192,16 +192,16 @@ pub struct StageReport {
     pub name: String,
     /// Open items in the stage.
     pub open: u64,
-    /// Share of all open items.
-    pub share: Share,
+    /// Percentage of all open items.
+    pub share: Percentage,
     /// Mean days the items have been in the stage.
     pub mean_days_in_stage: KpiValue,
     /// Median days the items have been in the stage.
     pub median_days_in_stage: KpiValue,
     /// Stays that ended by `as_of` and moved on to a later, non-lost stage.
-    pub conversion_to_next: Share,
+    pub conversion_to_next: Percentage,
     /// Items followed up within `follow_up_days` of entering the stage.
-    pub follow_up_coverage: Share,
+    pub follow_up_coverage: Percentage,
 }
 
 /// What a finding is about.
@@ -218,7 +218,7 @@ pub enum FindingCode {
 
 /// A finding of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub struct PipelineFinding {
     /// Machine-readable kind.
     pub code: FindingCode,
     /// The stage concerned.
@@ -244,7 +244,7 @@ pub struct PipelineReport {
     /// One row per open (working) stage, in pipeline order.
     pub stages: Vec<StageReport>,
     /// Findings, most important first.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<PipelineFinding>,
 }
 
 fn days(seconds: i128) -> Decimal {
@@ -348,7 +348,7 @@ pub fn pipeline_report(
             stage,
             name,
             open: count,
-            share: Share::new(count, open_items, "no open items"),
+            share: Percentage::new(count, open_items, "no open items"),
             mean_days_in_stage: divide(
                 days(total),
                 Decimal::from(count),
@@ -356,12 +356,12 @@ pub fn pipeline_report(
                 "no items in the stage",
             ),
             median_days_in_stage: median_days(&mut list),
-            conversion_to_next: Share::new(
+            conversion_to_next: Percentage::new(
                 tally.advanced.get(index).copied().unwrap_or(0),
                 tally.exits.get(index).copied().unwrap_or(0),
                 "no stay in the stage has ended",
             ),
-            follow_up_coverage: Share::new(
+            follow_up_coverage: Percentage::new(
                 tally.followed.get(index).copied().unwrap_or(0),
                 count,
                 "no items in the stage",
@@ -538,8 +538,8 @@ fn lead_tally(dataset: &Dataset, ctx: &Context<'_>, request: &PipelineReportRequ
     tally
 }
 
-fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<Finding> {
-    let below = |share: &Share, limit: Decimal| share.value.as_decimal().is_some_and(|v| v < limit);
+fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<PipelineFinding> {
+    let below = |share: &Percentage, limit: Decimal| share.value.as_decimal().is_some_and(|v| v < limit);
     let bottleneck_share = request
         .bottleneck_share
         .map_or(Decimal::from(40), |p| p.value());
@@ -570,7 +570,7 @@ fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<Find
                 request.follow_up_days
             ));
         }
-        found.push(Finding {
+        found.push(PipelineFinding {
             code: if low {
                 FindingCode::BottleneckWithoutFollowUp
             } else {
@@ -586,7 +586,7 @@ fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<Find
         {
             continue;
         }
-        found.push(Finding {
+        found.push(PipelineFinding {
             code: FindingCode::LowFollowUp,
             stage: stage.stage.clone(),
             message: format!(

@@ -43,7 +43,7 @@ pub struct CalibrationRow {
 /// Quality of probability forecasts on a hold-out set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Evaluation {
+pub struct ModelEvaluation {
     /// Forecasts evaluated.
     pub examples: usize,
     /// Positive outcomes among them.
@@ -72,7 +72,7 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 ///
 /// [`ErrorKind::Invalid`](crate::ErrorKind): different lengths, a
 /// probability outside `[0, 1]` or NaN (naming `probabilities[i]`).
-pub fn evaluate(probabilities: &[f64], outcomes: &[bool]) -> Result<Evaluation> {
+pub fn evaluate(probabilities: &[f64], outcomes: &[bool]) -> Result<ModelEvaluation> {
     if probabilities.len() != outcomes.len() {
         return Err(Error::invalid(
             "probabilities",
@@ -177,7 +177,7 @@ pub fn evaluate(probabilities: &[f64], outcomes: &[bool]) -> Result<Evaluation> 
         row.mean_predicted = ratio(sum.0, row.count as f64);
         row.observed_rate = ratio(sum.1, row.count as f64);
     }
-    Ok(Evaluation {
+    Ok(ModelEvaluation {
         examples: n,
         positives,
         roc_auc,

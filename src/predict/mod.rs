@@ -63,7 +63,7 @@ pub use clv::{
     AtRiskCustomer, ClvFitOptions, ClvModel, ClvOptions, ClvReport, ClvReportOptions, CustomerClv,
     CustomerValue, RiskReason, SpendModel, at_risk, clv_report,
 };
-pub use evaluate::{CalibrationRow, Evaluation, LiftRow, evaluate};
+pub use evaluate::{CalibrationRow, LiftRow, ModelEvaluation, evaluate};
 pub use features::{Encoder, FeatureSpec, MAX_CATEGORY_LEVELS};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
 pub use logistic::{LogisticOptions, LogisticRegression, MAX_FEATURES, MAX_NEWTON_FEATURES};
@@ -71,7 +71,7 @@ pub use naive_bayes::{NaiveBayes, NaiveBayesOptions};
 pub use optimize::Convergence;
 pub use profile::{Indicator, ProfileOutcome, ProfileReport, ProfileSpec, profile};
 pub use propensity::{
-    Contribution, FittedModel, LeadPrediction, ModelKind, PropensityModel, PropensitySpec,
+    FeatureContribution, FittedModel, LeadPrediction, ModelKind, PropensityModel, PropensitySpec,
     TrainingSummary,
 };
 pub use rfm::{

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::evaluate::{Evaluation, evaluate};
+use super::evaluate::{ModelEvaluation, evaluate};
 use super::features::{Encoder, FeatureSpec, MAX_CATEGORY_LEVELS, Raw, check_features, raw_value};
 use super::logistic::{LogisticOptions, LogisticRegression};
 use super::naive_bayes::{NaiveBayes, NaiveBayesOptions};
@@ -157,7 +157,7 @@ pub struct TrainingSummary {
     /// Closed deals held out.
     pub holdout_examples: usize,
     /// Evaluation on the hold-out deals (`None` without hold-out).
-    pub evaluation: Option<Evaluation>,
+    pub evaluation: Option<ModelEvaluation>,
     /// Mean value of the won training deals, used as the expected deal
     /// value of a lead whose deal has no value.
     pub mean_won_value: Money,
@@ -208,7 +208,7 @@ pub struct PropensityModel {
 /// How one feature moved a prediction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Contribution {
+pub struct FeatureContribution {
     /// The feature's label (`company.industry`).
     pub feature: String,
     /// The value the lead has (`"software"`, `"(missing)"`).
@@ -233,7 +233,7 @@ pub struct LeadPrediction {
     /// has none), in the model currency, to the cent.
     pub expected_value: Money,
     /// Feature contributions, largest effect first.
-    pub contributions: Vec<Contribution>,
+    pub contributions: Vec<FeatureContribution>,
     /// `true` when the model uses protected attributes.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub uses_protected: bool,
@@ -580,13 +580,13 @@ impl PropensityModel {
                 .unwrap_or(Decimal::ZERO)
                 .round_dp(6);
             let expected_value = value.checked_mul(p)?.round_dp(2);
-            let mut contributions: Vec<Contribution> = self
+            let mut contributions: Vec<FeatureContribution> = self
                 .spec
                 .features
                 .iter()
                 .zip(row)
                 .zip(effects)
-                .map(|((f, r), effect)| Contribution {
+                .map(|((f, r), effect)| FeatureContribution {
                     feature: f.label(),
                     value: r.display(),
                     effect,

@@ -7,7 +7,7 @@
 
 use crmkit::automation::presets::{self, Boundary, RoutingConfig};
 use crmkit::automation::{EnrollmentState, Event, RuleSet, analyze};
-use crmkit::goals::{Goal, Locale, Measurement, Validator, track};
+use crmkit::goals::{Goal, Locale, Observation, Validator, track};
 use crmkit::kpi::catalog::definitions;
 use crmkit::kpi::{
     KpiRequest, PipelineReportRequest, TimeSeriesRequest, compute, pipeline_report, time_series,
@@ -294,7 +294,7 @@ fn goal_progress_json(
     let as_of = timestamp(as_of_unix, "as_of")?.date_naive();
     let locale = Locale::parse(locale).py_err()?;
     let goal = Goal::from_json(goal).py_err()?;
-    let measurements: Vec<Measurement> = Error::parse_json(measurements)
+    let measurements: Vec<Observation> = Error::parse_json(measurements)
         .map_err(|err| {
             let path = match err.path() {
                 Some(path) if path.starts_with('[') => format!("measurements{path}"),
