@@ -298,7 +298,7 @@ fn threshold_rules(n: usize) -> RuleSet {
 fn analysis(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyze_thresholds");
     group.sample_size(10);
-    for n in [250, 500, 1_000] {
+    for n in [1_000, 4_000, 16_000] {
         let rules = threshold_rules(n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(format!("{n}_rules"), |b| {

@@ -364,7 +364,7 @@ fn analysis_past_its_work_budget_is_partial_and_says_so() {
     let rules = thresholds(40);
     let full = crmkit::automation::analyze_within(&rules, u64::MAX);
     assert!(!full.partial);
-    let partial = crmkit::automation::analyze_within(&rules, 500);
+    let partial = crmkit::automation::analyze_within(&rules, 150);
     assert!(partial.partial);
     let truncated: Vec<_> = partial.of_kind(FindingKind::Truncated).collect();
     assert_eq!(truncated.len(), 1);

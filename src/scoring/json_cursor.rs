@@ -441,7 +441,7 @@ impl<'a> Cursor<'a> {
             let value = match c.peek()? {
                 b'"' => FieldValue::Text(c.string()?),
                 b't' | b'f' => FieldValue::Bool(c.boolean()?),
-                _ => match serde_json::from_str::<AttributeValue>(c.raw_value()?).ok()? {
+                _ => match read_exact::<AttributeValue>(c.raw_value()?)? {
                     AttributeValue::Number(n) => FieldValue::Number(n),
                     AttributeValue::Date(d) => FieldValue::Date(d),
                     AttributeValue::Money(m) => FieldValue::Money(m),
@@ -646,6 +646,15 @@ pub(super) fn mark(seen: &mut u32, bit: u32) -> Option<()> {
     }
     *seen |= 1 << bit;
     Some(())
+}
+
+/// A value read from its JSON text when every number in it is exact (see
+/// [`crate::exact_json`]); `None` otherwise, so that the typed reader, which
+/// names the JSON path, reports the number.
+fn read_exact<'de, T: serde::Deserialize<'de>>(raw: &'de str) -> Option<T> {
+    let value = serde_json::from_str::<T>(raw).ok()?;
+    crate::exact_json::check_numbers(raw).ok()?;
+    Some(value)
 }
 
 #[cfg(test)]

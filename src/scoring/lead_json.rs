@@ -124,7 +124,12 @@ impl ScoringModel {
         // JSON path; it runs first, and only a document it refuses is parsed
         // again to name the path in the error.
         let doc: LeadDoc = match serde_json::from_str(lead_json) {
-            Ok(doc) => doc,
+            Ok(doc) => {
+                // The same exactness rule as every other document: a number
+                // a 64-bit float cannot hold exactly is refused, with its path.
+                crate::exact_json::check_numbers(lead_json)?;
+                doc
+            }
             Err(_) => Error::parse_json(lead_json)?,
         };
         if let (Some(company), Some(id)) = (&doc.company, &doc.contact.company)

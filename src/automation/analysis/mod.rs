@@ -26,9 +26,15 @@ use super::trigger::EventType;
 
 mod conflict;
 mod fanout;
+#[cfg(test)]
+mod reference;
 mod space;
+mod sweep;
+#[cfg(test)]
+mod tests;
 
-use space::{Cell, F, Space, eval, holds};
+use space::{F, Space};
+use sweep::Tally;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -152,6 +158,20 @@ pub fn analyze(rules: &RuleSet) -> AnalysisReport {
 /// partial (`partial` is `true` and a `truncated` finding names the event
 /// type where the analysis stopped).
 pub fn analyze_within(rules: &RuleSet, max_work: u64) -> AnalysisReport {
+    analyze_by(rules, max_work, Enumeration::Sweep)
+}
+
+/// How the input cells are enumerated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Enumeration {
+    /// Evaluating again only what changes between neighbouring cells.
+    Sweep,
+    /// Evaluating everything in every cell (the reference of the tests).
+    #[cfg(test)]
+    Exhaustive,
+}
+
+fn analyze_by(rules: &RuleSet, max_work: u64, how: Enumeration) -> AnalysisReport {
     let mut report = AnalysisReport {
         hit_policy: rules.hit_policy(),
         triggers: Vec::new(),
@@ -166,7 +186,8 @@ pub fn analyze_within(rules: &RuleSet, max_work: u64) -> AnalysisReport {
             .filter(|r| r.trigger.event_type() == kind)
             .collect();
         if !group.is_empty() {
-            analyze_group(kind, &group, rules.hit_policy(), &mut budget, &mut report);
+            let policy = rules.hit_policy();
+            analyze_group(kind, &group, policy, &mut budget, how, &mut report);
         }
     }
     fanout::check(rules, &mut report);
@@ -187,6 +208,7 @@ fn analyze_group(
     group: &[&Rule],
     policy: HitPolicy,
     budget: &mut u64,
+    how: Enumeration,
     report: &mut AnalysisReport,
 ) {
     let mut space = Space::default();
@@ -207,6 +229,7 @@ fn analyze_group(
             }
         })
         .collect();
+    space.finish();
     let rule_ids: Vec<String> = group.iter().map(|r| r.id.to_string()).collect();
     for (field, currencies) in &space.mixed {
         report.findings.push(Finding {
@@ -222,7 +245,7 @@ fn analyze_group(
             region: Vec::new(),
         });
     }
-    let cells: Vec<Vec<Cell>> = space.dims.iter().map(|d| space.cells(d)).collect();
+    let cells: Vec<Vec<space::Cell>> = space.dims.iter().map(|d| space.cells(d)).collect();
     let total = cells
         .iter()
         .try_fold(1u64, |acc, c| acc.checked_mul(c.len() as u64))
@@ -251,15 +274,24 @@ fn analyze_group(
         });
         return;
     }
-    // Truth of each atom in each cell of its dimension.
-    let atom_truth: Vec<Vec<bool>> = space
-        .atoms
-        .iter()
-        .map(|a| match (cells.get(a.dim), space.dims.get(a.dim)) {
-            (Some(cs), Some(dim)) => cs.iter().map(|c| holds(&a.pred, &c.value, dim)).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
+    let Tally {
+        wins,
+        satisfiable,
+        taken,
+        shadow_example,
+        rule_shadow,
+        gaps,
+        gap_cells,
+        overlap_cells,
+        overlaps,
+        visited,
+        stopped,
+        unlisted_overlaps,
+    } = match how {
+        Enumeration::Sweep => sweep::sweep(&space, &cells, &forms, policy, budget),
+        #[cfg(test)]
+        Enumeration::Exhaustive => reference::exhaustive(&space, &cells, &forms, policy, budget),
+    };
     let example_of = |choice: &[usize]| -> Example {
         let mut json = BTreeMap::new();
         let mut texts = Vec::new();
@@ -284,124 +316,6 @@ fn analyze_group(
             region,
         }
     };
-
-    let n = forms.len();
-    let mut matched_any = vec![false; n];
-    let mut wins = vec![false; n];
-    let mut satisfiable: Vec<Vec<bool>> = forms
-        .iter()
-        .map(|f| vec![false; f.branches.len()])
-        .collect();
-    let mut taken: Vec<Vec<bool>> = satisfiable.clone();
-    let mut shadow_example: Vec<Vec<Shadow>> =
-        forms.iter().map(|f| vec![None; f.branches.len()]).collect();
-    let mut rule_shadow: Vec<Shadow> = vec![None; n];
-    let mut gaps: Vec<Vec<usize>> = Vec::new();
-    let mut gap_cells = 0u64;
-    let mut overlap_cells = 0u64;
-    let mut overlaps: BTreeMap<Vec<(usize, usize)>, Vec<usize>> = BTreeMap::new();
-
-    let mut choice = vec![0usize; space.dims.len()];
-    let mut truth = vec![false; space.atoms.len()];
-    let mut done = false;
-    let per_cell = (space.atoms.len() + n + 1) as u64;
-    let mut visited = 0u64;
-    let mut stopped = false;
-    let mut unlisted_overlaps = false;
-    while !done {
-        if *budget < per_cell {
-            stopped = true;
-            break;
-        }
-        *budget -= per_cell;
-        visited += 1;
-        for (a, atom) in space.atoms.iter().enumerate() {
-            let i = choice.get(atom.dim).copied().unwrap_or(0);
-            if let Some(t) = truth.get_mut(a) {
-                *t = atom_truth
-                    .get(a)
-                    .and_then(|v| v.get(i))
-                    .copied()
-                    .unwrap_or(false);
-            }
-        }
-        let mut selected: Vec<(usize, usize)> = Vec::new();
-        for (r, form) in forms.iter().enumerate() {
-            if !eval(&form.when, &truth) {
-                continue;
-            }
-            let mut first = None;
-            for (b, bf) in form.branches.iter().enumerate() {
-                if eval(bf, &truth) {
-                    if let Some(s) = satisfiable.get_mut(r).and_then(|v| v.get_mut(b)) {
-                        *s = true;
-                    }
-                    match first {
-                        None => first = Some(b),
-                        Some(winner) => {
-                            if let Some(slot) = shadow_example.get_mut(r).and_then(|v| v.get_mut(b))
-                                && slot.is_none()
-                            {
-                                *slot = Some((choice.clone(), winner));
-                            }
-                        }
-                    }
-                }
-            }
-            if let Some(b) = first {
-                selected.push((r, b));
-                if let Some(t) = taken.get_mut(r).and_then(|v| v.get_mut(b)) {
-                    *t = true;
-                }
-                if let Some(m) = matched_any.get_mut(r) {
-                    *m = true;
-                }
-            }
-        }
-        match selected.first() {
-            None => {
-                gap_cells += 1;
-                if gaps.len() < MAX_GAPS {
-                    gaps.push(choice.clone());
-                }
-            }
-            Some((winner, _)) => {
-                if let Some(w) = wins.get_mut(*winner) {
-                    *w = true;
-                }
-                if policy == HitPolicy::First {
-                    for (r, _) in selected.iter().skip(1) {
-                        if let Some(slot) = rule_shadow.get_mut(*r)
-                            && slot.is_none()
-                        {
-                            *slot = Some((choice.clone(), *winner));
-                        }
-                    }
-                }
-            }
-        }
-        if selected.len() > 1 {
-            overlap_cells += 1;
-            if !overlaps.contains_key(&selected) {
-                if overlaps.len() < MAX_OVERLAPS {
-                    overlaps.insert(selected.clone(), choice.clone());
-                } else {
-                    unlisted_overlaps = true;
-                }
-            }
-        }
-        // Next combination (odometer).
-        done = true;
-        for (d, c) in choice.iter_mut().enumerate() {
-            let len = cells.get(d).map_or(1, Vec::len);
-            if *c + 1 < len {
-                *c += 1;
-                done = false;
-                break;
-            }
-            *c = 0;
-        }
-    }
 
     if stopped {
         report.partial = true;
@@ -564,7 +478,6 @@ fn analyze_group(
             );
             continue;
         }
-        let _ = matched_any.get(r);
         for b in 0..form.branches.len() {
             let was_taken = taken
                 .get(r)

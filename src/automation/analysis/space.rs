@@ -2,6 +2,9 @@
 //! test), their cells (split at the conditions' literals), atoms (one test
 //! on one dimension) and formulas over atoms.
 
+use std::collections::HashMap;
+use std::mem::Discriminant;
+
 use rust_decimal::Decimal;
 
 use super::super::condition::{Cond, Leaf, Lit, Test};
@@ -36,7 +39,7 @@ pub(super) struct Dim {
     pub(super) scale: u32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum Pred {
     Num(Cmp, Decimal),
     Between(Decimal, Decimal),
@@ -46,7 +49,7 @@ pub(super) enum Pred {
     Is(bool),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Cmp {
     Eq,
     Ne,
@@ -56,7 +59,7 @@ pub(super) enum Cmp {
     Ge,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Atom {
     pub(super) dim: usize,
     pub(super) pred: Pred,
@@ -91,6 +94,10 @@ pub(super) struct Space {
     pub(super) dims: Vec<Dim>,
     pub(super) atoms: Vec<Atom>,
     pub(super) mixed: Vec<(String, String)>,
+    /// Each dimension's index by name and kind family.
+    dim_index: HashMap<(String, Discriminant<DimKind>), usize>,
+    /// Each atom's index (atoms are shared by the rules that use them).
+    atom_index: HashMap<Atom, usize>,
 }
 
 pub(super) fn stage_bit(s: LifecycleStage) -> u16 {
@@ -111,15 +118,11 @@ pub(super) fn cmp_of(op: super::super::condition::Op) -> Cmp {
 
 impl Space {
     pub(super) fn dim(&mut self, name: &str, kind: DimKind) -> usize {
-        let same_family =
-            |a: &DimKind, b: &DimKind| std::mem::discriminant(a) == std::mem::discriminant(b);
-        if let Some(i) = self
-            .dims
-            .iter()
-            .position(|d| d.name == name && same_family(&d.kind, &kind))
-        {
-            return i;
+        let key = (name.to_string(), std::mem::discriminant(&kind));
+        if let Some(i) = self.dim_index.get(&key) {
+            return *i;
         }
+        self.dim_index.insert(key, self.dims.len());
         self.dims.push(Dim {
             name: name.to_string(),
             kind,
@@ -153,11 +156,22 @@ impl Space {
             }
         }
         let atom = Atom { dim, pred };
-        if let Some(i) = self.atoms.iter().position(|a| *a == atom) {
-            return F::Atom(i);
+        if let Some(i) = self.atom_index.get(&atom) {
+            return F::Atom(*i);
         }
+        self.atom_index.insert(atom.clone(), self.atoms.len());
         self.atoms.push(atom);
         F::Atom(self.atoms.len() - 1)
+    }
+
+    /// Sorts and deduplicates the values of every categorical dimension:
+    /// call once after the last conversion, before [`Space::cells`]. A
+    /// categorical cell's index is then its value's index in `values`.
+    pub(super) fn finish(&mut self) {
+        for dim in &mut self.dims {
+            dim.values.sort();
+            dim.values.dedup();
+        }
     }
 
     pub(super) fn opaque(&mut self, text: &str) -> F {
@@ -488,10 +502,8 @@ impl Space {
                 })
                 .collect(),
             DimKind::Categorical | DimKind::Closed => {
-                let mut values = dim.values.clone();
-                values.sort();
-                values.dedup();
-                let mut cells: Vec<Cell> = values
+                let mut cells: Vec<Cell> = dim
+                    .values
                     .iter()
                     .enumerate()
                     .map(|(i, v)| Cell {
@@ -656,10 +668,7 @@ impl Space {
                 (serde_json::json!(text), text)
             }
             (CellVal::Cat(Some(i)), _) => {
-                let mut values = dim.values.clone();
-                values.sort();
-                values.dedup();
-                let v = values.get(*i).cloned().unwrap_or_default();
+                let v = dim.values.get(*i).cloned().unwrap_or_default();
                 (serde_json::json!(v), format!("{v:?}"))
             }
             (CellVal::Cat(None), _) => {
@@ -691,11 +700,8 @@ pub(super) fn holds(pred: &Pred, value: &CellVal, dim: &Dim) -> bool {
         (Pred::Between(a, b), CellVal::Num(v)) => a <= v && v <= b,
         (Pred::NumIn(values, negate), CellVal::Num(v)) => values.contains(v) != *negate,
         (Pred::Cat(values, negate), CellVal::Cat(index)) => {
-            let mut all = dim.values.clone();
-            all.sort();
-            all.dedup();
             let inside = index
-                .and_then(|i| all.get(i))
+                .and_then(|i| dim.values.get(i))
                 .is_some_and(|v| values.contains(v));
             inside != *negate
         }
