@@ -506,3 +506,39 @@ fn saved_segments_refuse_event_fields_and_backward_ranges() {
     .expect_err("since after as_of");
     assert_eq!(err.path(), Some("since"));
 }
+
+#[test]
+fn a_saved_segment_is_a_journey_entry_condition() {
+    use crmkit::automation::{Event, EventType};
+    use crmkit::journeys::{Idle, Input, Journey, JourneyState};
+    let ds = Dataset::from_json(PEOPLE).expect("people");
+    let segment = crmkit::segments::SavedSegment::from_json(GERMAN_PIPELINE).expect("segment");
+    let doc = serde_json::json!({"id": "j", "start": "a",
+        "entry": {"triggers": [{"type": "contact_created"}], "condition": segment.condition},
+        "steps": [{"id": "a", "type": "end"}]});
+    let journey = Journey::from_json(&doc.to_string()).expect("journey");
+    let as_of: chrono::DateTime<chrono::Utc> = "2026-06-01T00:00:00Z".parse().expect("time");
+    let mut entered = Vec::new();
+    for contact in ds.contacts() {
+        let mut event = Event::new(
+            format!("e-{}", contact.id),
+            EventType::ContactCreated,
+            as_of,
+        );
+        event.contact = Some(contact.id.clone());
+        let (out, _) = journey
+            .advance(&JourneyState::new(), &Input::Event(event), &ds, as_of)
+            .expect("advance");
+        if out.idle != Some(Idle::EntryCondition) {
+            entered.push(contact.id.to_string());
+        }
+        // The journey lets in exactly the segment's members as of now.
+        assert_eq!(
+            out.idle != Some(Idle::EntryCondition),
+            segment.contains(&ds, &contact.id, as_of).expect("contains"),
+            "{}",
+            contact.id
+        );
+    }
+    assert_eq!(entered, ["S1", "S2", "S4"]);
+}
