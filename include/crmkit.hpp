@@ -981,6 +981,28 @@ inline std::string attribution_report(std::string_view request_json) {
     return detail::json_out(crm_attribution_report, request.c_str());
 }
 
+// ---------------------------------------------------------------------------
+// Segments: cohorts, RFM segments, saved segments (JSON in, JSON out)
+// ---------------------------------------------------------------------------
+
+/** The cohort retention table of a dataset (crm_cohort_report). */
+inline std::string cohort_report(const Dataset &dataset, std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_cohort_report, dataset.get(), request.c_str());
+}
+
+/** RFM scores and named segments of a dataset's customers (crm_rfm_segments). */
+inline std::string rfm_segments(const Dataset &dataset, std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_rfm_segments, dataset.get(), request.c_str());
+}
+
+/** A saved segment's members, entered and left (crm_segment_members). */
+inline std::string segment_members(const Dataset &dataset, std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_segment_members, dataset.get(), request.c_str());
+}
+
 } // namespace crmkit
 
 #endif /* CRMKIT_HPP */

@@ -77,6 +77,7 @@ pub mod money;
 pub mod predict;
 pub mod sample;
 pub mod scoring;
+pub mod segments;
 
 pub use error::{Error, ErrorKind, Result};
 

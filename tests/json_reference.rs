@@ -70,6 +70,22 @@ fn every_documented_shape_loads_and_the_examples_work_together() {
     Goal::from_json(&take("goal")).expect("goal example");
     PropensitySpec::from_json(&take("propensity_spec")).expect("propensity spec example");
     serde_json::from_str::<ClvReportOptions>(&take("clv_options")).expect("CLV options example");
+    let cohort = crmkit::segments::CohortRequest::from_json(&take("cohort_request"))
+        .expect("cohort request example");
+    let cohorts = crmkit::segments::cohort_report(&dataset, &cohort).expect("cohort example runs");
+    assert_eq!(cohorts.customers, 1, "C-1 is the example's one customer");
+    let rfm = crmkit::segments::RfmSegmentRequest::from_json(&take("rfm_request"))
+        .expect("RFM request example");
+    crmkit::segments::rfm_segments(&dataset, &rfm).expect("RFM example runs");
+    let segment = crmkit::segments::SegmentRequest::from_json(&take("segment_request"))
+        .expect("segment request example");
+    let members = crmkit::segments::segment_members(&dataset, &segment).expect("segment example");
+    assert_eq!(members.count, 1, "C-1 is a customer at Acme (software)");
+    assert_eq!(
+        members.changes.map(|c| c.entered.len()),
+        Some(1),
+        "C-1 became a customer on 2026-02-01"
+    );
 
     assert!(
         blocks.is_empty(),

@@ -10,6 +10,7 @@ mod journeys;
 mod kpi;
 mod predict;
 mod scoring;
+mod segments;
 
 use crmkit::model::Dataset;
 
@@ -30,5 +31,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     journeys::run(&dataset)?;
     kpi::run(&dataset)?;
     predict::run(&dataset)?;
+    segments::run(&dataset)?;
     Ok(())
 }

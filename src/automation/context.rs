@@ -205,6 +205,9 @@ pub(crate) struct Ctx<'a> {
     ticket: OnceCell<Option<&'a Ticket>>,
     contact: OnceCell<Option<&'a Contact>>,
     company: OnceCell<Option<&'a Company>>,
+    /// Read the contact's lifecycle stage as of `as_of` from its history
+    /// (saved segments) instead of its current stage (rules).
+    stage_as_of: bool,
 }
 
 fn date_time(date: NaiveDate) -> Timestamp {
@@ -227,7 +230,15 @@ impl<'a> Ctx<'a> {
             ticket: OnceCell::new(),
             contact: OnceCell::new(),
             company: OnceCell::new(),
+            stage_as_of: false,
         }
+    }
+
+    /// Reads the contact's lifecycle stage as it was at `as_of` (from its
+    /// history) rather than its current stage.
+    pub(crate) fn with_stage_as_of(mut self) -> Ctx<'a> {
+        self.stage_as_of = true;
+        self
     }
 
     pub(crate) fn deal(&self) -> Option<&'a Deal> {
@@ -311,7 +322,13 @@ impl<'a> Ctx<'a> {
                 })
             }
             Source::ContactTags => self.contact().map(|c| Val::Set(&c.tags)),
-            Source::ContactLifecycle => self.contact().map(|c| Val::Stage(c.lifecycle.stage)),
+            Source::ContactLifecycle => self.contact().map(|c| {
+                Val::Stage(if self.stage_as_of {
+                    c.lifecycle.stage_at(self.as_of)
+                } else {
+                    c.lifecycle.stage
+                })
+            }),
             Source::ContactOwner => self
                 .contact()
                 .and_then(|c| c.owner.as_ref())

@@ -43,8 +43,8 @@
 
 mod action;
 mod analysis;
-mod condition;
-mod context;
+pub(crate) mod condition;
+pub(crate) mod context;
 mod dryrun;
 mod engine;
 mod overlay;

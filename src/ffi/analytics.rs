@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use super::{boundary, crm_status, json_out, out_arg, str_arg};
+use super::{crm_status, json_call};
 use crate::attribution::{AttributionRequest, attribution_report};
 use crate::experiments::{ExperimentRequest, SampleSizeRequest, analyze, sample_size};
 
@@ -49,15 +49,12 @@ pub unsafe extern "C" fn crm_experiment_analyze(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status {
-    boundary(|| {
-        // SAFETY: the caller upholds the contract in the docs above.
-        let request_json = unsafe { str_arg(request_json, "request_json") }?;
-        // SAFETY: as above.
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let request = ExperimentRequest::from_json(request_json)?;
-        out.write(json_out(&analyze(&request)?)?);
-        Ok(())
-    })
+    // SAFETY: the caller upholds the contract in the docs above.
+    unsafe {
+        json_call(request_json, out_json, |json| {
+            analyze(&ExperimentRequest::from_json(json)?)
+        })
+    }
 }
 
 /// Plans an experiment: the size per arm for an effect, or the minimum
@@ -84,15 +81,12 @@ pub unsafe extern "C" fn crm_sample_size(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status {
-    boundary(|| {
-        // SAFETY: the caller upholds the contract in the docs above.
-        let request_json = unsafe { str_arg(request_json, "request_json") }?;
-        // SAFETY: as above.
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let request = SampleSizeRequest::from_json(request_json)?;
-        out.write(json_out(&sample_size(&request)?)?);
-        Ok(())
-    })
+    // SAFETY: the caller upholds the contract in the docs above.
+    unsafe {
+        json_call(request_json, out_json, |json| {
+            sample_size(&SampleSizeRequest::from_json(json)?)
+        })
+    }
 }
 
 /// Attributes conversions and revenue of customer journeys to channels
@@ -126,13 +120,10 @@ pub unsafe extern "C" fn crm_attribution_report(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> crm_status {
-    boundary(|| {
-        // SAFETY: the caller upholds the contract in the docs above.
-        let request_json = unsafe { str_arg(request_json, "request_json") }?;
-        // SAFETY: as above.
-        let out = unsafe { out_arg(out_json, "out_json") }?;
-        let request = AttributionRequest::from_json(request_json)?;
-        out.write(json_out(&attribution_report(&request)?)?);
-        Ok(())
-    })
+    // SAFETY: the caller upholds the contract in the docs above.
+    unsafe {
+        json_call(request_json, out_json, |json| {
+            attribution_report(&AttributionRequest::from_json(json)?)
+        })
+    }
 }

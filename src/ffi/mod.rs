@@ -98,6 +98,7 @@ pub mod journeys;
 pub mod kpi;
 pub mod predict;
 pub mod scoring;
+pub mod segments;
 
 /// The version of the C ABI, returned by [`crm_abi_version`] and emitted as
 /// `CRM_ABI_VERSION` in `include/crmkit.h`.
@@ -346,6 +347,61 @@ where
             crm_status::Panic
         }
     }
+}
+
+/// The whole body of a JSON-in, JSON-out function: checks `request_json`
+/// and `out_json`, runs `f` on the request text and writes its result as
+/// JSON to `*out_json` (only on success), inside [`boundary`].
+///
+/// # Safety
+///
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` NULL
+/// or valid for writing one pointer.
+pub(crate) unsafe fn json_call<T, F>(
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    f: F,
+) -> crm_status
+where
+    T: serde::Serialize,
+    F: FnOnce(&str) -> crate::Result<T>,
+{
+    boundary(|| {
+        // SAFETY: the caller upholds the contract above.
+        let request = unsafe { str_arg(request_json, "request_json") }?;
+        // SAFETY: as above.
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        out.write(json_out(&f(request)?)?);
+        Ok(())
+    })
+}
+
+/// [`json_call`] for a report over a dataset: also checks the `dataset`
+/// handle and passes it to `f`.
+///
+/// # Safety
+///
+/// As [`json_call`]; `dataset` must be NULL or a live handle.
+pub(crate) unsafe fn dataset_json_call<T, F>(
+    dataset: *const dataset::crm_dataset,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    f: F,
+) -> crm_status
+where
+    T: serde::Serialize,
+    F: FnOnce(&crate::model::Dataset, &str) -> crate::Result<T>,
+{
+    boundary(|| {
+        // SAFETY: the caller upholds the contract above.
+        let dataset = unsafe { handle_ref(dataset, "dataset") }?;
+        // SAFETY: as above.
+        let request = unsafe { str_arg(request_json, "request_json") }?;
+        // SAFETY: as above.
+        let out = unsafe { out_arg(out_json, "out_json") }?;
+        out.write(json_out(&f(dataset, request)?)?);
+        Ok(())
+    })
 }
 
 /// Runs the body of an exported function that returns no status (a

@@ -37,7 +37,7 @@ mod finish;
 pub mod pipeline;
 mod request;
 mod validate;
-mod value;
+pub(crate) mod value;
 
 pub use accumulate::KpiAccumulator;
 pub use engine::{

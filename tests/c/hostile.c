@@ -517,6 +517,39 @@ static void hostile_analytics(void) {
     CHECK(out == (char *)SENTINEL);
 }
 
+static void hostile_segments(void) {
+    char *out = (char *)SENTINEL;
+    crm_dataset *dataset = NULL;
+    const crm_dataset *wrong = (const crm_dataset *)(void *)not_a_handle;
+    static const char COHORT[] = "{\"as_of\": \"2026-01-01T00:00:00Z\"}";
+    static const char SEGMENT[] =
+        "{\"segment\": {\"name\": \"s\", \"condition\": {\"field\": \"contact.country\","
+        " \"op\": \"eq\", \"value\": \"DE\"}}, \"as_of\": \"2026-01-01T00:00:00Z\"}";
+    if (crm_dataset_from_json("{}", &dataset) != CRM_STATUS_OK) {
+        fprintf(stderr, "dataset did not load: %s\n", crm_last_error_message());
+        failures++;
+        return;
+    }
+    CHECK_FAILS(crm_cohort_report(NULL, COHORT, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_cohort_report(wrong, COHORT, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_cohort_report(dataset, NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_cohort_report(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_cohort_report(dataset, "{\"as_of\": 1e999}", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_cohort_report(dataset, COHORT, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rfm_segments(NULL, COHORT, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_rfm_segments(wrong, COHORT, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_rfm_segments(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_rfm_segments(dataset, "[", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_rfm_segments(dataset, COHORT, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_segment_members(NULL, SEGMENT, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_segment_members(wrong, SEGMENT, &out), CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_segment_members(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_segment_members(dataset, "{\"segment\": {}}", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_segment_members(dataset, SEGMENT, NULL), CRM_STATUS_NULL_POINTER);
+    CHECK(out == (char *)SENTINEL);
+    crm_dataset_free(dataset);
+}
+
 static void hostile_journeys(void) {
     char *out = (char *)SENTINEL;
     char *out2 = (char *)SENTINEL;
@@ -582,6 +615,7 @@ int main(void) {
     hostile_scoring();
     hostile_predict();
     hostile_analytics();
+    hostile_segments();
     if (failures != 0) {
         fprintf(stderr, "hostile: %d check(s) failed\n", failures);
         return 1;
