@@ -918,3 +918,68 @@ fn round_robin_in_a_journey_gives_each_contact_one_rep_of_the_team() {
         assert!((70..=130).contains(n), "{rep}: {n} of 300");
     }
 }
+
+#[test]
+fn a_deals_journey_does_not_hear_the_contacts_other_deals() {
+    let doc = json!({
+     "pipelines": [{"id": "sales", "name": "Sales", "stages": [
+       {"id": "new", "name": "New", "probability": 10},
+       {"id": "won", "name": "Won", "probability": 100, "kind": "won"}]}],
+     "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-04-01T09:00:00Z"}],
+     "deals": [
+       {"id": "D-1", "name": "Small", "contact": "C-1", "pipeline": "sales", "stage": "new",
+        "value": {"amount": "300.00", "currency": "USD"}, "created_at": "2026-05-01T08:00:00Z"},
+       {"id": "D-2", "name": "Other", "contact": "C-1", "pipeline": "sales", "stage": "won", "status": "won",
+        "value": {"amount": "900.00", "currency": "USD"}, "created_at": "2026-04-01T08:00:00Z",
+        "closed_at": "2026-05-03T08:00:00Z"}]});
+    let snapshot = Dataset::from_json(&doc.to_string()).expect("snapshot");
+    let j = load(
+        json!({"id": "nurture", "start": "a", "entry": {"enrolled_by": ["nurture"]},
+        "exits": [{"id": "lost", "event": {"type": "deal_lost"}}],
+        "steps": [
+          {"id": "a", "type": "wait", "days": 30, "next": "end"},
+          {"id": "end", "type": "end"},
+          {"id": "won", "type": "goal", "event": {"type": "deal_won"}}]}),
+    );
+    let enrolled = Enrolled {
+        id: "route/if[1]/deal:D-1/E-1/0".into(),
+        campaign: "nurture".into(),
+        contact: "C-1".parse().expect("id"),
+        deal: Some("D-1".parse().expect("id")),
+        at: ts("2026-05-01T09:00:00Z"),
+    };
+    let at = ts("2026-05-05T09:00:00Z");
+    let (_, state) = j
+        .advance(
+            &JourneyState::new(),
+            &Input::Enrolled(enrolled),
+            &snapshot,
+            at,
+        )
+        .expect("enter");
+    let deal_event = |id: &str, kind: EventType, deal: &str| {
+        let mut e = Event::new(id, kind, ts("2026-05-03T08:00:00Z"));
+        e.contact = Some("C-1".parse().expect("id"));
+        e.deal = Some(deal.parse().expect("id"));
+        Input::Event(e)
+    };
+    // The contact's other deal is won (or lost): not this journey's goal or exit.
+    for kind in [EventType::DealWon, EventType::DealLost] {
+        let (out, after) = j
+            .advance(&state, &deal_event("other", kind, "D-2"), &snapshot, at)
+            .expect("other deal");
+        assert_eq!(out.idle, Some(Idle::OtherDeal));
+        assert!(after.goals.is_empty());
+        assert_eq!(after.status, Status::Active);
+    }
+    // Its own deal is won: the goal.
+    let (_, after) = j
+        .advance(
+            &state,
+            &deal_event("mine", EventType::DealWon, "D-1"),
+            &snapshot,
+            at,
+        )
+        .expect("own deal");
+    assert_eq!(after.goals, vec!["won".to_string()]);
+}

@@ -150,6 +150,10 @@ pub enum Idle {
     Replay,
     /// The contact is in the journey; the event changes nothing.
     NoEffect,
+    /// The contact is in the journey for a deal and the event is about
+    /// another of its deals: a deal's journey does not hear the contact's
+    /// other deals (their wins, losses and values).
+    OtherDeal,
 }
 
 /// The result of one advance.
@@ -349,6 +353,12 @@ fn contact_in(st: &JourneyState) -> Result<ContactId> {
 fn round_robin_turn(team: &str, event: &Event) -> u64 {
     let contact = event.contact.as_ref().map_or("", |c| c.as_str());
     stable_hash(&["round_robin", team, contact])
+}
+
+/// Whether `event` is about a deal other than the one the contact is in
+/// the journey for.
+fn about_other_deal(st: &JourneyState, event: &Event) -> bool {
+    matches!((&st.deal, &event.deal), (Some(mine), Some(theirs)) if mine != theirs)
 }
 
 fn late(as_of: Timestamp, at: Timestamp) -> i64 {
@@ -940,6 +950,13 @@ impl Runner<'_> {
             self.until = event.at;
             self.drive(st, Go::Wake)?;
             self.until = self.as_of;
+        }
+        if st.is_active() && about_other_deal(st, event) {
+            self.drive(st, Go::Wake)?;
+            if self.out.taken.is_empty() {
+                self.out.idle = Some(Idle::OtherDeal);
+            }
+            return Ok(());
         }
         if st.is_active() {
             let subject: Cow<'_, Event> = if event.deal.is_none() && st.deal.is_some() {
