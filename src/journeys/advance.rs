@@ -472,10 +472,12 @@ impl Runner<'_> {
             self.budget -= 1;
             go = match go {
                 Go::Arrive(idx, at) => {
-                    let check = Self::check_event(st, at);
-                    if let Some(exit) = self.exit_by_condition(&check)? {
-                        self.leave(st, at, exit);
-                        return Ok(());
+                    if self.journey.exit_conditions {
+                        let check = Self::check_event(st, at);
+                        if let Some(exit) = self.exit_by_condition(&check)? {
+                            self.leave(st, at, exit);
+                            return Ok(());
+                        }
                     }
                     match self.arrive(st, idx, at)? {
                         Some(next) => next,
@@ -507,12 +509,17 @@ impl Runner<'_> {
                             }
                         }
                     }
-                    let check = Self::check_event(st, wake);
-                    if let Some(exit) = self.exit_by_condition(&check)? {
-                        self.leave(st, wake, exit);
-                        return Ok(());
-                    }
-                    if let Some(g) = self.goal_hit(st, &check, false)? {
+                    let goal = if self.journey.exit_conditions || self.journey.goal_conditions {
+                        let check = Self::check_event(st, wake);
+                        if let Some(exit) = self.exit_by_condition(&check)? {
+                            self.leave(st, wake, exit);
+                            return Ok(());
+                        }
+                        self.goal_hit(st, &check, false)?
+                    } else {
+                        None
+                    };
+                    if let Some(g) = goal {
                         Go::Goal(g, wake, "goal_jump", None)
                     } else {
                         match self.wake(st, wake)? {

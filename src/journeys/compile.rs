@@ -108,6 +108,10 @@ pub struct Journey {
     /// Whether a wait depends on the local time (`at` or business days):
     /// only then is the contact's offset read.
     pub(crate) local_time: bool,
+    /// Whether an exit has a condition (checked at every step).
+    pub(crate) exit_conditions: bool,
+    /// Whether a goal has a condition (checked at every wake-up).
+    pub(crate) goal_conditions: bool,
 }
 
 /// Compiles a condition of the journey; errors name `path`
@@ -518,6 +522,16 @@ impl Journey {
                 .flatten()
                 .any(|w| w.at.is_some() || w.business_days > 0)
         });
+        let exit_conditions = exits.iter().any(|x| x.condition.is_some());
+        let goal_conditions = steps.iter().any(|s| {
+            matches!(
+                s.kind,
+                Kind::Goal {
+                    condition: Some(_),
+                    ..
+                }
+            )
+        });
         Ok(Journey {
             doc,
             steps,
@@ -530,6 +544,8 @@ impl Journey {
             time_zone_field,
             time_zone_field_name,
             local_time,
+            exit_conditions,
+            goal_conditions,
         })
     }
 
