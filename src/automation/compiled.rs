@@ -22,8 +22,8 @@ use crate::money::ExchangeRates;
 /// `when` would be.
 ///
 /// ```
-/// use crmkit::automation::{CompiledAction, CompiledCondition, Condition, Event, EventType,
-///     EnrollmentState, Op};
+/// use crmkit::automation::{ActionSpec, CompiledAction, CompiledCondition, Condition, Event,
+///     EventType, EnrollmentState, Op};
 /// use crmkit::model::Dataset;
 ///
 /// let snapshot = Dataset::from_json(r#"{"contacts": [
@@ -36,7 +36,7 @@ use crate::money::ExchangeRates;
 /// let vip = CompiledCondition::compile(&vip, None)?;
 /// assert!(vip.holds(&event, &snapshot, at)?);
 ///
-/// let tag = serde_json::from_str(r#"{"type": "add_tag", "tag": "welcomed"}"#)?;
+/// let tag = ActionSpec::AddTag { tag: "welcomed".into() };
 /// let tag = CompiledAction::compile("welcome", &tag)?;
 /// let action = tag.resolve(&event, &snapshot, &mut EnrollmentState::default(), at)?;
 /// // The id a rule `welcome` with `then: [add_tag]` gives for this event.
