@@ -1,6 +1,7 @@
 //! The ERP integration example (`examples/erp_sqlite`), checked end to end:
 //! rows in → dataset → scores and routing actions → rows out, an idempotent
-//! rerun, and malformed rows reported by table, row and column.
+//! rerun, journey states kept in the database with a tick that catches up
+//! after a pause, and malformed rows reported by table, row and column.
 
 #[path = "../examples/erp_sqlite/erp/mod.rs"]
 #[allow(dead_code)]
@@ -14,7 +15,7 @@ use crmkit::model::{Dataset, DatasetParts};
 use crmkit::money::Currency;
 use crmkit::sample::{SAMPLE_AS_OF, SampleConfig, generate_parts};
 use crmkit::scoring::{LeadInput, ScoringModel};
-use erp::{ErpError, MapError, load, results, schema};
+use erp::{ErpError, MapError, journeys, load, results, schema};
 use proptest::prelude::*;
 use rusqlite::{Connection, params};
 
@@ -486,4 +487,89 @@ proptest! {
             Err(other) => prop_assert!(false, "unexpected error {}", other),
         }
     }
+}
+
+#[test]
+fn journey_states_live_in_the_database_and_a_tick_after_a_pause_catches_up_in_time_order() {
+    let parts = small_parts();
+    let mut db = erp_db(&parts);
+    let dataset = load::load_dataset(&db).expect("load");
+    let rules = results::routing_rules().expect("rules");
+    results::route_open_deals(&mut db, &dataset, &rules).expect("route");
+    journeys::create_journey_tables(&db).expect("journey tables");
+    let nurture = crmkit::journeys::presets::nurture_500().expect("preset");
+    let count = |db: &Connection, sql: &str| -> usize {
+        db.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .expect("count") as usize
+    };
+    let contacts = count(
+        &db,
+        "SELECT COUNT(DISTINCT contact_no) FROM crm_campaign_enrollments WHERE campaign_code = 'nurture'",
+    );
+    assert!(contacts > 0);
+
+    // The routing's nurture enrollments start the journey: one e-mail each.
+    let start = SAMPLE_AS_OF;
+    let entered = journeys::enroll(&mut db, &dataset, &nurture, start).expect("enroll");
+    assert!(entered.errors.is_empty(), "{:?}", entered.errors);
+    assert_eq!(entered.active, contacts);
+    assert_eq!(entered.actions, (contacts, contacts));
+    // Enrolling again enters nobody twice.
+    let again = journeys::enroll(&mut db, &dataset, &nurture, start).expect("again");
+    assert_eq!(again.actions.1, 0);
+    // Nothing is due the next day (the first wait is three business days).
+    let next_day = start + chrono::Duration::days(1);
+    let quiet = journeys::tick(&mut db, &dataset, &nurture, next_day).expect("tick");
+    assert_eq!((quiet.contacts, quiet.actions.0), (0, 0));
+
+    // The host is down for three weeks: the tick runs both expired waits of
+    // every contact, in time order, each action at its due time with its
+    // lateness.
+    let later = start + chrono::Duration::days(21);
+    let caught_up = journeys::tick(&mut db, &dataset, &nurture, later).expect("tick");
+    assert!(caught_up.errors.is_empty(), "{:?}", caught_up.errors);
+    assert_eq!(caught_up.contacts, contacts);
+    assert_eq!(caught_up.actions, (2 * contacts, 2 * contacts));
+    let mut stmt = db
+        .prepare(
+            "SELECT contact_no, step_id, due_at, late_seconds FROM crm_journey_actions
+             WHERE ran_at = ?1 ORDER BY contact_no, due_at",
+        )
+        .expect("query");
+    let rows: Vec<(String, String, String, i64)> = stmt
+        .query_map(params![erp::schema::iso(later)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(rows.len(), 2 * contacts);
+    for pair in rows.chunks(2) {
+        let [(c1, s1, d1, l1), (c2, s2, d2, l2)] = pair else {
+            panic!("two actions per contact: {pair:?}");
+        };
+        assert_eq!(c1, c2);
+        assert_eq!((s1.as_str(), s2.as_str()), ("n2", "n3"), "{c1}");
+        let (d1, d2): (crmkit::model::Timestamp, crmkit::model::Timestamp) =
+            (d1.parse().expect("due"), d2.parse().expect("due"));
+        assert!(d1 < d2 && d2 < later, "{c1}: {d1} then {d2}");
+        assert_eq!(*l1, (later - d1).num_seconds(), "{c1}");
+        assert_eq!(*l2, (later - d2).num_seconds(), "{c1}");
+        assert!(l1 > l2 && *l2 > 0);
+    }
+    drop(stmt);
+    // Every state row moved on and waits for later.
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM crm_journey_states WHERE step_id = 'grow' AND wake_unix > {}",
+                later.timestamp()
+            )
+        ),
+        contacts
+    );
+    // Running the same tick again changes nothing.
+    let rerun = journeys::tick(&mut db, &dataset, &nurture, later).expect("rerun");
+    assert_eq!((rerun.contacts, rerun.actions.0), (0, 0));
 }

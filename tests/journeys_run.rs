@@ -764,3 +764,222 @@ fn inputs_parse_from_json() {
     assert!(matches!(e, Input::Event(_)));
     assert!(Input::from_json(r#"{"event": {"id": "E"}}"#).is_err());
 }
+
+/// A snapshot whose contacts keep their time zone in `utc_offset`.
+fn zoned(c1: Value, c2: Value) -> Dataset {
+    let doc = json!({"contacts": [
+        {"id": "C-1", "name": "Ada", "created_at": "2026-04-01T09:00:00Z", "attributes": {"utc_offset": c1}},
+        {"id": "C-2", "name": "Bo", "created_at": "2026-04-01T09:00:00Z", "attributes": {"utc_offset": c2}}]});
+    Dataset::from_json(&doc.to_string()).expect("snapshot")
+}
+
+#[test]
+fn a_contact_time_zone_must_be_a_fixed_offset_when_a_local_time_wait_needs_it() {
+    let nine = journey(json!([
+        {"id": "a", "type": "wait", "at": "09:00", "next": "end"},
+        {"id": "end", "type": "end"}]));
+    let t0 = ts("2026-05-04T12:00:00Z");
+    // "+0530" (ISO basic form) is an offset: 09:00 at +05:30 is 03:30 UTC.
+    let snapshot = zoned(json!("+0530"), json!("Europe/Paris"));
+    let (out, _) = nine
+        .advance(
+            &JourneyState::new(),
+            &created("C-1", "2026-05-04T12:00:00Z"),
+            &snapshot,
+            t0,
+        )
+        .expect("offset");
+    assert_eq!(out.next_wake_at, Some(ts("2026-05-05T03:30:00Z")));
+    // A zone name observes daylight saving crmkit cannot know: refused,
+    // naming the field and the contact (not silently read as UTC).
+    let err = nine
+        .advance(
+            &JourneyState::new(),
+            &created("C-2", "2026-05-04T12:00:00Z"),
+            &snapshot,
+            t0,
+        )
+        .expect_err("zone name");
+    assert_eq!(err.path(), Some("contact.attributes.utc_offset"));
+    assert!(err.message().contains("contact C-2"), "{err}");
+    assert!(err.message().contains("Europe/Paris"), "{err}");
+    assert!(err.message().contains("daylight saving"), "{err}");
+    // A number is not an offset either.
+    let err = nine
+        .advance(
+            &JourneyState::new(),
+            &created("C-1", "2026-05-04T12:00:00Z"),
+            &zoned(json!(2), json!("+01:00")),
+            t0,
+        )
+        .expect_err("number");
+    assert_eq!(err.path(), Some("contact.attributes.utc_offset"));
+    // A journey whose waits do not depend on the local time never reads it.
+    let days = journey(json!([
+        {"id": "a", "type": "wait", "days": 2, "next": "end"},
+        {"id": "end", "type": "end"}]));
+    let (out, _) = days
+        .advance(
+            &JourneyState::new(),
+            &created("C-2", "2026-05-04T12:00:00Z"),
+            &snapshot,
+            t0,
+        )
+        .expect("calendar days need no zone");
+    assert_eq!(out.next_wake_at, Some(ts("2026-05-06T12:00:00Z")));
+}
+
+#[test]
+fn zone_names_are_refused_as_the_journey_time_zone_and_offsets_accepted() {
+    let base = json!({"id": "j", "start": "a", "entry": {"triggers": [{"type": "contact_created"}]},
+                      "steps": [{"id": "a", "type": "end"}]});
+    for name in [
+        "Europe/Paris",
+        "America/New_York",
+        "CET",
+        "+25:00",
+        "+02:60",
+        "02:00",
+    ] {
+        let mut doc = base.clone();
+        doc["time_zone"] = json!(name);
+        let err = Journey::from_json(&doc.to_string()).expect_err(name);
+        assert_eq!(err.path(), Some("time_zone"), "{name}");
+        assert!(err.message().contains("daylight saving"), "{name}: {err}");
+    }
+    for offset in ["+02:00", "-05:30", "+0530", "+05", "UTC", "Z", "+14:00"] {
+        let mut doc = base.clone();
+        doc["time_zone"] = json!(offset);
+        Journey::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{offset}: {e}"));
+    }
+}
+
+fn team_snapshot() -> Dataset {
+    let doc = json!({
+      "teams": [{"id": "east", "name": "East"}],
+      "reps": [
+        {"id": "R-1", "name": "Ann", "team": "east"},
+        {"id": "R-2", "name": "Ben", "team": "east"},
+        {"id": "R-3", "name": "Cy", "team": "east"}],
+      "contacts": (1..=300).map(|i| json!({"id": format!("C-{i}"), "name": format!("N{i}"),
+                                             "created_at": "2026-04-01T09:00:00Z"})).collect::<Vec<_>>()});
+    Dataset::from_json(&doc.to_string()).expect("snapshot")
+}
+
+fn assignee(out: &Advance) -> Vec<String> {
+    out.actions
+        .iter()
+        .filter_map(|a| match &a.effect {
+            JourneyEffect::Rule(Effect::CreateTask { assignee, .. }) => {
+                assignee.as_ref().map(|r| r.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn round_robin_in_a_journey_gives_each_contact_one_rep_of_the_team() {
+    let task = |id: &str, next: &str| {
+        json!({"id": id, "type": "action", "next": next, "action": {"type": "create_task",
+               "task": "call", "title": "Call {{contact.name}}", "assignee": {"round_robin": "east"}}})
+    };
+    let j = journey(json!([
+        task("a", "w"),
+        {"id": "w", "type": "wait", "days": 1, "next": "b"},
+        task("b", "end"),
+        {"id": "end", "type": "end"}]));
+    let snapshot = team_snapshot();
+    let t0 = ts("2026-05-01T09:00:00Z");
+    let t1 = ts("2026-05-02T09:00:00Z");
+    let mut per_rep = std::collections::BTreeMap::<String, u32>::new();
+    for i in 1..=300 {
+        let contact = format!("C-{i}");
+        let enter = created(&contact, "2026-05-01T09:00:00Z");
+        let (first, state) = j
+            .advance(&JourneyState::new(), &enter, &snapshot, t0)
+            .expect("enter");
+        let (second, _) = j
+            .advance(&state, &Input::Tick, &snapshot, t1)
+            .expect("tick");
+        let (a, b) = (assignee(&first), assignee(&second));
+        assert_eq!(a.len(), 1);
+        // The same rep in every step of the journey, and on a re-run.
+        assert_eq!(a, b, "{contact}");
+        let (again, _) = j
+            .advance(&JourneyState::new(), &enter, &snapshot, t0)
+            .expect("re-run");
+        assert_eq!(assignee(&again), a);
+        *per_rep.entry(a[0].clone()).or_default() += 1;
+    }
+    // Every rep of the team gets contacts, roughly a third each.
+    assert_eq!(per_rep.len(), 3, "{per_rep:?}");
+    for (rep, n) in &per_rep {
+        assert!((70..=130).contains(n), "{rep}: {n} of 300");
+    }
+}
+
+#[test]
+fn a_deals_journey_does_not_hear_the_contacts_other_deals() {
+    let doc = json!({
+     "pipelines": [{"id": "sales", "name": "Sales", "stages": [
+       {"id": "new", "name": "New", "probability": 10},
+       {"id": "won", "name": "Won", "probability": 100, "kind": "won"}]}],
+     "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-04-01T09:00:00Z"}],
+     "deals": [
+       {"id": "D-1", "name": "Small", "contact": "C-1", "pipeline": "sales", "stage": "new",
+        "value": {"amount": "300.00", "currency": "USD"}, "created_at": "2026-05-01T08:00:00Z"},
+       {"id": "D-2", "name": "Other", "contact": "C-1", "pipeline": "sales", "stage": "won", "status": "won",
+        "value": {"amount": "900.00", "currency": "USD"}, "created_at": "2026-04-01T08:00:00Z",
+        "closed_at": "2026-05-03T08:00:00Z"}]});
+    let snapshot = Dataset::from_json(&doc.to_string()).expect("snapshot");
+    let j = load(
+        json!({"id": "nurture", "start": "a", "entry": {"enrolled_by": ["nurture"]},
+        "exits": [{"id": "lost", "event": {"type": "deal_lost"}}],
+        "steps": [
+          {"id": "a", "type": "wait", "days": 30, "next": "end"},
+          {"id": "end", "type": "end"},
+          {"id": "won", "type": "goal", "event": {"type": "deal_won"}}]}),
+    );
+    let enrolled = Enrolled {
+        id: "route/if[1]/deal:D-1/E-1/0".into(),
+        campaign: "nurture".into(),
+        contact: "C-1".parse().expect("id"),
+        deal: Some("D-1".parse().expect("id")),
+        at: ts("2026-05-01T09:00:00Z"),
+    };
+    let at = ts("2026-05-05T09:00:00Z");
+    let (_, state) = j
+        .advance(
+            &JourneyState::new(),
+            &Input::Enrolled(enrolled),
+            &snapshot,
+            at,
+        )
+        .expect("enter");
+    let deal_event = |id: &str, kind: EventType, deal: &str| {
+        let mut e = Event::new(id, kind, ts("2026-05-03T08:00:00Z"));
+        e.contact = Some("C-1".parse().expect("id"));
+        e.deal = Some(deal.parse().expect("id"));
+        Input::Event(e)
+    };
+    // The contact's other deal is won (or lost): not this journey's goal or exit.
+    for kind in [EventType::DealWon, EventType::DealLost] {
+        let (out, after) = j
+            .advance(&state, &deal_event("other", kind, "D-2"), &snapshot, at)
+            .expect("other deal");
+        assert_eq!(out.idle, Some(Idle::OtherDeal));
+        assert!(after.goals.is_empty());
+        assert_eq!(after.status, Status::Active);
+    }
+    // Its own deal is won: the goal.
+    let (_, after) = j
+        .advance(
+            &state,
+            &deal_event("mine", EventType::DealWon, "D-1"),
+            &snapshot,
+            at,
+        )
+        .expect("own deal");
+    assert_eq!(after.goals, vec!["won".to_string()]);
+}

@@ -185,3 +185,44 @@ fn every_preset_loads_and_the_b2b_nurture_converts_on_a_won_deal() {
     assert_eq!(won.conversions.count, 1);
     assert_eq!(won.median_days, Some(18.0));
 }
+
+/// A deal under $500 routed to nurture is won 45 days later (the sample
+/// company's small deals close 27 to 76 days after creation): the nurture
+/// keeps the deal until it is decided, so the win is its conversion.
+#[test]
+fn the_nurture_keeps_a_deal_until_it_is_decided() {
+    let b2b = Dataset::from_json(&json!({
+        "pipelines": [{"id": "sales", "name": "Sales", "stages": [
+            {"id": "new", "name": "New", "probability": 10},
+            {"id": "won", "name": "Won", "probability": 100, "kind": "won"}]}],
+        "contacts": [{"id": "C-1", "name": "Ada", "created_at": "2026-04-01T09:00:00Z"}],
+        "deals": [{"id": "D-1", "contact": "C-1", "pipeline": "sales", "stage": "won", "status": "won",
+                   "value": {"amount": "300", "currency": "USD"},
+                   "created_at": "2026-04-02T09:00:00Z", "closed_at": "2026-05-17T09:00:00Z"}]}).to_string()).expect("b2b");
+    let mut inputs = vec![crmkit::journeys::Input::Enrolled(
+        crmkit::journeys::Enrolled {
+            id: "deal-value-routing/if[1]/deal:D-1/E/0".into(),
+            campaign: "nurture".into(),
+            contact: "C-1".parse().expect("id"),
+            deal: Some("D-1".parse().expect("id")),
+            at: ts("2026-04-02T09:00:00Z"),
+        },
+    )];
+    inputs.extend(
+        history_events(&b2b)
+            .into_iter()
+            .filter(|e| e.at > ts("2026-04-02T09:00:00Z"))
+            .map(crmkit::journeys::Input::Event),
+    );
+    let nurture = presets::nurture_500().expect("preset");
+    let sim = nurture
+        .simulate_inputs(&b2b, &inputs, ts("2026-07-01T00:00:00Z"))
+        .expect("simulate");
+    let won = sim
+        .goals
+        .iter()
+        .find(|g| g.goal == "deal-won")
+        .expect("goal");
+    assert_eq!(won.conversions.count, 1);
+    assert_eq!(won.median_days, Some(45.0));
+}

@@ -10,7 +10,11 @@
 //! with the $500 preset and writes the results into new tables
 //! (`crm_lead_scores`, `crm_lead_score_reasons`, `crm_tasks`,
 //! `crm_campaign_enrollments`). The routing runs twice to show that the
-//! action ids make it idempotent.
+//! action ids make it idempotent. The nurture enrollments then start the
+//! $500 nurture journey, whose per-contact states live in
+//! `crm_journey_states`; a tick a week later (the host was down meanwhile)
+//! catches up on every wait that expired, in time order, and reports how
+//! late each action ran (`crm_journey_actions`).
 //!
 //! ```text
 //! cargo run --example erp_sqlite [-- path/to/erp.sqlite | :memory:]
@@ -24,9 +28,10 @@ mod erp;
 
 use crmkit::sample::{SAMPLE_AS_OF, SampleConfig, generate_parts};
 use crmkit::scoring::ScoringModel;
+use erp::schema::iso;
 use rusqlite::Connection;
 
-use erp::{load, results, schema};
+use erp::{journeys, load, results, schema};
 
 /// The sample scoring model.
 const MODEL: &str = concat!(
@@ -120,5 +125,49 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     println!("result tables now hold {tasks} tasks and {enrollments} enrollments");
+
+    journeys::create_journey_tables(&db)?;
+    let nurture = crmkit::journeys::presets::nurture_500()?;
+    let start = SAMPLE_AS_OF;
+    let entered = journeys::enroll(&mut db, &dataset, &nurture, start)?;
+    println!(
+        "nurture journey: {} contacts enrolled at {} -> {} actions, {} active in crm_journey_states, {} errors",
+        entered.contacts,
+        iso(start),
+        entered.actions.0,
+        entered.active,
+        entered.errors.len()
+    );
+    // The host is down for a week; the next tick catches up.
+    let week_later = start + chrono::Duration::days(7);
+    for run in 1..=2 {
+        let t = journeys::tick(&mut db, &dataset, &nurture, week_later)?;
+        println!(
+            "tick {run} at {} (after a week down): {} contacts due -> {} actions ({} new), the latest {:.1} days late, {} errors",
+            iso(week_later),
+            t.contacts,
+            t.actions.0,
+            t.actions.1,
+            t.max_late_seconds as f64 / 86_400.0,
+            t.errors.len()
+        );
+    }
+    let mut stmt = db.prepare(
+        "SELECT contact_no, step_id, due_at, late_seconds FROM crm_journey_actions
+         WHERE contact_no = (SELECT MIN(contact_no) FROM crm_journey_actions)
+         ORDER BY due_at, action_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (contact, step, due, late) = row?;
+        println!("  {contact} {step:<4} due {due}  ran {late} s late");
+    }
     Ok(())
 }

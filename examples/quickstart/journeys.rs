@@ -6,7 +6,7 @@
 use crmkit::automation::presets::{Boundary, RoutingConfig, routing_rule_set};
 use crmkit::automation::{EnrollmentState, EventType, RuleSet};
 use crmkit::journeys::{Enrolled, Input, Journey, Simulation, history_events, presets};
-use crmkit::model::{Dataset, Timestamp};
+use crmkit::model::{Dataset, DealStatus, Timestamp};
 use crmkit::sample::SAMPLE_AS_OF;
 
 fn rate(share: &crmkit::journeys::Share) -> String {
@@ -71,7 +71,29 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
     println!("== Journeys: welcome series and the $500 nurture campaign ==");
     let events = history_events(dataset);
     let welcome = presets::welcome_series()?;
-    print(&welcome, &welcome.simulate(dataset, &events, SAMPLE_AS_OF)?)?;
+    let sim = welcome.simulate(dataset, &events, SAMPLE_AS_OF)?;
+    print(&welcome, &sim)?;
+    if sim.goals.iter().all(|g| g.conversions.count == 0) {
+        // Say why, from the data: purchases here are won deals.
+        let mut days: Vec<i64> = dataset
+            .contacts()
+            .iter()
+            .filter_map(|c| {
+                dataset
+                    .deals_of_contact(&c.id)
+                    .filter(|d| d.status == DealStatus::Won)
+                    .filter_map(|d| d.closed_at)
+                    .min()
+                    .map(|first| (first - c.created_at).num_days())
+            })
+            .collect();
+        days.sort_unstable();
+        if let (Some(first), Some(last)) = (days.first(), days.last()) {
+            println!(
+                "  no conversions: the sample's first purchases (won deals) come {first} to {last} days after sign-up, after the series has ended"
+            );
+        }
+    }
 
     // Deals under $500 are routed to the nurture campaign by the rules
     // engine's preset; its enroll_in_campaign actions start the journey.

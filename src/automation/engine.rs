@@ -184,7 +184,7 @@ impl RuleSet {
         as_of: Timestamp,
     ) -> Result<(Vec<Action>, Vec<RuleMatch>)> {
         event.validate().map_err(|e| e.with_path_prefix("event"))?;
-        self.check_references(event, snapshot)?;
+        Self::check_event_references(event, snapshot)?;
         let mut run = Run {
             host: event,
             snapshot,
@@ -236,7 +236,7 @@ impl RuleSet {
         as_of: Timestamp,
     ) -> Result<Vec<Decision<'r>>> {
         event.validate().map_err(|e| e.with_path_prefix("event"))?;
-        self.check_references(event, snapshot)?;
+        Self::check_event_references(event, snapshot)?;
         let rates = self.rates().or_else(|| snapshot.exchange_rates());
         let ctx = Ctx::new(event, snapshot, as_of, rates);
         let entity = if state.entities.is_empty() {
@@ -410,7 +410,7 @@ impl RuleSet {
 
     /// An event naming a deal, contact or ticket the snapshot does not
     /// hold is refused (`NotFound`), as everywhere else in crmkit.
-    fn check_references(&self, event: &Event, snapshot: &Dataset) -> Result<()> {
+    pub(super) fn check_event_references(event: &Event, snapshot: &Dataset) -> Result<()> {
         if let Some(id) = &event.deal
             && snapshot.deal(id).is_none()
         {
@@ -468,7 +468,13 @@ struct Run<'a> {
 
 /// The deterministic action id `rule/branch/entity/event/index`, built
 /// without the formatting machinery (it is made for every action).
-fn action_id(rule: &str, branch: &str, entity: &str, event: &str, index: usize) -> String {
+pub(super) fn action_id(
+    rule: &str,
+    branch: &str,
+    entity: &str,
+    event: &str,
+    index: usize,
+) -> String {
     let mut id = String::with_capacity(rule.len() + branch.len() + entity.len() + event.len() + 8);
     for part in [rule, branch, entity, event] {
         id.push_str(part);
@@ -683,7 +689,7 @@ fn assign(
 }
 
 /// Turns a compiled action into the effect for this event.
-fn resolve(
+pub(super) fn resolve(
     plan: &Plan,
     ctx: &Ctx<'_>,
     id: &str,

@@ -43,6 +43,7 @@
 
 mod action;
 mod analysis;
+mod compiled;
 pub(crate) mod condition;
 pub(crate) mod context;
 mod dryrun;
@@ -58,6 +59,7 @@ pub use analysis::{
     AnalysisReport, Finding, FindingKind, MAX_ANALYSIS_WORK, TriggerSummary, analyze,
     analyze_within,
 };
+pub use compiled::{CompiledAction, CompiledCondition};
 pub use condition::{Condition, MAX_CONDITION_DEPTH, Op};
 pub use dryrun::{DryRun, DryRunError, RuleRun};
 pub use engine::{Decision, Enrollment, EnrollmentState, Evaluation, MatchOutcome, RuleMatch};

@@ -257,19 +257,23 @@ fn compile_actions(list: &[ActionSpec], path: &str) -> Result<Vec<Plan>> {
         .collect()
 }
 
-fn compile_rule(doc: &RuleDoc, position: usize) -> Result<Rule> {
-    if doc.id.is_empty() || doc.id.len() > 128 {
+/// A rule id is 1 to 128 bytes without '/' or control characters (it is
+/// the first part of every action id).
+pub(super) fn validate_rule_id(id: &str) -> Result<()> {
+    if id.is_empty() || id.len() > 128 {
         return Err(Error::invalid("id", "rule id must be 1 to 128 bytes long"));
     }
-    if doc.id.contains('/') || doc.id.chars().any(char::is_control) {
+    if id.contains('/') || id.chars().any(char::is_control) {
         return Err(Error::invalid(
             "id",
-            format!(
-                "rule id {:?} must not contain '/' or control characters",
-                doc.id
-            ),
+            format!("rule id {id:?} must not contain '/' or control characters"),
         ));
     }
+    Ok(())
+}
+
+fn compile_rule(doc: &RuleDoc, position: usize) -> Result<Rule> {
+    validate_rule_id(&doc.id)?;
     doc.trigger
         .validate()
         .map_err(|e| e.with_path_prefix("trigger"))?;

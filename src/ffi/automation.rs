@@ -11,8 +11,8 @@ use std::ffi::c_char;
 
 use super::dataset::crm_dataset;
 use super::{
-    CText, FfiError, Handle, boundary, boundary_or, crm_status, handle_free, handle_new,
-    handle_ref, handle_tag, json_out, json_text, out_arg, str_arg, timestamp_arg,
+    Handle, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref, handle_tag,
+    json_out, json_owned, out_arg, str_arg, timestamp_arg,
 };
 use crate::automation::{EnrollmentState, Event, RuleSet, analyze, presets};
 
@@ -36,16 +36,6 @@ impl Handle for crm_rules {
     type Inner = RuleSet;
     const NAME: &'static str = "crm_rules";
     const MAGIC: u64 = handle_tag(b"crm_rule");
-}
-
-fn json_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<CText, FfiError> {
-    let text = serde_json::to_string(value).map_err(|err| {
-        FfiError::new(
-            crm_status::Json,
-            format!("the result cannot be serialised as JSON: {err}"),
-        )
-    })?;
-    Ok(json_text(&text))
 }
 
 /// Loads, validates and compiles an automation rule set from JSON and writes
@@ -150,8 +140,8 @@ pub unsafe extern "C" fn crm_rules_evaluate(
         let state =
             EnrollmentState::from_json(state_json).map_err(|e| e.with_path_prefix("state"))?;
         let result = rules.evaluate(&event, dataset, &state, as_of)?;
-        let actions = json_string(&result.actions)?;
-        let new_state = json_string(&result.state)?;
+        let actions = json_owned(&result.actions)?;
+        let new_state = json_owned(&result.state)?;
         out_actions.write(actions.into_raw());
         out_state.write(new_state.into_raw());
         Ok(())
@@ -189,8 +179,8 @@ pub unsafe extern "C" fn crm_rules_tick(
         let state =
             EnrollmentState::from_json(state_json).map_err(|e| e.with_path_prefix("state"))?;
         let result = rules.tick(dataset, &state, as_of)?;
-        let actions = json_string(&result.actions)?;
-        let new_state = json_string(&result.state)?;
+        let actions = json_owned(&result.actions)?;
+        let new_state = json_owned(&result.state)?;
         out_actions.write(actions.into_raw());
         out_state.write(new_state.into_raw());
         Ok(())

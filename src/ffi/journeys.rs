@@ -10,8 +10,8 @@ use std::ffi::c_char;
 
 use super::dataset::crm_dataset;
 use super::{
-    CText, FfiError, Handle, boundary, boundary_or, crm_status, handle_free, handle_new,
-    handle_ref, handle_tag, json_out, json_text, out_arg, str_arg, timestamp_arg,
+    Handle, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref, handle_tag,
+    json_out, json_owned, out_arg, str_arg, timestamp_arg,
 };
 use crate::journeys::{Input, Journey, JourneyState, analyze, history_events};
 
@@ -35,16 +35,6 @@ impl Handle for crm_journey {
     type Inner = Journey;
     const NAME: &'static str = "crm_journey";
     const MAGIC: u64 = handle_tag(b"crm_jrny");
-}
-
-fn json_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<CText, FfiError> {
-    let text = serde_json::to_string(value).map_err(|err| {
-        FfiError::new(
-            crm_status::Json,
-            format!("the result cannot be serialised as JSON: {err}"),
-        )
-    })?;
-    Ok(json_text(&text))
 }
 
 /// Loads, validates and compiles a journey from JSON and writes a new handle
@@ -142,8 +132,8 @@ pub unsafe extern "C" fn crm_journey_advance(
         let state = JourneyState::from_json(state_json).map_err(|e| e.with_path_prefix("state"))?;
         let input = Input::from_json(input_json).map_err(|e| e.with_path_prefix("input"))?;
         let (advance, next) = journey.advance(&state, &input, dataset, as_of)?;
-        let result = json_string(&advance)?;
-        let new_state = json_string(&next)?;
+        let result = json_owned(&advance)?;
+        let new_state = json_owned(&next)?;
         out_result.write(result.into_raw());
         out_state.write(new_state.into_raw());
         out_wake.write(advance.next_wake_at.map_or(i64::MIN, |w| w.timestamp()));

@@ -755,13 +755,20 @@ pub(crate) fn json_text_out(json: &str) -> *mut c_char {
 /// Serialises `value` as compact JSON into a C string to hand to the caller,
 /// who frees it with crm_string_free().
 pub(crate) fn json_out<T: serde::Serialize + ?Sized>(value: &T) -> Result<*mut c_char, FfiError> {
+    Ok(json_owned(value)?.into_raw())
+}
+
+/// Serialises `value` as compact JSON into an owned C string, for a call
+/// with several outputs: each is written (`into_raw`) only once all are
+/// ready, and those not written are freed on drop.
+pub(crate) fn json_owned<T: serde::Serialize + ?Sized>(value: &T) -> Result<CText, FfiError> {
     let json = serde_json::to_string(value).map_err(|err| {
         FfiError::new(
             crm_status::Json,
             format!("the result cannot be serialised as JSON: {err}"),
         )
     })?;
-    Ok(json_text_out(&json))
+    Ok(json_text(&json))
 }
 
 // ---------------------------------------------------------------------------

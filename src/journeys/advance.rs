@@ -16,11 +16,11 @@ use std::borrow::Cow;
 use chrono::{Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::compile::{Journey, Kind};
+use super::compile::{Journey, Kind, OFFSET_ONLY};
 use super::definition::{GoalMiss, Reentry};
-use super::schedule::{parse_offset, split_bucket};
+use super::schedule::{parse_offset, split_bucket, stable_hash};
 use super::state::{HistoryEntry, JourneyState, Status};
-use crate::automation::{Action, Effect, Event, EventType};
+use crate::automation::{Action, Effect, EnrollmentState, Event, EventType};
 use crate::model::{ContactId, Dataset, DealId, FieldValue, Timestamp};
 use crate::{Error, Result};
 
@@ -150,6 +150,10 @@ pub enum Idle {
     Replay,
     /// The contact is in the journey; the event changes nothing.
     NoEffect,
+    /// The contact is in the journey for a deal and the event is about
+    /// another of its deals: a deal's journey does not hear the contact's
+    /// other deals (their wins, losses and values).
+    OtherDeal,
 }
 
 /// The result of one advance.
@@ -184,20 +188,42 @@ struct Runner<'a> {
 }
 
 impl Journey {
-    /// The UTC offset of waits `at` a local time for `contact`: its own
-    /// (the time zone field), else the journey's.
+    /// The UTC offset of local-time waits (`at`, business days) for
+    /// `contact`: its own (the time zone field), else the journey's. Only
+    /// read when the journey has such waits.
+    ///
+    /// # Errors
+    ///
+    /// The contact's field holds something other than a fixed UTC offset
+    /// (a zone name such as `Europe/Paris`): the error names the field and
+    /// the contact.
     pub(crate) fn offset_for(
         &self,
         snapshot: &Dataset,
         contact: Option<&ContactId>,
-    ) -> FixedOffset {
+    ) -> Result<FixedOffset> {
+        if !self.local_time {
+            return Ok(self.offset);
+        }
         let Some(contact) = contact.and_then(|c| snapshot.contact(c)) else {
-            return self.offset;
+            return Ok(self.offset);
         };
         let company = snapshot.company_of(contact);
+        let refuse = |shown: String| {
+            Error::invalid(
+                self.time_zone_field_name.as_str(),
+                format!(
+                    "contact {}: {shown} is not a fixed UTC offset; {OFFSET_ONLY}",
+                    contact.id
+                ),
+            )
+        };
         match self.time_zone_field.resolve(contact, company) {
-            Some(FieldValue::Text(text)) => parse_offset(text).unwrap_or(self.offset),
-            _ => self.offset,
+            None => Ok(self.offset),
+            Some(FieldValue::Text(text)) => {
+                parse_offset(text).ok_or_else(|| refuse(format!("{text:?}")))
+            }
+            Some(other) => Err(refuse(format!("{other:?}"))),
         }
     }
 
@@ -255,7 +281,7 @@ impl Journey {
             budget: STEP_BUDGET,
             out: Advance::default(),
         };
-        runner.offset = runner.offset_of(&work);
+        runner.offset = runner.offset_of(&work)?;
         match input {
             Input::Tick => runner.drive(&mut work, Go::Wake)?,
             Input::Event(event) => runner.on_event(&mut work, event)?,
@@ -317,12 +343,30 @@ fn contact_in(st: &JourneyState) -> Result<ContactId> {
         .ok_or_else(|| Error::invalid("state.contact", "an entered state names its contact"))
 }
 
+/// The turn a round-robin assignment of a journey takes: a stable hash of
+/// the team and the contact. A journey's state belongs to one contact, so
+/// it cannot carry a team's rotation from one contact to the next; instead
+/// each contact is given the same rep of the team every time (in every
+/// step and journey, in every replay), and the reps share the contacts
+/// evenly on average. The turn indexes the team's active reps sorted by id,
+/// as in the rules engine.
+fn round_robin_turn(team: &str, event: &Event) -> u64 {
+    let contact = event.contact.as_ref().map_or("", |c| c.as_str());
+    stable_hash(&["round_robin", team, contact])
+}
+
+/// Whether `event` is about a deal other than the one the contact is in
+/// the journey for.
+fn about_other_deal(st: &JourneyState, event: &Event) -> bool {
+    matches!((&st.deal, &event.deal), (Some(mine), Some(theirs)) if mine != theirs)
+}
+
 fn late(as_of: Timestamp, at: Timestamp) -> i64 {
     (as_of - at).num_seconds().max(0)
 }
 
 impl Runner<'_> {
-    fn offset_of(&self, st: &JourneyState) -> FixedOffset {
+    fn offset_of(&self, st: &JourneyState) -> Result<FixedOffset> {
         self.journey.offset_for(self.snapshot, st.contact.as_ref())
     }
 
@@ -428,10 +472,12 @@ impl Runner<'_> {
             self.budget -= 1;
             go = match go {
                 Go::Arrive(idx, at) => {
-                    let check = Self::check_event(st, at);
-                    if let Some(exit) = self.exit_by_condition(&check)? {
-                        self.leave(st, at, exit);
-                        return Ok(());
+                    if self.journey.exit_conditions {
+                        let check = Self::check_event(st, at);
+                        if let Some(exit) = self.exit_by_condition(&check)? {
+                            self.leave(st, at, exit);
+                            return Ok(());
+                        }
                     }
                     match self.arrive(st, idx, at)? {
                         Some(next) => next,
@@ -463,12 +509,17 @@ impl Runner<'_> {
                             }
                         }
                     }
-                    let check = Self::check_event(st, wake);
-                    if let Some(exit) = self.exit_by_condition(&check)? {
-                        self.leave(st, wake, exit);
-                        return Ok(());
-                    }
-                    if let Some(g) = self.goal_hit(st, &check, false)? {
+                    let goal = if self.journey.exit_conditions || self.journey.goal_conditions {
+                        let check = Self::check_event(st, wake);
+                        if let Some(exit) = self.exit_by_condition(&check)? {
+                            self.leave(st, wake, exit);
+                            return Ok(());
+                        }
+                        self.goal_hit(st, &check, false)?
+                    } else {
+                        None
+                    };
+                    if let Some(g) = goal {
                         Go::Goal(g, wake, "goal_jump", None)
                     } else {
                         match self.wake(st, wake)? {
@@ -519,26 +570,29 @@ impl Runner<'_> {
         st.visits = st.visits.saturating_add(1);
         let check = || Self::check_event(st, at);
         Ok(match &step.kind {
-            Kind::Action { probe, next } => {
+            Kind::Action { action, next } => {
                 let contact = contact_in(st)?;
-                let occurrence = format!("r{}.v{}", st.run, st.visits);
-                let actions = probe.run(
-                    &contact,
-                    st.deal.as_ref(),
-                    occurrence,
-                    at,
-                    self.snapshot,
-                    self.as_of,
-                )?;
-                for action in actions {
-                    self.out.actions.push(JourneyAction {
-                        id: action.id,
-                        step: step.id.clone(),
-                        at,
-                        late_seconds: late(self.as_of, at),
-                        effect: JourneyEffect::Rule(action.effect),
-                    });
+                let kind = match st.deal {
+                    Some(_) => EventType::DealValueChanged,
+                    None => EventType::ContactUpdated,
+                };
+                let mut event = Event::new(format!("r{}.v{}", st.run, st.visits), kind, at);
+                event.contact = Some(contact);
+                event.deal = st.deal.clone();
+                let mut turns = EnrollmentState::default();
+                if let Some(team) = action.round_robin_team() {
+                    turns
+                        .round_robin
+                        .insert(team.to_string(), round_robin_turn(team.as_str(), &event));
                 }
+                let done = action.resolve(&event, self.snapshot, &mut turns, self.as_of)?;
+                self.out.actions.push(JourneyAction {
+                    id: done.id,
+                    step: step.id.clone(),
+                    at,
+                    late_seconds: late(self.as_of, at),
+                    effect: JourneyEffect::Rule(done.effect),
+                });
                 self.record(st, idx, at, "action", None);
                 Some(Go::Arrive(*next, at))
             }
@@ -843,7 +897,7 @@ impl Runner<'_> {
         st.goals.clear();
         st.exit = None;
         st.left_at = None;
-        self.offset = self.offset_of(st);
+        self.offset = self.offset_of(st)?;
         let start = self.journey.start;
         self.record(st, start, at, "entered", Some(cause));
         self.drive(st, Go::Arrive(start, at))?;
@@ -903,6 +957,13 @@ impl Runner<'_> {
             self.until = event.at;
             self.drive(st, Go::Wake)?;
             self.until = self.as_of;
+        }
+        if st.is_active() && about_other_deal(st, event) {
+            self.drive(st, Go::Wake)?;
+            if self.out.taken.is_empty() {
+                self.out.idle = Some(Idle::OtherDeal);
+            }
+            return Ok(());
         }
         if st.is_active() {
             let subject: Cow<'_, Event> = if event.deal.is_none() && st.deal.is_some() {

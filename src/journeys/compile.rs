@@ -7,11 +7,14 @@ use chrono::FixedOffset;
 
 use super::definition::{GoalMiss, JourneyDoc, StepDoc};
 use super::graph::Graph;
-use super::probe::{ActionProbe, ConditionProbe};
 use super::schedule::{Wait, parse_offset};
-use crate::automation::{ActionSpec, Trigger};
+use crate::automation::{ActionSpec, CompiledAction, CompiledCondition, Trigger};
 use crate::model::FieldPath;
+use crate::money::ExchangeRates;
 use crate::{Error, Result};
+
+/// Why only fixed offsets are accepted (the end of the error message).
+pub(crate) const OFFSET_ONLY: &str = "expected \"+HH:MM\", \"-HH:MM\" or \"UTC\". Zone names such as \"Europe/Paris\" are refused: their offset changes with daylight saving, and crmkit carries no time zone database to know when; store the offset that applies (and update it when the clocks change)";
 
 /// The default field holding a contact's UTC offset.
 pub const TIME_ZONE_FIELD: &str = "contact.attributes.utc_offset";
@@ -28,7 +31,7 @@ pub(crate) struct Arm {
 #[derive(Debug)]
 pub(crate) enum Kind {
     Action {
-        probe: ActionProbe,
+        action: CompiledAction,
         next: usize,
     },
     StartJourney {
@@ -40,7 +43,7 @@ pub(crate) enum Kind {
         next: usize,
     },
     WaitUntil {
-        condition: ConditionProbe,
+        condition: CompiledCondition,
         timeout: Wait,
         check_every_hours: u32,
         met: usize,
@@ -53,7 +56,7 @@ pub(crate) enum Kind {
         timed_out: usize,
     },
     If {
-        condition: ConditionProbe,
+        condition: CompiledCondition,
         then: usize,
         otherwise: usize,
     },
@@ -61,7 +64,7 @@ pub(crate) enum Kind {
         arms: Vec<Arm>,
     },
     Goal {
-        condition: Option<ConditionProbe>,
+        condition: Option<CompiledCondition>,
         event: Option<Trigger>,
         miss: GoalMiss,
         next: Option<usize>,
@@ -83,7 +86,7 @@ pub(crate) struct Step {
 #[derive(Debug)]
 pub(crate) struct Exit {
     pub(crate) id: String,
-    pub(crate) condition: Option<ConditionProbe>,
+    pub(crate) condition: Option<CompiledCondition>,
     pub(crate) event: Option<Trigger>,
 }
 
@@ -95,11 +98,45 @@ pub struct Journey {
     pub(crate) steps: Vec<Step>,
     pub(crate) index: HashMap<String, usize>,
     pub(crate) start: usize,
-    pub(crate) entry_condition: Option<ConditionProbe>,
+    pub(crate) entry_condition: Option<CompiledCondition>,
     pub(crate) exits: Vec<Exit>,
     pub(crate) goals: Vec<usize>,
     pub(crate) offset: FixedOffset,
     pub(crate) time_zone_field: FieldPath,
+    /// The time zone field as written (named in errors).
+    pub(crate) time_zone_field_name: String,
+    /// Whether a wait depends on the local time (`at` or business days):
+    /// only then is the contact's offset read.
+    pub(crate) local_time: bool,
+    /// Whether an exit has a condition (checked at every step).
+    pub(crate) exit_conditions: bool,
+    /// Whether a goal has a condition (checked at every wake-up).
+    pub(crate) goal_conditions: bool,
+}
+
+/// Compiles a condition of the journey; errors name `path`
+/// (`steps[2].condition.value`).
+fn condition(
+    c: &crate::automation::Condition,
+    path: &str,
+    rates: Option<&ExchangeRates>,
+) -> Result<CompiledCondition> {
+    CompiledCondition::compile(c, rates).map_err(|e| e.with_path_prefix(path))
+}
+
+/// Compiles the action of step `step`: its actions' ids start with
+/// `journey:step`, the rule id the rules engine would give them.
+fn action(journey: &str, step: &str, spec: &ActionSpec, path: &str) -> Result<CompiledAction> {
+    let rule = format!("{journey}:{step}");
+    if rule.len() > 128 {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "the journey id and the step id together must be at most 127 bytes (\"{rule}\" starts every action id of the step)"
+            ),
+        ));
+    }
+    CompiledAction::compile(&rule, spec).map_err(|e| e.with_path_prefix(path))
 }
 
 fn check_id(id: &str, path: &str, what: &str) -> Result<()> {
@@ -169,12 +206,19 @@ impl Journey {
         .ok_or_else(|| {
             Error::invalid(
                 "time_zone",
-                "expected a fixed UTC offset such as \"+01:00\" (time zone names need a database crmkit does not carry)",
+                format!(
+                    "{:?} is not a fixed UTC offset; {}",
+                    doc.time_zone.as_deref().unwrap_or_default(),
+                    OFFSET_ONLY
+                ),
             )
         })?;
-        let time_zone_field =
-            FieldPath::parse(doc.time_zone_field.as_deref().unwrap_or(TIME_ZONE_FIELD))
-                .map_err(|e| Error::invalid("time_zone_field", e.message().to_string()))?;
+        let time_zone_field_name = doc
+            .time_zone_field
+            .clone()
+            .unwrap_or_else(|| TIME_ZONE_FIELD.to_string());
+        let time_zone_field = FieldPath::parse(&time_zone_field_name)
+            .map_err(|e| Error::invalid("time_zone_field", e.message().to_string()))?;
         if doc.steps.is_empty() {
             return Err(Error::invalid("steps", "a journey needs at least one step"));
         }
@@ -236,7 +280,7 @@ impl Journey {
         graph.check_cycles_wait()?;
         let rates = None;
         let entry_condition = match &doc.entry.condition {
-            Some(c) => Some(ConditionProbe::compile(c, "entry.condition", rates)?),
+            Some(c) => Some(condition(c, "entry.condition", rates)?),
             None => None,
         };
         let mut exits = Vec::with_capacity(doc.exits.len());
@@ -245,11 +289,7 @@ impl Journey {
             check_id(&exit.id, &format!("{path}.id"), "exit id")?;
             exactly_one(&exit.condition, &exit.event, &path, "an exit")?;
             let condition = match &exit.condition {
-                Some(c) => Some(ConditionProbe::compile(
-                    c,
-                    &format!("{path}.condition"),
-                    rates,
-                )?),
+                Some(c) => Some(condition(c, &format!("{path}.condition"), rates)?),
                 None => None,
             };
             exits.push(Exit {
@@ -280,13 +320,10 @@ impl Journey {
                     .unwrap_or(0)
             };
             let kind = match step {
-                StepDoc::Action { action, next, .. } => Kind::Action {
-                    probe: ActionProbe::compile(
-                        &doc.id,
-                        step.id(),
-                        action,
-                        &format!("{path}.action"),
-                    )?,
+                StepDoc::Action {
+                    action: spec, next, ..
+                } => Kind::Action {
+                    action: action(&doc.id, step.id(), spec, &format!("{path}.action"))?,
                     next: to(next),
                 },
                 StepDoc::StartJourney { journey, next, .. } => {
@@ -331,11 +368,7 @@ impl Journey {
                         ));
                     }
                     Kind::WaitUntil {
-                        condition: ConditionProbe::compile(
-                            condition,
-                            &format!("{path}.condition"),
-                            rates,
-                        )?,
+                        condition: self::condition(condition, &format!("{path}.condition"), rates)?,
                         timeout: Wait::compile(timeout, &format!("{path}.timeout"))?,
                         check_every_hours: check,
                         met: to(met),
@@ -389,11 +422,7 @@ impl Journey {
                     otherwise,
                     ..
                 } => Kind::If {
-                    condition: ConditionProbe::compile(
-                        condition,
-                        &format!("{path}.condition"),
-                        rates,
-                    )?,
+                    condition: self::condition(condition, &format!("{path}.condition"), rates)?,
                     then: to(then),
                     otherwise: to(otherwise),
                 },
@@ -448,8 +477,8 @@ impl Journey {
                     let condition = match condition {
                         Some(c) => {
                             let cpath = format!("{path}.condition");
-                            let probe = ConditionProbe::compile(c, &cpath, rates)?;
-                            if probe.never_holds() {
+                            let compiled = self::condition(c, &cpath, rates)?;
+                            if compiled.never_holds() {
                                 return Err(Error::invalid(
                                     cpath,
                                     format!(
@@ -458,7 +487,7 @@ impl Journey {
                                     ),
                                 ));
                             }
-                            Some(probe)
+                            Some(compiled)
                         }
                         None => None,
                     };
@@ -480,6 +509,29 @@ impl Journey {
                 kind,
             });
         }
+        let local_time = steps.iter().any(|s| {
+            let waits = match &s.kind {
+                Kind::Wait { wait, .. } => [Some(wait), None],
+                Kind::WaitUntil { timeout, .. } | Kind::WaitForEvent { timeout, .. } => {
+                    [Some(timeout), None]
+                }
+                _ => [None, None],
+            };
+            waits
+                .iter()
+                .flatten()
+                .any(|w| w.at.is_some() || w.business_days > 0)
+        });
+        let exit_conditions = exits.iter().any(|x| x.condition.is_some());
+        let goal_conditions = steps.iter().any(|s| {
+            matches!(
+                s.kind,
+                Kind::Goal {
+                    condition: Some(_),
+                    ..
+                }
+            )
+        });
         Ok(Journey {
             doc,
             steps,
@@ -490,6 +542,10 @@ impl Journey {
             goals,
             offset,
             time_zone_field,
+            time_zone_field_name,
+            local_time,
+            exit_conditions,
+            goal_conditions,
         })
     }
 

@@ -28,12 +28,17 @@ pub struct JourneyDoc {
     /// Display name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
-    /// The fixed UTC offset (`"+01:00"`) of waits `at` a local time for
-    /// contacts without one of their own (default `"+00:00"`).
+    /// The fixed UTC offset (`"+01:00"`) of local-time waits (`at`,
+    /// business days) for contacts without one of their own: the dataset's
+    /// time zone (default `"+00:00"`). Zone names (`"Europe/Paris"`) are
+    /// refused: without a time zone database their daylight-saving changes
+    /// are unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// The contact field holding the contact's own UTC offset
-    /// (default `contact.attributes.utc_offset`).
+    /// (default `contact.attributes.utc_offset`). A value that is not a
+    /// fixed offset makes advancing that contact fail with an error naming
+    /// the field and the contact, when a local-time wait needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone_field: Option<String>,
     /// Who enters and when.

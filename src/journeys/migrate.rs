@@ -156,7 +156,7 @@ pub fn migrate(
                     if st.arriving || durations_equal(a, b) {
                         MoveRule::Kept
                     } else {
-                        reschedule(new, b, &mut st, snapshot);
+                        reschedule(new, b, &mut st, snapshot)?;
                         MoveRule::Rescheduled
                     }
                 }
@@ -255,11 +255,16 @@ fn durations_equal(a: &Kind, b: &Kind) -> bool {
     }
 }
 
-fn reschedule(new: &Journey, kind: &Kind, st: &mut JourneyState, snapshot: &Dataset) {
+fn reschedule(
+    new: &Journey,
+    kind: &Kind,
+    st: &mut JourneyState,
+    snapshot: &Dataset,
+) -> crate::Result<()> {
     let Some(since) = st.since else {
-        return;
+        return Ok(());
     };
-    let offset = new.offset_for(snapshot, st.contact.as_ref());
+    let offset = new.offset_for(snapshot, st.contact.as_ref())?;
     match kind {
         Kind::Wait { wait, .. } => st.wake_at = Some(wait.end(since, offset)),
         Kind::WaitUntil {
@@ -279,6 +284,7 @@ fn reschedule(new: &Journey, kind: &Kind, st: &mut JourneyState, snapshot: &Data
         }
         _ => {}
     }
+    Ok(())
 }
 
 /// The first step reachable from `from` in the old graph (breadth-first,

@@ -58,7 +58,6 @@ mod definition;
 mod graph;
 pub mod migrate;
 pub mod presets;
-mod probe;
 mod schedule;
 mod simulate;
 mod state;

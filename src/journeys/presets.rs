@@ -52,9 +52,12 @@ pub fn welcome_series() -> Result<Journey> {
 
 /// The $500 nurture campaign: entered through the routing preset's nurture
 /// branch (`enroll_in_campaign` `nurture`, deals under $500), three e-mails
-/// over two weeks, then up to two weeks for the deal to grow. Goals: the
-/// deal is won, or its value is raised over $500 (then the owner gets a call
-/// task, as the routing would have given it). A lost deal exits.
+/// over two weeks, then the deal stays in the campaign until it is decided,
+/// at most 90 days (the re-entry period): a nurture campaign that let deals
+/// go before they can close would never see its goal. Goals: the deal is
+/// won, or its value is raised over $500 (then the owner gets a call task,
+/// as the routing would have given it). A lost deal exits. The journey
+/// hears only its own deal's events (not the contact's other deals).
 ///
 /// # Errors
 ///
@@ -72,7 +75,7 @@ pub fn nurture_500() -> Result<Journey> {
         {"id": "w2", "type": "wait", "days": 7, "at": "09:00", "next": "n3"},
         email("n3", "nurture-3", "Ready for the next step?", "grow"),
         {"id": "grow", "type": "wait_until", "condition": over_500.clone(),
-         "timeout": {"days": 14}, "check_every_hours": 24, "met": "call", "timed_out": "done"},
+         "timeout": {"days": 90}, "check_every_hours": 24, "met": "call", "timed_out": "done"},
         {"id": "done", "type": "end"},
         {"id": "deal-won", "type": "goal", "event": {"type": "deal_won"}},
         {"id": "over-500", "type": "goal", "condition": over_500, "next": "call"},

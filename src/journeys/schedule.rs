@@ -5,6 +5,9 @@
 //! Time zones are fixed UTC offsets (`"+02:00"`): crmkit carries no time
 //! zone database, so a host whose contacts live in zones with daylight
 //! saving stores the offset that applies (or re-stores it twice a year).
+//! Zone names (`"Europe/Paris"`) are refused with an error, in the
+//! journey's `time_zone` at load and in a contact's time zone field when a
+//! local-time wait needs it, rather than silently read as UTC.
 
 use chrono::{Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Weekday};
 
@@ -97,7 +100,8 @@ pub(crate) fn parse_local_time(text: &str) -> Result<NaiveTime> {
         .map_err(|_| Error::invalid("at", format!("expected a local time HH:MM, got {text:?}")))
 }
 
-/// Parses a fixed UTC offset: `"+02:00"`, `"-05:30"`, `"Z"` or `"UTC"`.
+/// Parses a fixed UTC offset: `"+02:00"`, `"-05:30"`, `"+0530"`, `"+05"`,
+/// `"Z"` or `"UTC"`; at most 14 hours either way.
 pub(crate) fn parse_offset(text: &str) -> Option<FixedOffset> {
     let t = text.trim();
     if t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("utc") {
@@ -110,7 +114,16 @@ pub(crate) fn parse_offset(text: &str) -> Option<FixedOffset> {
         _ => return None,
     };
     let rest = t.get(1..)?;
-    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    if !rest.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
+    let (h, m) = match rest.split_once(':') {
+        Some(parts) => parts,
+        // "+0530" (ISO 8601 basic) or "+05".
+        None if rest.len() == 4 => (rest.get(..2)?, rest.get(2..)?),
+        None if rest.len() <= 2 => (rest, "0"),
+        None => return None,
+    };
     let h: i32 = h.parse().ok()?;
     let m: i32 = m.parse().ok()?;
     if !(0..=14).contains(&h) || !(0..60).contains(&m) {

@@ -1,7 +1,9 @@
 //! The ERP integration, in three steps: the ERP's tables ([`schema`]), rows
 //! to a crmkit dataset ([`load`]), and crmkit's results back into the
-//! database ([`results`]).
+//! database ([`results`]); journeys keep their per-contact state in the
+//! database too ([`journeys`]).
 
+pub mod journeys;
 pub mod load;
 pub mod results;
 pub mod schema;
