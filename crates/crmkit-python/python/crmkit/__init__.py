@@ -43,13 +43,16 @@ from ._kpi import (
 )
 from ._native import __version__
 from ._scoring import (
+    EVENT_DTYPE,
     MISSING,
+    SCORE_DTYPE,
     STAGE_CODES,
     UNITS_PER_POINT,
     BatchScores,
     Contribution,
     LeadScore,
     ScoringModel,
+    batch_events,
 )
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "Criterion",
     "CurrencyMismatchError",
     "Dataset",
+    "EVENT_DTYPE",
     "Evaluation",
     "GoalReport",
     "InvalidError",
@@ -81,12 +85,14 @@ __all__ = [
     "ProtectedAttributeError",
     "Reason",
     "RuleSet",
+    "SCORE_DTYPE",
     "STAGE_CODES",
     "ScoringModel",
     "TimeUnit",
     "UNITS_PER_POINT",
     "UnsupportedError",
     "__version__",
+    "batch_events",
     "compute_kpis",
     "compute_kpis_request",
     "goal_progress",

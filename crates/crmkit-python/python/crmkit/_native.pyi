@@ -75,18 +75,15 @@ def score_batch(
     model: ScoringModel,
     columns: Sequence[npt.NDArray[np.int64]],
     n_leads: int,
-    event_lead: npt.NDArray[np.uint32],
-    event_rule: npt.NDArray[np.uint32],
-    event_at: npt.NDArray[np.int64],
+    events: npt.NDArray[np.uint8],
     stages: Optional[npt.NDArray[np.uint8]],
     as_of_unix: int,
-    categories: bool,
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int32],
-    npt.NDArray[np.int32],
-    Optional[npt.NDArray[np.int64]],
-]: ...
+    out: npt.NDArray[np.uint8],
+    categories: Optional[npt.NDArray[np.int64]],
+) -> None: ...
+def pack_events(
+    lead: npt.NDArray[np.uint32], rule: npt.NDArray[np.uint32], at: npt.NDArray[np.int64]
+) -> npt.NDArray[np.uint8]: ...
 def encode_column(model: ScoringModel, column: int, values: npt.NDArray[np.generic]) -> npt.NDArray[np.int64]: ...
 def encode_unix_seconds(
     model: ScoringModel, column: int, seconds: npt.NDArray[np.int64]
