@@ -46,18 +46,23 @@ RESULT_SCHEMA = pa.schema([
 
 SPARK_SCHEMA = "lead_id string, score decimal(18,4), grade string"
 
+FIELDS = {"job_title": "contact.job_title", "employees": "company.employees"}
+"""DataFrame columns -> the model's fields (Spark column names avoid dots)."""
 
-def score_batches(model_json: str, as_of: datetime.datetime
+
+def score_batches(model_json: str, as_of: datetime.datetime, fields: dict[str, str]
                   ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function for ``mapInArrow``: leads in (a ``lead_id`` column and
-    columns named after the model's fields, e.g. ``contact.job_title``),
-    one (lead_id, score, grade) row per lead out."""
+    the columns named in `fields`, which maps them to the model's fields,
+    e.g. ``job_title`` -> ``contact.job_title``), one (lead_id, score,
+    grade) row per lead out."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = crmkit.ScoringModel(model_json)  # once per task
         grades = model.grades
         for batch in batches:
             table = pa.Table.from_batches([batch])
+            table = table.rename_columns([fields.get(n, n) for n in table.column_names])
             scores = model.score_table(table, as_of)
             names = [grades[g] if g >= 0 else None for g in scores.grade.tolist()]
             yield pa.RecordBatch.from_arrays(
@@ -84,15 +89,15 @@ def leads() -> dict[str, list[Any]]:
     without a title."""
     return {
         "lead_id": ["L-1", "L-2", "L-3", "L-4"],
-        "contact.job_title": ["Sales Director", "Analyst", "Director of IT", None],
-        "company.employees": [500, 5000, 20, 150],
+        "job_title": ["Sales Director", "Analyst", "Director of IT", None],
+        "employees": [500, 5000, 20, 150],
     }
 
 
 def main() -> None:
     """Scores the leads with Spark when pyspark is installed, else with pyarrow."""
     as_of = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)
-    run = score_batches(json.dumps(MODEL), as_of)
+    run = score_batches(json.dumps(MODEL), as_of, FIELDS)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -103,8 +108,7 @@ def main() -> None:
     spark = SparkSession.builder.master("local[2]").appName("crmkit").getOrCreate()
     try:
         frame = spark.createDataFrame(list(zip(*leads().values())),
-                                      "lead_id string, `contact.job_title` string, "
-                                      "`company.employees` long")
+                                      "lead_id string, job_title string, employees long")
         frame.mapInArrow(run, SPARK_SCHEMA).orderBy("lead_id").show()
     finally:
         spark.stop()

@@ -14,6 +14,12 @@ rule, a number rule, two activity rules; one event per lead) and one lead
 given as JSON text; the Python side also fits BG/NBD + Gamma-Gamma to 2,357
 simulated customers. The machine is shared and noisy: the load average is
 printed with the figures.
+
+The per-lead C call itself (crm_score_lead_json + crm_string_free, timed
+from C) joins the rounds when bench/c_call.c is built (see its header) and
+its binary given as CRMKIT_C_BENCH=path (it needs the root crate's
+release libcrmkit.so, built with the C ABI after the crmkit-python build,
+which writes a libcrmkit.so without it).
 """
 
 from __future__ import annotations
@@ -98,13 +104,25 @@ def rust_round() -> dict[str, float]:
     return figures
 
 
+def c_round() -> dict[str, float]:
+    """One round of the C call timed from C (empty without CRMKIT_C_BENCH)."""
+    binary = os.environ.get("CRMKIT_C_BENCH")
+    if not binary:
+        return {}
+    line = subprocess.run([binary], check=True, capture_output=True, text=True).stdout
+    figures: dict[str, float] = json.loads(line)
+    return figures
+
+
 def main() -> None:
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
     model = crmkit.ScoringModel(MODEL)
     load_before = os.getloadavg()[0]
     rows: list[tuple[dict[str, float], dict[str, float]]] = []
     for _ in range(rounds):
-        rows.append((rust_round(), python_round(model)))
+        rust = rust_round()
+        rust.update(c_round())
+        rows.append((rust, python_round(model)))
     load_after = os.getloadavg()[0]
 
     def med(values: list[float]) -> float:
@@ -129,6 +147,12 @@ def main() -> None:
     print(f"per lead: Rust score_json_into {med([r['score_json_us'] for r, _ in rows]):.2f} us, "
           f"Python score_json {med([p['score_json_us'] for _, p in rows]):.2f} us, "
           f"{med(ratios):.2f}x")
+
+    if all("c_score_lead_json_us" in r for r, _ in rows):
+        ratios = [p["score_json_us"] / r["c_score_lead_json_us"] for r, p in rows]
+        print(f"per lead: C crm_score_lead_json {med([r['c_score_lead_json_us'] for r, _ in rows]):.2f}"
+              f" us, Python score_json {med(ratios):.2f}x the C call "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
 
     loops = 2_000
     typed_call = median_seconds(lambda: [model.score(LEAD, SCORE_AS_OF)

@@ -35,7 +35,7 @@ def _example() -> Any:
 
 def test_the_map_in_arrow_function_scores_batches_exactly() -> None:
     example = _example()
-    run = example.score_batches(json.dumps(example.MODEL), AS_OF)
+    run = example.score_batches(json.dumps(example.MODEL), AS_OF, example.FIELDS)
     table = pa.Table.from_pydict(example.leads())
     out = list(run(iter(table.to_batches(max_chunksize=3))))
     assert [b.schema for b in out] == [example.RESULT_SCHEMA] * 2
@@ -55,21 +55,25 @@ def test_exact_points_keep_every_unit_and_the_sign() -> None:
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
                     reason="pyspark and Java are not installed")
 def test_the_example_runs_in_spark() -> None:  # pragma: no cover - needs Spark
+    from pyspark import cloudpickle
     from pyspark.sql import SparkSession
 
     example = _example()
+    # The workers cannot import the example: ship its functions by value (as
+    # when it runs as a script).
+    cloudpickle.register_pickle_by_value(example)
     spark = SparkSession.builder.master("local[1]").appName("crmkit-test").getOrCreate()
     try:
         frame = spark.createDataFrame(list(zip(*example.leads().values())),
-                                      "lead_id string, `contact.job_title` string, "
-                                      "`company.employees` long")
-        rows = frame.mapInArrow(example.score_batches(json.dumps(example.MODEL), AS_OF),
-                                example.SPARK_SCHEMA).orderBy("lead_id").collect()
+                                      "lead_id string, job_title string, employees long")
+        run = example.score_batches(json.dumps(example.MODEL), AS_OF, example.FIELDS)
+        rows = frame.mapInArrow(run, example.SPARK_SCHEMA).orderBy("lead_id").collect()
         assert [(r.lead_id, r.score, r.grade) for r in rows] == [
             ("L-1", decimal.Decimal("27.5000"), "A"), ("L-2", decimal.Decimal("7.5000"), "C"),
             ("L-3", decimal.Decimal("20.0000"), "B"), ("L-4", decimal.Decimal("7.5000"), "C")]
-        expected = crmkit.ScoringModel(example.MODEL).score_table(
-            pa.Table.from_pydict(example.leads()), AS_OF).total_units
+        table = pa.Table.from_pydict(example.leads())
+        table = table.rename_columns([example.FIELDS.get(n, n) for n in table.column_names])
+        expected = crmkit.ScoringModel(example.MODEL).score_table(table, AS_OF).total_units
         assert [int(r.score * 10_000) for r in rows] == list(expected)
     finally:
         spark.stop()
