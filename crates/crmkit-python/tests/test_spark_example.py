@@ -61,7 +61,7 @@ def test_the_example_runs_in_spark() -> None:  # pragma: no cover - needs Spark
     example = _example()
     # The workers cannot import the example: ship its functions by value (as
     # when it runs as a script).
-    cloudpickle.register_pickle_by_value(example)
+    cloudpickle.register_pickle_by_value(example)  # type: ignore[no-untyped-call,unused-ignore]
     spark = SparkSession.builder.master("local[1]").appName("crmkit-test").getOrCreate()
     try:
         frame = spark.createDataFrame(list(zip(*example.leads().values())),
