@@ -126,3 +126,22 @@ def test_bad_event_and_output_arrays_are_invalid(model: crmkit.ScoringModel) -> 
     with pytest.raises(crmkit.InvalidError):
         crmkit._native.score_batch(model._native, columns, N, np.zeros(17, dtype=np.uint8), None,
                                    0, np.zeros(N * 16, dtype=np.uint8), None)
+
+
+def test_text_columns_of_tables_encode_each_distinct_value_once(
+        model: crmkit.ScoringModel) -> None:
+    titles = ["Sales Director", None, "Analyst", "Sales Director", None, "director"] * 50
+    employees = list(range(300))
+    one_by_one = model.score_batch([model.encode_column(0, np.array(titles, dtype=object)),
+                                    model.encode_column(1, employees)], SCORE_AS_OF)
+    frame = pd.DataFrame({"contact.job_title": titles, "company.employees": employees})
+    chunked = pa.Table.from_batches(pa.Table.from_pandas(frame).to_batches(max_chunksize=70))
+    for table in (frame, pa.Table.from_pandas(frame), chunked):
+        assert np.array_equal(model.score_table(table, SCORE_AS_OF).total_units,
+                              one_by_one.total_units)
+    # A value that cannot fill the column is named by its row, not its
+    # position among the distinct values.
+    mixed = pd.DataFrame({"contact.job_title": ["Director", "Director", 5]})
+    with pytest.raises(crmkit.InvalidError) as caught:
+        model.score_table(mixed, SCORE_AS_OF)
+    assert caught.value.path == "columns[0][2]"

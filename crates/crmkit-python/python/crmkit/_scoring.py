@@ -350,10 +350,46 @@ class ScoringModel:
         encoded = []
         for index, field in enumerate(self.columns):
             if field in names:
-                encoded.append(self.encode_column(index, _column_values(table, field)))
+                factorized = self._encode_text_factorized(index, table, field)
+                if factorized is None:
+                    factorized = self.encode_column(index, _column_values(table, field))
+                encoded.append(factorized)
             else:
                 encoded.append(np.full(n, MISSING, dtype=np.int64))
         return self._score_encoded(encoded, n, as_of, None, stages, categories, None)
+
+    def _encode_text_factorized(
+        self, index: int, table: Any, field: str
+    ) -> Optional[npt.NDArray[np.int64]]:
+        """A text column encoded one distinct value at a time (a pyarrow
+        dictionary encoding or ``pandas.factorize``), then gathered: text
+        columns repeat few values, and the text tests run once per value.
+        None when the column is not text (or a value fails: the row-by-row
+        path then names the row)."""
+        if self._info["columns"][index]["kind"] != "text":
+            return None
+        if hasattr(table, "column_names"):  # pyarrow
+            column = table.column(field)
+            if str(column.type) not in ("string", "large_string", "string_view"):
+                return None
+            dictionary = column.combine_chunks().dictionary_encode()
+            values = np.asarray(dictionary.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+            codes = np.asarray(dictionary.indices.fill_null(-1).to_numpy(), dtype=np.int64)
+        else:  # pandas
+            import pandas as pd
+
+            series = table[field]
+            if series.dtype != object and str(series.dtype) not in ("string", "str"):
+                return None
+            codes_found, uniques = pd.factorize(series, use_na_sentinel=True)
+            codes = np.asarray(codes_found, dtype=np.int64)
+            values = np.asarray(uniques, dtype=object)
+        try:
+            lookup = np.append(self.encode_column(index, values), MISSING)
+        except InvalidError:
+            return None
+        encoded: npt.NDArray[np.int64] = lookup[codes]  # code -1 (no value): MISSING
+        return encoded
 
     def _score_encoded(
         self,
