@@ -4,8 +4,9 @@
  * in a loop; prints one JSON line with the median over 5 runs (us per call).
  *
  *   cargo build --release --lib     # target/release/libcrmkit.so with the C ABI
- *   cc -O2 -I include crates/crmkit-python/bench/c_call.c -L target/release -lcrmkit -o c_call
- *   LD_LIBRARY_PATH=target/release ./c_call
+ *   mkdir -p /tmp/c_call && cp target/release/libcrmkit.so /tmp/c_call/libcrmkit.so.1  # its SONAME
+ *   cc -O2 -I include crates/crmkit-python/bench/c_call.c -L target/release -lcrmkit -o /tmp/c_call/c_call
+ *   CRMKIT_C_BENCH=/tmp/c_call/c_call LD_LIBRARY_PATH=/tmp/c_call python crates/crmkit-python/bench/bench.py
  */
 #include "crmkit.h"
 
