@@ -1,7 +1,9 @@
 //! The Rust side of `bench/bench.py`: the same 1,000,000 synthetic leads
 //! scored by `ScoringModel::score_batch` directly, and one lead scored from
 //! JSON text by `score_json_into` (the work behind the C call
-//! `crm_score_lead_json`). Medians; run with `--release`.
+//! `crm_score_lead_json`). Medians; run with `--release`. With `--json`
+//! it prints one JSON line of medians (milliseconds, microseconds) for
+//! `bench/bench.py`, which runs it between its own rounds.
 
 use std::time::Instant;
 
@@ -67,14 +69,8 @@ fn main() -> Result<(), crmkit::Error> {
         std::hint::black_box(&out);
         times.push(start.elapsed().as_secs_f64());
     }
-    println!(
-        "Rust score_batch alone, {N} leads: {:.1} ms (median of 7)",
-        median(alone) * 1e3
-    );
-    println!(
-        "Rust score_batch with the events built from three arrays: {:.1} ms (median of 7)",
-        median(times) * 1e3
-    );
+    let alone = median(alone) * 1e3;
+    let with_events = median(times) * 1e3;
 
     let loops = 20_000;
     let mut times = Vec::new();
@@ -88,9 +84,17 @@ fn main() -> Result<(), crmkit::Error> {
         }
         times.push(start.elapsed().as_secs_f64() / f64::from(loops));
     }
-    println!(
-        "Rust score_json_into (the C call's work), per lead: {:.2} us",
-        median(times) * 1e6
-    );
+    let per_lead = median(times) * 1e6;
+    if std::env::args().any(|arg| arg == "--json") {
+        println!(
+            r#"{{"score_batch_ms": {alone:.3}, "score_batch_with_events_ms": {with_events:.3}, "score_json_us": {per_lead:.3}}}"#
+        );
+    } else {
+        println!("Rust score_batch alone, {N} leads: {alone:.1} ms (median of 7)");
+        println!(
+            "Rust score_batch with the events built from three arrays: {with_events:.1} ms (median of 7)"
+        );
+        println!("Rust score_json_into (the C call's work), per lead: {per_lead:.2} us");
+    }
     Ok(())
 }

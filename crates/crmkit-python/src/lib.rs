@@ -10,6 +10,7 @@
 //!
 //! Build and install with `pip install crates/crmkit-python` (maturin).
 
+mod analytics;
 mod batch;
 mod clv;
 mod engines;
@@ -22,6 +23,7 @@ use pyo3::prelude::*;
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     engines::register(module)?;
+    analytics::register(module)?;
     batch::register(module)?;
     clv::register(module)?;
     Ok(())

@@ -53,3 +53,38 @@ def test_the_readme_python_block_runs_verbatim() -> None:
     text = printed.getvalue()
     assert "D-1 ['create_task']" in text, text
     assert "D-2 ['enroll_in_campaign']" in text, text
+
+
+BATCH_AND_ANALYTICS_BLOCK = '''
+import datetime, crmkit, pyarrow as pa
+
+at = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)
+model = crmkit.ScoringModel({"rules": [
+    {"id": "title", "points": 20,
+     "when": {"field": "contact.job_title", "op": "contains", "value": "director"}},
+    {"id": "size", "points": "7.5",
+     "when": {"field": "company.employees", "op": "range", "min": 100}}],
+    "grades": [{"grade": "A", "min": 25}, {"grade": "B", "min": 20}, {"grade": "C"}]})
+leads = pa.table({"contact.job_title": ["Sales Director", "Analyst"],
+                  "company.employees": [500, 20]})
+scores = model.score_table(leads, at)           # GIL released; numeric columns not copied
+print([(str(scores.total(i)), scores.grade_name(i)) for i in range(2)])
+# [('27.5', 'A'), ('0', 'C')]
+
+test = crmkit.analyze_experiment({"metric": "conversion", "arms": [
+    {"name": "A", "visitors": 1000, "conversions": 100},
+    {"name": "B", "visitors": 1000, "conversions": 130}]})
+print(test.comparisons[0].verdict.code)         # variant_better
+'''
+"""The second Python block proposed for the README (notes/python.md): batch
+scoring from a pyarrow table and an A/B test; keep the two equal."""
+
+
+def test_the_proposed_batch_and_analytics_block_runs() -> None:
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(BATCH_AND_ANALYTICS_BLOCK, "README.md", "exec"), {})
+    assert printed.getvalue().splitlines() == ["[('27.5', 'A'), ('0', 'C')]", "variant_better"]

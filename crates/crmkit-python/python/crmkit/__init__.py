@@ -1,6 +1,8 @@
 """crmkit: CRM domain logic — lead scoring, automation rules (the $500 deal
-routing), KPI reports, SMART goals and customer lifetime value — compiled
-from Rust, with exact money and NumPy/pandas in and out.
+routing), KPI reports, SMART goals, customer lifetime value, propensity
+models, RFM and the ideal-customer profile, journeys, experiments and
+multi-touch attribution — compiled from Rust, with exact money and
+NumPy/pandas in and out.
 
 >>> import datetime, crmkit
 >>> rules = crmkit.RuleSet.usd_500_routing()
@@ -15,6 +17,19 @@ place in the input. Engines are immutable and may be shared between
 threads; batch work releases the GIL.
 """
 
+from ._analytics import (
+    FeatureEffect,
+    LeadPrediction,
+    PropensityModel,
+    RfmRow,
+    RfmTable,
+    analyze_experiment,
+    attribution_report,
+    ideal_customer_profile,
+    rfm,
+    rfm_from_arrays,
+    sample_size,
+)
 from ._automation import Action, Boundary, Evaluation, RuleSet
 from ._clv import ClvModel, ClvPrediction, TimeUnit
 from ._convert import JsonInput, Money
@@ -31,6 +46,7 @@ from ._errors import (
     UnsupportedError,
 )
 from ._goals import Criterion, GoalReport, Locale, Reason, goal_progress, validate_goal
+from ._journeys import Journey, JourneyAdvance
 from ._kpi import (
     KpiReport,
     KpiRow,
@@ -42,14 +58,18 @@ from ._kpi import (
     pipeline_report,
 )
 from ._native import __version__
+from ._record import Record
 from ._scoring import (
+    EVENT_DTYPE,
     MISSING,
+    SCORE_DTYPE,
     STAGE_CODES,
     UNITS_PER_POINT,
     BatchScores,
     Contribution,
     LeadScore,
     ScoringModel,
+    batch_events,
 )
 
 __all__ = [
@@ -59,18 +79,23 @@ __all__ = [
     "ClvModel",
     "ClvPrediction",
     "Contribution",
-    "CrmError",
     "Criterion",
+    "CrmError",
     "CurrencyMismatchError",
     "Dataset",
+    "EVENT_DTYPE",
     "Evaluation",
+    "FeatureEffect",
     "GoalReport",
     "InvalidError",
+    "Journey",
+    "JourneyAdvance",
     "JsonError",
     "JsonInput",
     "KpiReport",
     "KpiRow",
     "KpiValue",
+    "LeadPrediction",
     "LeadScore",
     "Locale",
     "MISSING",
@@ -78,20 +103,32 @@ __all__ = [
     "NotFoundError",
     "NumericalError",
     "OverflowError",
+    "PropensityModel",
     "ProtectedAttributeError",
     "Reason",
+    "Record",
+    "RfmRow",
+    "RfmTable",
     "RuleSet",
+    "SCORE_DTYPE",
     "STAGE_CODES",
     "ScoringModel",
     "TimeUnit",
     "UNITS_PER_POINT",
     "UnsupportedError",
     "__version__",
+    "analyze_experiment",
+    "attribution_report",
+    "batch_events",
     "compute_kpis",
     "compute_kpis_request",
     "goal_progress",
+    "ideal_customer_profile",
     "kpi_catalog",
     "kpi_time_series",
     "pipeline_report",
+    "rfm",
+    "rfm_from_arrays",
+    "sample_size",
     "validate_goal",
 ]

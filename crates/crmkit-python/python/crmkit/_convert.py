@@ -121,14 +121,25 @@ def format_instant(at: datetime.datetime, what: str) -> str:
     return at.astimezone(_UTC).isoformat().replace("+00:00", "Z")
 
 
+_last_instant: tuple[object, int] = (None, 0)
+"""The last UTC datetime :func:`unix_seconds` converted, and its seconds
+(one entry; a tuple, so threads always read a consistent pair)."""
+
+
 def unix_seconds(at: datetime.datetime, what: str) -> int:
     """Whole seconds since the Unix epoch of an aware datetime.
 
     Raises:
         InvalidError: when `at` is not an aware datetime.
     """
+    global _last_instant
+    last_at, last_seconds = _last_instant
+    if at is last_at:  # the same as_of call after call: datetimes are immutable
+        return last_seconds
     if type(at) is datetime.datetime and at.tzinfo is _UTC:  # the common case, fast
-        return (at - _EPOCH) // _SECOND
+        seconds: int = (at - _EPOCH) // _SECOND
+        _last_instant = (at, seconds)
+        return seconds
     if not isinstance(at, datetime.datetime):
         raise InvalidError(
             f"expected a timezone-aware datetime, found {type(at).__name__}", "invalid", what

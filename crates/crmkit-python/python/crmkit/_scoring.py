@@ -22,6 +22,15 @@ UNITS_PER_POINT = 10_000
 MISSING = np.iinfo(np.int64).min
 """The encoded value of a missing field in a batch column."""
 
+EVENT_DTYPE = np.dtype([("lead", np.uint32), ("rule", np.uint32), ("at", np.int64)])
+"""One matched activity of the batch path (``crmkit::scoring::BatchEvent``:
+lead index, activity rule index, Unix seconds); arrays of this dtype are
+read by :meth:`ScoringModel.score_batch` without a copy."""
+
+SCORE_DTYPE = np.dtype([("total_units", np.int64), ("grade", np.int32), ("handoff", np.int32)])
+"""One lead's batch result (``crmkit::scoring::BatchScore``); the engine
+writes arrays of this dtype in place."""
+
 STAGE_CODES = {
     "subscriber": 0,
     "lead": 1,
@@ -129,6 +138,7 @@ class BatchScores:
         handoff: the handoff's index in :attr:`ScoringModel.handoffs`, -1 for none.
         categories: category scores in units (leads x categories), if asked for.
         grades: the model's grade names (to read `grade`).
+        records: the :data:`SCORE_DTYPE` array behind the three arrays.
     """
 
     total_units: npt.NDArray[np.int64]
@@ -136,6 +146,9 @@ class BatchScores:
     handoff: npt.NDArray[np.int32]
     categories: Optional[npt.NDArray[np.int64]]
     grades: list[str]
+    records: Optional[npt.NDArray[np.void]] = None
+    """The :data:`SCORE_DTYPE` array the engine wrote; the three arrays
+    above are views of its fields (no copy)."""
 
     def __len__(self) -> int:
         """The number of leads."""
@@ -284,44 +297,36 @@ class ScoringModel:
 
     def score_batch(
         self,
-        columns: Union[npt.NDArray[np.int64], Sequence[npt.NDArray[np.int64]]],
+        columns: Union[npt.NDArray[np.int64], Sequence[Any]],
         as_of: datetime.datetime,
         *,
-        events: Optional[
-            tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.int64]]
-        ] = None,
+        events: Any = None,
         stages: Optional[npt.NDArray[np.uint8]] = None,
         categories: bool = False,
+        out: Optional[npt.NDArray[np.void]] = None,
     ) -> BatchScores:
-        """Scores many leads over encoded columns, one ``int64`` array per
-        entry of :attr:`columns` (or a 2-D array, one row per column); the
-        arrays are read in place when C-contiguous ``int64``.
+        """Scores many leads over encoded columns: one ``int64`` array per
+        entry of :attr:`columns` (NumPy arrays, pyarrow arrays without
+        nulls, or a 2-D NumPy array with one row per column), read in place
+        without a copy when contiguous ``int64``.
 
-        `events` are the leads' activities matched to activity rules, as
-        three arrays (lead index, rule index, Unix seconds) sorted by lead;
-        `stages` the leads' lifecycle stages (:data:`STAGE_CODES`) to get
-        handoffs. The totals equal those of :meth:`score`, digit for digit.
+        `events` are the leads' activities matched to activity rules, sorted
+        by lead: an :data:`EVENT_DTYPE` array (read in place, no copy), three
+        arrays ``(lead, rule, at)``, or a pyarrow Table / pandas DataFrame
+        with columns ``lead``, ``rule`` and ``at`` (packed with one copy,
+        see :func:`batch_events`). `stages` are the leads' lifecycle stages
+        (:data:`STAGE_CODES`) to get handoffs. The engine writes into `out`
+        (an :data:`SCORE_DTYPE` array of one record per lead, reusable
+        between calls) or a new array. The GIL is released while it
+        scores. The totals equal those of :meth:`score`, digit for digit.
 
         Raises:
-            InvalidError: arrays of the wrong length, unsorted events.
+            InvalidError: arrays of the wrong length or type, unsorted events.
             OverflowError: a lead whose points exceed the engine's bounds.
         """
-        cols = [np.ascontiguousarray(c, dtype=np.int64) for c in columns]
+        cols = [_int64_column(c, i) for i, c in enumerate(columns)]
         n = int(cols[0].shape[0]) if cols else 0
-        if events is None:
-            lead = np.zeros(0, dtype=np.uint32)
-            rule = np.zeros(0, dtype=np.uint32)
-            at = np.zeros(0, dtype=np.int64)
-        else:
-            lead = np.ascontiguousarray(events[0], dtype=np.uint32)
-            rule = np.ascontiguousarray(events[1], dtype=np.uint32)
-            at = np.ascontiguousarray(events[2], dtype=np.int64)
-        stage_array = None if stages is None else np.ascontiguousarray(stages, dtype=np.uint8)
-        totals, grade, handoff, cats = _native.score_batch(
-            self._native, cols, n, lead, rule, at, stage_array,
-            unix_seconds(as_of, "as_of"), categories,
-        )
-        return BatchScores(totals, grade, handoff, cats, self.grades)
+        return self._score_encoded(cols, n, as_of, events, stages, categories, out)
 
     def score_table(
         self,
@@ -345,35 +350,174 @@ class ScoringModel:
         encoded = []
         for index, field in enumerate(self.columns):
             if field in names:
-                encoded.append(self.encode_column(index, _column_values(table, field)))
+                factorized = self._encode_text_factorized(index, table, field)
+                if factorized is None:
+                    factorized = self.encode_column(index, _column_values(table, field))
+                encoded.append(factorized)
             else:
                 encoded.append(np.full(n, MISSING, dtype=np.int64))
-        return self._score_encoded(encoded, n, as_of, stages, categories)
+        return self._score_encoded(encoded, n, as_of, None, stages, categories, None)
+
+    def _encode_text_factorized(
+        self, index: int, table: Any, field: str
+    ) -> Optional[npt.NDArray[np.int64]]:
+        """A text column encoded one distinct value at a time (a pyarrow
+        dictionary encoding or ``pandas.factorize``), then gathered: text
+        columns repeat few values, and the text tests run once per value.
+        None when the column is not text (or a value fails: the row-by-row
+        path then names the row)."""
+        if self._info["columns"][index]["kind"] != "text":
+            return None
+        if hasattr(table, "column_names"):  # pyarrow
+            column = table.column(field)
+            if str(column.type) not in ("string", "large_string", "string_view"):
+                return None
+            dictionary = column.combine_chunks().dictionary_encode()
+            values = np.asarray(dictionary.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+            codes = np.asarray(dictionary.indices.fill_null(-1).to_numpy(), dtype=np.int64)
+        else:  # pandas
+            import pandas as pd
+
+            series = table[field]
+            if series.dtype != object and str(series.dtype) not in ("string", "str"):
+                return None
+            codes_found, uniques = pd.factorize(series, use_na_sentinel=True)
+            codes = np.asarray(codes_found, dtype=np.int64)
+            values = np.asarray(uniques, dtype=object)
+        try:
+            lookup = np.append(self.encode_column(index, values), MISSING)
+        except InvalidError:
+            return None
+        encoded: npt.NDArray[np.int64] = lookup[codes]  # code -1 (no value): MISSING
+        return encoded
 
     def _score_encoded(
         self,
         columns: list[npt.NDArray[np.int64]],
         n: int,
         as_of: datetime.datetime,
+        events: Any,
         stages: Optional[npt.NDArray[np.uint8]],
         categories: bool,
+        out: Optional[npt.NDArray[np.void]],
     ) -> BatchScores:
-        empty_u32 = np.zeros(0, dtype=np.uint32)
-        totals, grade, handoff, cats = _native.score_batch(
+        packed = _event_records(events)
+        if out is None:
+            out = np.empty(n, dtype=SCORE_DTYPE)
+        elif not isinstance(out, np.ndarray) or out.dtype != SCORE_DTYPE or out.shape != (n,):
+            raise InvalidError(
+                f"expected a crmkit.SCORE_DTYPE array of {n} records", "invalid", "out"
+            )
+        elif not out.flags.c_contiguous or not out.flags.writeable:
+            raise InvalidError("the output array is not contiguous and writable", "invalid", "out")
+        k = len(self._info.get("categories", []))
+        cats = np.zeros(n * k, dtype=np.int64) if categories else None
+        _native.score_batch(
             self._native,
             columns,
             n,
-            empty_u32,
-            empty_u32,
-            np.zeros(0, dtype=np.int64),
+            packed.view(np.uint8),
             None if stages is None else np.ascontiguousarray(stages, dtype=np.uint8),
             unix_seconds(as_of, "as_of"),
-            categories,
+            out.view(np.uint8),
+            cats,
         )
-        return BatchScores(totals, grade, handoff, cats, self.grades)
+        return BatchScores(
+            out["total_units"],
+            out["grade"],
+            out["handoff"],
+            None if cats is None else cats.reshape(n, k),
+            self.grades,
+            out,
+        )
 
     def __repr__(self) -> str:
         return f"ScoringModel(id={self._info.get('id')!r}, rules={len(self._info['rules'])})"
+
+
+def batch_events(lead: Any, rule: Any, at: Any) -> npt.NDArray[np.void]:
+    """Packs three event arrays (lead index, activity rule index, Unix
+    seconds) into one :data:`EVENT_DTYPE` array, the layout the engine
+    reads in place; pack once and score at many ``as_of``."""
+    lead_array = np.ascontiguousarray(_plain(lead), dtype=np.uint32)
+    rule_array = np.ascontiguousarray(_plain(rule), dtype=np.uint32)
+    at_array = np.ascontiguousarray(_plain(at), dtype=np.int64)
+    packed: npt.NDArray[np.void] = _native.pack_events(lead_array, rule_array, at_array).view(
+        EVENT_DTYPE
+    )
+    return packed
+
+
+def _event_records(events: Any) -> npt.NDArray[np.void]:
+    if events is None:
+        return np.zeros(0, dtype=EVENT_DTYPE)
+    if isinstance(events, np.ndarray):
+        if events.dtype != EVENT_DTYPE:
+            raise InvalidError(
+                f"expected a crmkit.EVENT_DTYPE array, found dtype {events.dtype}",
+                "invalid",
+                "events",
+            )
+        if events.ndim != 1:
+            raise InvalidError("expected a one-dimensional event array", "invalid", "events")
+        return np.ascontiguousarray(events)
+    if isinstance(events, tuple) and len(events) == 3:
+        return batch_events(*events)
+    if hasattr(events, "column_names") or hasattr(events, "columns"):  # pyarrow or pandas
+        names = set(_column_names(events))
+        missing = {"lead", "rule", "at"} - names
+        if missing:
+            raise InvalidError(
+                f"the event table lacks the column(s) {sorted(missing)}", "invalid", "events"
+            )
+        return batch_events(events["lead"], events["rule"], events["at"])
+    raise InvalidError(
+        "expected events as a crmkit.EVENT_DTYPE array, (lead, rule, at) arrays or a table",
+        "invalid",
+        "events",
+    )
+
+
+def _plain(values: Any) -> Any:
+    """A pyarrow array or chunked array as NumPy (zero-copy when it can be),
+    anything else unchanged."""
+    if hasattr(values, "null_count") and hasattr(values, "to_numpy"):
+        if values.null_count:
+            raise InvalidError("the array has nulls", "invalid", "events")
+        chunks = getattr(values, "chunks", None)
+        if chunks is not None:  # a pyarrow ChunkedArray
+            if len(chunks) == 1:
+                return chunks[0].to_numpy(zero_copy_only=False)
+            return values.to_numpy()
+        return values.to_numpy(zero_copy_only=False)
+    if hasattr(values, "to_numpy"):  # a pandas Series
+        return values.to_numpy()
+    return values
+
+
+def _int64_column(column: Any, index: int) -> npt.NDArray[np.int64]:
+    if hasattr(column, "null_count") and column.null_count:
+        raise InvalidError(
+            "the column has nulls: encode missing values as crmkit.MISSING",
+            "invalid",
+            f"columns[{index}]",
+        )
+    array = np.asarray(_plain(column))
+    if array.ndim != 1:
+        raise InvalidError(
+            f"expected a one-dimensional column, found {array.ndim} dimensions",
+            "invalid",
+            f"columns[{index}]",
+        )
+    if array.dtype != np.int64:
+        if array.dtype.kind not in "iub":
+            raise InvalidError(
+                f"expected encoded int64 values, found dtype {array.dtype}",
+                "invalid",
+                f"columns[{index}]",
+            )
+        array = array.astype(np.int64)
+    return np.ascontiguousarray(array)
 
 
 def _seconds(values: npt.NDArray[Any], index: int) -> npt.NDArray[np.int64]:
