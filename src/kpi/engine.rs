@@ -6,8 +6,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::accumulate::KpiAccumulator;
+use super::batch::Batch;
 use super::catalog::KpiId;
 use super::context::{Context, Window};
+use super::facts::Buckets;
 use super::finish::finish;
 use super::request::{KpiRequest, Segment, TimeSeriesRequest};
 use super::validate::{PartDeals, validate_partition};
@@ -133,11 +135,7 @@ impl<'d> KpiEngine<'d> {
     }
 
     fn accumulator_for_window(&self, window: Window) -> KpiAccumulator {
-        KpiAccumulator::new(
-            window,
-            self.ctx.dataset.contacts().len(),
-            self.ctx.stages.stages.len(),
-        )
+        KpiAccumulator::new(window, self.ctx.stages.stages.len())
     }
 
     /// Feeds the records of `part` into `acc`, one pass per entity kind.
@@ -149,6 +147,10 @@ impl<'d> KpiEngine<'d> {
     /// and ids unique within the part; paths name the part
     /// (`partition.activities[3].kind.amount`). Nothing is accumulated from
     /// a part that fails. Parts merged later must not share records.
+    ///
+    /// The accumulator keeps, per contact, only the facts of the contacts
+    /// whose records it saw, so its state grows with the part, not with the
+    /// dataset.
     ///
     /// # Errors
     ///
@@ -163,89 +165,105 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// Feeds `part` into several accumulators (several periods) in the same
-    /// pass.
+    /// pass; when their periods do not overlap, each record goes only to the
+    /// period(s) it falls in.
+    ///
+    /// # Errors
+    ///
+    /// As [`KpiEngine::accumulate`].
     pub fn accumulate_all(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>) -> Result<()> {
+        self.feed(accs, part, false)
+    }
+
+    /// Feeds `part` into `accs`: in one batch when their periods are sorted
+    /// and apart, else one batch per accumulator. With `fold`, a whole
+    /// dataset's contacts are folded into counts as they complete (only for
+    /// accumulators that are finished and never merged).
+    fn feed(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>, fold: bool) -> Result<()> {
         let ds = self.ctx.dataset;
-        // The whole dataset: walk contacts, deals, activities and tickets
-        // grouped by contact position, so no record needs an id lookup.
-        let grouped = std::ptr::eq(part.contacts, ds.contacts())
-            && std::ptr::eq(part.deals, ds.deals())
-            && std::ptr::eq(part.activities, ds.activities())
-            && std::ptr::eq(part.tickets, ds.tickets());
-        if grouped {
-            for (position, contact) in ds.contacts().iter().enumerate() {
-                for acc in accs.iter_mut() {
-                    acc.add_contact(&self.ctx, Some(position), contact)?;
-                }
-            }
-            for position in 0..ds.contacts().len() {
-                for deal in ds.deals_at(position) {
-                    for acc in accs.iter_mut() {
-                        acc.add_deal(&self.ctx, Some(position), deal)?;
-                    }
-                }
-            }
-            for position in 0..ds.contacts().len() {
-                for activity in ds.activities_at(position) {
-                    let pays = pays_won_deal(ds, None, activity);
-                    for acc in accs.iter_mut() {
-                        acc.add_activity(&self.ctx, Some(position), activity, pays)?;
-                    }
-                }
-            }
-            for position in 0..ds.contacts().len() {
-                for ticket in ds.tickets_at(position) {
-                    for acc in accs.iter_mut() {
-                        acc.add_ticket(&self.ctx, ticket)?;
-                    }
-                }
-            }
+        // Records outside the dataset: the dataset's rules first, before
+        // any accumulator changes.
+        let part_deals = if is_whole(ds, part) {
+            None
         } else {
-            // Records outside the dataset: the dataset's rules first, before
-            // any accumulator changes.
-            let part_deals = validate_partition(ds, part)?;
-            for contact in part.contacts {
-                let position = ds.contact_position(&contact.id);
-                for acc in accs.iter_mut() {
-                    acc.add_contact(&self.ctx, position, contact)?;
+            Some(validate_partition(ds, part)?)
+        };
+        if Buckets::new(accs.iter().map(|a| &a.window)).is_some() {
+            let batch = Batch::new(&self.ctx, accs, fold);
+            return self.feed_batch(batch, part, part_deals.as_ref());
+        }
+        for acc in accs.iter_mut() {
+            let batch = Batch::new(&self.ctx, std::slice::from_mut(acc), fold);
+            self.feed_batch(batch, part, part_deals.as_ref())?;
+        }
+        Ok(())
+    }
+
+    fn feed_batch(
+        &self,
+        batch: Option<Batch<'_, 'd>>,
+        part: &Partition<'_>,
+        part_deals: Option<&PartDeals<'_>>,
+    ) -> Result<()> {
+        let Some(mut batch) = batch else {
+            return Err(Error::new(
+                crate::ErrorKind::Invalid,
+                "accumulators of overlapping periods cannot share a batch",
+            ));
+        };
+        let ds = self.ctx.dataset;
+        match part_deals {
+            None => {
+                // The whole dataset: walk each contact with its deals and
+                // activities, so no record needs an id lookup and a
+                // contact's facts are complete when the next one starts.
+                for (position, contact) in ds.contacts().iter().enumerate() {
+                    batch.add_contact(Some(position), contact)?;
+                    for deal in ds.deals_at(position) {
+                        batch.add_deal(Some(position), deal)?;
+                    }
+                    for activity in ds.activities_at(position) {
+                        let pays = pays_won_deal(ds, None, activity);
+                        batch.add_activity(Some(position), activity, pays)?;
+                    }
+                }
+                for position in 0..ds.contacts().len() {
+                    for ticket in ds.tickets_at(position) {
+                        batch.add_ticket(ticket)?;
+                    }
                 }
             }
-            for deal in part.deals {
-                let position = ds.contact_position(&deal.contact);
-                for acc in accs.iter_mut() {
-                    acc.add_deal(&self.ctx, position, deal)?;
+            Some(part_deals) => {
+                for contact in part.contacts {
+                    batch.add_contact(ds.contact_position(&contact.id), contact)?;
                 }
-            }
-            for activity in part.activities {
-                // Only purchases, outbound calls and lost e-mail addresses
-                // touch the per-contact table; skip the lookup otherwise.
-                let position = if needs_contact(activity) {
-                    ds.contact_position(&activity.contact)
-                } else {
-                    None
-                };
-                let pays = pays_won_deal(ds, Some(&part_deals), activity);
-                for acc in accs.iter_mut() {
-                    acc.add_activity(&self.ctx, position, activity, pays)?;
+                for deal in part.deals {
+                    batch.add_deal(ds.contact_position(&deal.contact), deal)?;
                 }
-            }
-            for ticket in part.tickets {
-                for acc in accs.iter_mut() {
-                    acc.add_ticket(&self.ctx, ticket)?;
+                for activity in part.activities {
+                    // Only purchases, outbound calls and lost e-mail
+                    // addresses touch a contact's facts; skip the lookup
+                    // otherwise.
+                    let position = if needs_contact(activity) {
+                        ds.contact_position(&activity.contact)
+                    } else {
+                        None
+                    };
+                    let pays = pays_won_deal(ds, Some(part_deals), activity);
+                    batch.add_activity(position, activity, pays)?;
+                }
+                for ticket in part.tickets {
+                    batch.add_ticket(ticket)?;
                 }
             }
         }
         for spend in part.spend {
-            for acc in accs.iter_mut() {
-                acc.add_spend(&self.ctx, spend)?;
-            }
+            batch.add_spend(spend)?;
         }
         for campaign in part.campaigns {
-            for acc in accs.iter_mut() {
-                acc.add_campaign(&self.ctx, campaign)?;
-            }
+            batch.add_campaign(campaign)?;
         }
-        Ok(())
+        batch.close()
     }
 
     /// The requested KPIs from a filled accumulator.
@@ -256,7 +274,11 @@ impl<'d> KpiEngine<'d> {
     /// The requested KPIs over the whole dataset for the request's period.
     pub fn compute(&self) -> Result<Vec<Measurement>> {
         let mut acc = self.accumulator();
-        self.accumulate(&mut acc, &Partition::whole(self.ctx.dataset))?;
+        self.feed(
+            std::slice::from_mut(&mut acc),
+            &Partition::whole(self.ctx.dataset),
+            true,
+        )?;
         self.finish(&acc)
     }
 
@@ -270,12 +292,13 @@ impl<'d> KpiEngine<'d> {
     /// change, in one pass over the data.
     pub fn report(&self) -> Result<KpiReport> {
         let previous = self.previous_period()?;
+        // Oldest first, so that the two periods share one batch.
         let mut accs = [
-            self.accumulator(),
             self.accumulator_for_window(self.window_of(previous)?),
+            self.accumulator(),
         ];
-        self.accumulate_all(&mut accs, &Partition::whole(self.ctx.dataset))?;
-        let [current_acc, previous_acc] = &accs;
+        self.feed(&mut accs, &Partition::whole(self.ctx.dataset), true)?;
+        let [previous_acc, current_acc] = &accs;
         let current = self.finish(current_acc)?;
         let before = self.finish(previous_acc)?;
         let rows = current
@@ -350,6 +373,14 @@ fn cohort_previous(
         return Period::new(start, period.start());
     }
     previous_of(dataset, period, granularity)
+}
+
+/// Whether `part` is exactly the records of `dataset`.
+fn is_whole(dataset: &Dataset, part: &Partition<'_>) -> bool {
+    std::ptr::eq(part.contacts, dataset.contacts())
+        && std::ptr::eq(part.deals, dataset.deals())
+        && std::ptr::eq(part.activities, dataset.activities())
+        && std::ptr::eq(part.tickets, dataset.tickets())
 }
 
 fn needs_contact(activity: &Activity) -> bool {
@@ -471,7 +502,11 @@ pub struct TimeSeries {
 }
 
 /// Computes KPIs per week/month/quarter/year over a range, in one pass over
-/// the data (each record feeds every period's accumulator).
+/// the data: each record goes to the period it falls in (found by binary
+/// search), each contact's facts are folded into every period's customer
+/// counts once its records are done. Time and memory grow with the records
+/// and the number of points only through per-period totals, not through
+/// points x records or points x contacts.
 ///
 /// ```
 /// use crmkit::kpi::{time_series, TimeSeriesRequest};
@@ -516,7 +551,7 @@ pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<Tim
         .iter()
         .map(|p| engine.accumulator_for(*p))
         .collect::<Result<Vec<_>>>()?;
-    engine.accumulate_all(&mut accs, &Partition::whole(dataset))?;
+    engine.feed(&mut accs, &Partition::whole(dataset), true)?;
     let points = accs
         .iter()
         .map(|acc| {

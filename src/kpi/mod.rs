@@ -30,9 +30,11 @@
 //! ```
 
 mod accumulate;
+mod batch;
 pub mod catalog;
 mod context;
 mod engine;
+mod facts;
 mod finish;
 pub mod pipeline;
 mod request;
