@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use super::context::Window;
 use super::facts::{ContactFacts, CustomerCounts};
+use super::records::RecordIds;
 use crate::model::LifecycleStage;
 use crate::{Error, Result};
 
@@ -51,6 +52,9 @@ pub struct KpiAccumulator {
     /// in one pass over the whole dataset).
     #[serde(default)]
     pub(crate) customers: CustomerCounts,
+    /// Ids of the records fed (only for accumulators that may be merged).
+    #[serde(default)]
+    pub(crate) records: RecordIds,
     // contacts
     pub(crate) leads: u64,
     pub(crate) leads_converted: u64,
@@ -134,6 +138,7 @@ impl KpiAccumulator {
             window,
             contacts: BTreeMap::new(),
             customers: CustomerCounts::default(),
+            records: RecordIds::default(),
             leads: 0,
             leads_converted: 0,
             stage_entered: [0; 6],
@@ -219,7 +224,9 @@ impl KpiAccumulator {
     /// # Errors
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) if the two cover
-    /// different periods or datasets; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+    /// different periods or datasets, or when both were fed the same record
+    /// (same kind and id: it would be counted twice; the message names it);
+    /// nothing is merged then; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
     /// if a sum overflows.
     pub fn merge(&mut self, other: &KpiAccumulator) -> Result<()> {
         if self.window != other.window || self.stays.len() != other.stays.len() {
@@ -228,6 +235,9 @@ impl KpiAccumulator {
                 "cannot merge accumulators of different periods or datasets",
             ));
         }
+        self.records
+            .check_apart(&other.records, "was fed to both accumulators being merged")?;
+        self.records.add(&other.records);
         for (c, theirs) in &other.contacts {
             self.contacts.entry(*c).or_default().merge(theirs);
         }

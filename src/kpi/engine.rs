@@ -11,6 +11,7 @@ use super::catalog::KpiId;
 use super::context::{Context, Window};
 use super::facts::Buckets;
 use super::finish::finish;
+use super::records::RecordIds;
 use super::request::{KpiRequest, Segment, TimeSeriesRequest};
 use super::validate::{PartDeals, validate_partition};
 use super::value::{KpiValue, Measurement, UndefinedCode, divide};
@@ -146,7 +147,9 @@ impl<'d> KpiEngine<'d> {
     /// references resolved in the engine's dataset (deals also in the part),
     /// and ids unique within the part; paths name the part
     /// (`partition.activities[3].kind.amount`). Nothing is accumulated from
-    /// a part that fails. Parts merged later must not share records.
+    /// a part that fails. A record (same kind and id) already fed to `acc`
+    /// is refused, and [`KpiAccumulator::merge`] refuses accumulators that
+    /// share one: it would be counted twice.
     ///
     /// The accumulator keeps, per contact, only the facts of the contacts
     /// whose records it saw, so its state grows with the part, not with the
@@ -156,7 +159,7 @@ impl<'d> KpiEngine<'d> {
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) or
     /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a record of the
-    /// part that a dataset would refuse;
+    /// part that a dataset would refuse, or a record already fed to `acc`;
     /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch)
     /// when money cannot be converted into the reporting currency;
     /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a sum overflows.
@@ -188,13 +191,31 @@ impl<'d> KpiEngine<'d> {
         } else {
             Some(validate_partition(ds, part)?)
         };
+        // A record fed twice would be counted twice: refuse it. Folded
+        // accumulators are internal (one pass, never merged).
+        let records = if fold {
+            None
+        } else {
+            let ids = RecordIds::of(part);
+            for acc in accs.iter() {
+                acc.records
+                    .check_apart(&ids, "was already fed to this accumulator")?;
+            }
+            Some(ids)
+        };
         if Buckets::new(accs.iter().map(|a| &a.window)).is_some() {
             let batch = Batch::new(&self.ctx, accs, fold);
-            return self.feed_batch(batch, part, part_deals.as_ref());
-        }
-        for acc in accs.iter_mut() {
-            let batch = Batch::new(&self.ctx, std::slice::from_mut(acc), fold);
             self.feed_batch(batch, part, part_deals.as_ref())?;
+        } else {
+            for acc in accs.iter_mut() {
+                let batch = Batch::new(&self.ctx, std::slice::from_mut(acc), fold);
+                self.feed_batch(batch, part, part_deals.as_ref())?;
+            }
+        }
+        if let Some(ids) = &records {
+            for acc in accs.iter_mut() {
+                acc.records.add(ids);
+            }
         }
         Ok(())
     }

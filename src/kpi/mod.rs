@@ -37,6 +37,7 @@ mod engine;
 mod facts;
 mod finish;
 pub mod pipeline;
+mod records;
 mod request;
 mod validate;
 mod value;
