@@ -628,6 +628,20 @@ fn cannot_tell(
             ),
         ));
     }
+    // The complaint rate counts customers at the end: an activity window
+    // reaching before the data undercounts them.
+    if kpi == KpiId::ComplaintRate && w.active_end_from < acc.first_record {
+        return Some((
+            UndefinedCode::InsufficientHistory,
+            format!(
+                "customers at the end of the period cannot be told: the {}-day activity window before {} starts on {}, before the first record of the data ({}); shorten options.active_customer_days or use customer_basis previous_period",
+                ctx.options.active_customer_days,
+                w.period.end(),
+                date_of(w.active_end_from),
+                date_of(acc.first_record)
+            ),
+        ));
+    }
     if kpi == KpiId::ChurnRate
         && ctx.options.churn_basis == ChurnBasis::UpForRenewal
         && w.renewal_from < acc.first_record
