@@ -100,6 +100,7 @@ impl<'d> KpiEngine<'d> {
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
     /// range or when no reporting currency is known.
     pub fn new(dataset: &'d Dataset, request: &KpiRequest) -> Result<KpiEngine<'d>> {
+        check_period(request.period, "period")?;
         let mut ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
         let kpis = request.kpi_list().to_vec();
         ctx.track_revenue_events = kpis.contains(&KpiId::NewRevenue);
@@ -124,7 +125,14 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// An empty accumulator for another period (same segment and options).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a period outside
+    /// the supported years 1 to 9999; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+    /// when its windows reach outside the calendar.
     pub fn accumulator_for(&self, period: Period) -> Result<KpiAccumulator> {
+        check_period(period, "period")?;
         Ok(self.accumulator_for_window(self.window_of(period)?))
     }
 
@@ -288,7 +296,28 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// The requested KPIs from a filled accumulator.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an accumulator
+    /// that is not one of this engine's (made by an engine with other
+    /// options, for another dataset's pipelines, or read from altered
+    /// JSON: its windows do not match its period under this engine's
+    /// options); [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a
+    /// formula overflows.
     pub fn finish(&self, acc: &KpiAccumulator) -> Result<Vec<Measurement>> {
+        check_period(acc.period(), "accumulator.window.period")?;
+        if acc.window != self.window_of(acc.period())?
+            || acc.stays.len() != self.ctx.stages.stages.len()
+        {
+            return Err(Error::invalid(
+                "accumulator.window",
+                format!(
+                    "the accumulator for {} was not made by this engine: its windows or pipeline stages differ from this engine's options and dataset",
+                    acc.period()
+                ),
+            ));
+        }
         finish(&self.ctx, acc, &self.kpis)
     }
 
@@ -394,6 +423,14 @@ fn cohort_previous(
         return Period::new(start, period.start());
     }
     previous_of(dataset, period, granularity)
+}
+
+/// Refuses a period outside the supported years 1 to 9999 (see
+/// [`check_date`](crate::model::check_date)), whether the request came
+/// from JSON or was built in Rust.
+fn check_period(period: Period, path: &str) -> Result<()> {
+    crate::model::check_date(period.start(), format!("{path}.start"))?;
+    crate::model::check_date(period.last_day(), format!("{path}.end"))
 }
 
 /// Whether `part` is exactly the records of `dataset`.
@@ -541,6 +578,7 @@ pub struct TimeSeries {
 /// Ok::<(), crmkit::Error>(())
 /// ```
 pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<TimeSeries> {
+    check_period(request.range, "range")?;
     let periods = dataset
         .fiscal_calendar()
         .periods_between(request.range, request.granularity)?;
