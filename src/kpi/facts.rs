@@ -5,7 +5,7 @@
 //! deals, outbound calls, deal creations and e-mail list events (only what
 //! its records contributed). [`Buckets`] places instants in the sorted,
 //! non-overlapping windows of a batch of accumulators (the periods of a time
-//! series, or a period and the one before), and [`fold`] turns the facts of
+//! series, or a period and the one before), and [`Folder::fold`] turns the facts of
 //! one contact into [`CustomerCounts`] for every window: a point where a
 //! fact falls in one period, an interval of periods where it spans several
 //! (an activity window, a contract up for renewal, list membership). So a
