@@ -131,6 +131,9 @@ pub(crate) struct CustomerCounts {
     pub retained: u64,
     pub new: u64,
     pub new_from_campaign: u64,
+    /// New customers of the period still customers at its end.
+    #[serde(default)]
+    pub new_at_end: u64,
     pub up_for_renewal: u64,
     pub renewed: u64,
     pub cross_sell: u64,
@@ -165,6 +168,7 @@ impl CustomerCounts {
             retained,
             new,
             new_from_campaign,
+            new_at_end,
             up_for_renewal,
             renewed,
             cross_sell,
@@ -416,10 +420,10 @@ impl Folder {
         }
         // New customers and their revenue.
         if facts.first_flags & FIRST_IN_SEGMENT != 0
-            && let Some(c) = b
-                .bucket(facts.first_customer)
-                .and_then(|p| counts.get_mut(p))
+            && let Some(p) = b.bucket(facts.first_customer)
+            && let Some(c) = counts.get_mut(p)
         {
+            c.new_at_end += u64::from(covers(&self.end, p));
             c.new += 1;
             c.new_from_campaign += u64::from(facts.first_flags & FIRST_FROM_CAMPAIGN != 0);
         }

@@ -343,7 +343,9 @@ pub(crate) fn finish(
             }
             K::RetentionRate => {
                 let kept = match ctx.options.customer_basis {
-                    CustomerBasis::ActiveWindow => sub(d(c.at_end), d(c.new))?,
+                    // New customers who already left by the end (a window
+                    // shorter than the period) are not subtracted.
+                    CustomerBasis::ActiveWindow => sub(d(c.at_end), d(c.new_at_end))?,
                     CustomerBasis::PreviousPeriod => d(c.retained),
                 };
                 Measurement::ratio(
