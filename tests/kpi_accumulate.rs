@@ -180,3 +180,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn retention_is_not_negative_when_a_new_customer_left_before_the_end() {
+    // C2 bought on 1997-03-23 (a customer at the start with a 100-day
+    // window); C1's first purchase on 1997-07-01 makes it new, but its
+    // window ends before the period does: (E - N) / S would be (0 - 1) / 1.
+    let ds = shop();
+    let engine = KpiEngine::new(
+        &ds,
+        &request(r#""revenue_source": "both", "active_customer_days": 100"#),
+    )
+    .expect("engine");
+    let mut acc = engine.accumulator();
+    let part = Partition {
+        activities: &[purchase("P0", "C1", 181, 0)],
+        deals: &[deal("D0", "C2", "won", 81, 0)],
+        ..Partition::default()
+    };
+    engine.accumulate(&mut acc, &part).expect("accumulate");
+    let values = engine.finish(&acc).expect("finish");
+    let retention = values
+        .iter()
+        .find(|m| m.kpi == KpiId::RetentionRate)
+        .expect("retention");
+    assert_eq!(
+        retention.value.as_decimal(),
+        Some(rust_decimal::Decimal::ZERO),
+        "{retention:?}"
+    );
+}

@@ -67,11 +67,6 @@ impl Window {
             renewal_to,
         })
     }
-
-    #[inline]
-    pub fn contains(&self, t: i64) -> bool {
-        self.t0 <= t && t < self.t1
-    }
 }
 
 /// Where a stage sits in the flat table of all pipelines' stages.

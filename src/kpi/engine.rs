@@ -6,9 +6,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::accumulate::KpiAccumulator;
+use super::batch::Batch;
 use super::catalog::KpiId;
 use super::context::{Context, Window};
+use super::facts::Buckets;
 use super::finish::finish;
+use super::records::RecordIds;
 use super::request::{KpiRequest, Segment, TimeSeriesRequest};
 use super::validate::{PartDeals, validate_partition};
 use super::value::{KpiValue, Measurement, UndefinedCode, divide};
@@ -97,6 +100,7 @@ impl<'d> KpiEngine<'d> {
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
     /// range or when no reporting currency is known.
     pub fn new(dataset: &'d Dataset, request: &KpiRequest) -> Result<KpiEngine<'d>> {
+        check_period(request.period, "period")?;
         let mut ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
         let kpis = request.kpi_list().to_vec();
         ctx.track_revenue_events = kpis.contains(&KpiId::NewRevenue);
@@ -125,8 +129,10 @@ impl<'d> KpiEngine<'d> {
     /// # Errors
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a period outside
-    /// the supported time range or whose window cannot be computed.
+    /// the supported years 1 to 9999; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+    /// when its windows reach outside the calendar.
     pub fn accumulator_for(&self, period: Period) -> Result<KpiAccumulator> {
+        check_period(period, "period")?;
         Ok(self.accumulator_for_window(self.window_of(period)?))
     }
 
@@ -138,11 +144,7 @@ impl<'d> KpiEngine<'d> {
     }
 
     fn accumulator_for_window(&self, window: Window) -> KpiAccumulator {
-        KpiAccumulator::new(
-            window,
-            self.ctx.dataset.contacts().len(),
-            self.ctx.stages.stages.len(),
-        )
+        KpiAccumulator::new(window, self.ctx.stages.stages.len())
     }
 
     /// Feeds the records of `part` into `acc`, one pass per entity kind.
@@ -153,13 +155,19 @@ impl<'d> KpiEngine<'d> {
     /// references resolved in the engine's dataset (deals also in the part),
     /// and ids unique within the part; paths name the part
     /// (`partition.activities[3].kind.amount`). Nothing is accumulated from
-    /// a part that fails. Parts merged later must not share records.
+    /// a part that fails. A record (same kind and id) already fed to `acc`
+    /// is refused, and [`KpiAccumulator::merge`] refuses accumulators that
+    /// share one: it would be counted twice.
+    ///
+    /// The accumulator keeps, per contact, only the facts of the contacts
+    /// whose records it saw, so its state grows with the part, not with the
+    /// dataset.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) or
     /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a record of the
-    /// part that a dataset would refuse;
+    /// part that a dataset would refuse, or a record already fed to `acc`;
     /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch)
     /// when money cannot be converted into the reporting currency;
     /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a sum overflows.
@@ -168,146 +176,179 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// Feeds `part` into several accumulators (several periods) in the same
-    /// pass.
+    /// pass; when their periods do not overlap, each record goes only to the
+    /// period(s) it falls in.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a record of `part`
-    /// that breaks the `Dataset` rules (naming the part and record);
-    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
-    /// an amount without an exchange rate into the reporting currency.
+    /// As [`KpiEngine::accumulate`].
     pub fn accumulate_all(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>) -> Result<()> {
+        self.feed(accs, part, false)
+    }
+
+    /// Feeds `part` into `accs`: in one batch when their periods are sorted
+    /// and apart, else one batch per accumulator. With `fold`, a whole
+    /// dataset's contacts are folded into counts as they complete (only for
+    /// accumulators that are finished and never merged).
+    fn feed(&self, accs: &mut [KpiAccumulator], part: &Partition<'_>, fold: bool) -> Result<()> {
         let ds = self.ctx.dataset;
-        // The whole dataset: walk contacts, deals, activities and tickets
-        // grouped by contact position, so no record needs an id lookup.
-        let grouped = std::ptr::eq(part.contacts, ds.contacts())
-            && std::ptr::eq(part.deals, ds.deals())
-            && std::ptr::eq(part.activities, ds.activities())
-            && std::ptr::eq(part.tickets, ds.tickets());
-        if grouped {
-            for (position, contact) in ds.contacts().iter().enumerate() {
-                for acc in accs.iter_mut() {
-                    acc.add_contact(&self.ctx, Some(position), contact)?;
-                }
-            }
-            for position in 0..ds.contacts().len() {
-                for deal in ds.deals_at(position) {
-                    for acc in accs.iter_mut() {
-                        acc.add_deal(&self.ctx, Some(position), deal)?;
-                    }
-                }
-            }
-            for position in 0..ds.contacts().len() {
-                for activity in ds.activities_at(position) {
-                    let pays = pays_won_deal(ds, None, activity);
-                    for acc in accs.iter_mut() {
-                        acc.add_activity(&self.ctx, Some(position), activity, pays)?;
-                    }
-                }
-            }
-            for position in 0..ds.contacts().len() {
-                for ticket in ds.tickets_at(position) {
-                    for acc in accs.iter_mut() {
-                        acc.add_ticket(&self.ctx, ticket)?;
-                    }
-                }
-            }
+        // Records outside the dataset: the dataset's rules first, before
+        // any accumulator changes.
+        let part_deals = if is_whole(ds, part) {
+            None
         } else {
-            // Records outside the dataset: the dataset's rules first, before
-            // any accumulator changes.
-            let part_deals = validate_partition(ds, part)?;
-            for contact in part.contacts {
-                let position = ds.contact_position(&contact.id);
-                for acc in accs.iter_mut() {
-                    acc.add_contact(&self.ctx, position, contact)?;
+            Some(validate_partition(ds, part)?)
+        };
+        // A record fed twice would be counted twice: refuse it. Folded
+        // accumulators are internal (one pass, never merged).
+        let records = if fold {
+            None
+        } else {
+            let ids = RecordIds::of(part);
+            for acc in accs.iter() {
+                acc.records
+                    .check_apart(&ids, "was already fed to this accumulator")?;
+            }
+            Some(ids)
+        };
+        if Buckets::new(accs.iter().map(|a| &a.window)).is_some() {
+            let batch = Batch::new(&self.ctx, accs, fold);
+            self.feed_batch(batch, part, part_deals.as_ref())?;
+        } else {
+            for acc in accs.iter_mut() {
+                let batch = Batch::new(&self.ctx, std::slice::from_mut(acc), fold);
+                self.feed_batch(batch, part, part_deals.as_ref())?;
+            }
+        }
+        if let Some(ids) = &records {
+            for acc in accs.iter_mut() {
+                acc.records.add(ids);
+            }
+        }
+        Ok(())
+    }
+
+    fn feed_batch(
+        &self,
+        batch: Option<Batch<'_, 'd>>,
+        part: &Partition<'_>,
+        part_deals: Option<&PartDeals<'_>>,
+    ) -> Result<()> {
+        let Some(mut batch) = batch else {
+            return Err(Error::new(
+                crate::ErrorKind::Invalid,
+                "accumulators of overlapping periods cannot share a batch",
+            ));
+        };
+        let ds = self.ctx.dataset;
+        match part_deals {
+            None => {
+                // The whole dataset: walk each contact with its deals and
+                // activities, so no record needs an id lookup and a
+                // contact's facts are complete when the next one starts.
+                for (position, contact) in ds.contacts().iter().enumerate() {
+                    batch.add_contact(Some(position), contact)?;
+                    for deal in ds.deals_at(position) {
+                        batch.add_deal(Some(position), deal)?;
+                    }
+                    for activity in ds.activities_at(position) {
+                        let pays = pays_won_deal(ds, None, activity);
+                        batch.add_activity(Some(position), activity, pays)?;
+                    }
+                }
+                for position in 0..ds.contacts().len() {
+                    for ticket in ds.tickets_at(position) {
+                        batch.add_ticket(ticket)?;
+                    }
                 }
             }
-            for deal in part.deals {
-                let position = ds.contact_position(&deal.contact);
-                for acc in accs.iter_mut() {
-                    acc.add_deal(&self.ctx, position, deal)?;
+            Some(part_deals) => {
+                for contact in part.contacts {
+                    batch.add_contact(ds.contact_position(&contact.id), contact)?;
                 }
-            }
-            for activity in part.activities {
-                // Only purchases, outbound calls and lost e-mail addresses
-                // touch the per-contact table; skip the lookup otherwise.
-                let position = if needs_contact(activity) {
-                    ds.contact_position(&activity.contact)
-                } else {
-                    None
-                };
-                let pays = pays_won_deal(ds, Some(&part_deals), activity);
-                for acc in accs.iter_mut() {
-                    acc.add_activity(&self.ctx, position, activity, pays)?;
+                for deal in part.deals {
+                    batch.add_deal(ds.contact_position(&deal.contact), deal)?;
                 }
-            }
-            for ticket in part.tickets {
-                for acc in accs.iter_mut() {
-                    acc.add_ticket(&self.ctx, ticket)?;
+                for activity in part.activities {
+                    // Only purchases, outbound calls and lost e-mail
+                    // addresses touch a contact's facts; skip the lookup
+                    // otherwise.
+                    let position = if needs_contact(activity) {
+                        ds.contact_position(&activity.contact)
+                    } else {
+                        None
+                    };
+                    let pays = pays_won_deal(ds, Some(part_deals), activity);
+                    batch.add_activity(position, activity, pays)?;
+                }
+                for ticket in part.tickets {
+                    batch.add_ticket(ticket)?;
                 }
             }
         }
         for spend in part.spend {
-            for acc in accs.iter_mut() {
-                acc.add_spend(&self.ctx, spend)?;
-            }
+            batch.add_spend(spend)?;
         }
         for campaign in part.campaigns {
-            for acc in accs.iter_mut() {
-                acc.add_campaign(&self.ctx, campaign)?;
-            }
+            batch.add_campaign(campaign)?;
         }
-        Ok(())
+        batch.close()
     }
 
     /// The requested KPIs from a filled accumulator.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when an exact KPI
-    /// value leaves the decimal range;
-    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
-    /// amounts without exchange rates.
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an accumulator
+    /// that is not one of this engine's (made by an engine with other
+    /// options, for another dataset's pipelines, or read from altered
+    /// JSON: its windows do not match its period under this engine's
+    /// options); [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a
+    /// formula overflows.
     pub fn finish(&self, acc: &KpiAccumulator) -> Result<Vec<Measurement>> {
+        check_period(acc.period(), "accumulator.window.period")?;
+        if acc.window != self.window_of(acc.period())?
+            || acc.stays.len() != self.ctx.stages.stages.len()
+        {
+            return Err(Error::invalid(
+                "accumulator.window",
+                format!(
+                    "the accumulator for {} was not made by this engine: its windows or pipeline stages differ from this engine's options and dataset",
+                    acc.period()
+                ),
+            ));
+        }
         finish(&self.ctx, acc, &self.kpis)
     }
 
     /// The requested KPIs over the whole dataset for the request's period.
-    ///
-    /// # Errors
-    ///
-    /// The errors of [`KpiEngine::finish`] and of accumulating the dataset.
     pub fn compute(&self) -> Result<Vec<Measurement>> {
         let mut acc = self.accumulator();
-        self.accumulate(&mut acc, &Partition::whole(self.ctx.dataset))?;
+        self.feed(
+            std::slice::from_mut(&mut acc),
+            &Partition::whole(self.ctx.dataset),
+            true,
+        )?;
         self.finish(&acc)
     }
 
     /// The period before the request's: the aligned period of the request's
     /// granularity, or the same number of days just before.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the previous
-    /// period would start before the supported time range.
     pub fn previous_period(&self) -> Result<Period> {
         previous_of(self.ctx.dataset, self.window.period, self.granularity)
     }
 
     /// The report: each KPI for the period and the previous one, with the
     /// change, in one pass over the data.
-    ///
-    /// # Errors
-    ///
-    /// The errors of [`KpiEngine::compute`] for either period.
     pub fn report(&self) -> Result<KpiReport> {
         let previous = self.previous_period()?;
+        // Oldest first, so that the two periods share one batch.
         let mut accs = [
-            self.accumulator(),
             self.accumulator_for_window(self.window_of(previous)?),
+            self.accumulator(),
         ];
-        self.accumulate_all(&mut accs, &Partition::whole(self.ctx.dataset))?;
-        let [current_acc, previous_acc] = &accs;
+        self.feed(&mut accs, &Partition::whole(self.ctx.dataset), true)?;
+        let [previous_acc, current_acc] = &accs;
         let current = self.finish(current_acc)?;
         let before = self.finish(previous_acc)?;
         let rows = current
@@ -382,6 +423,22 @@ fn cohort_previous(
         return Period::new(start, period.start());
     }
     previous_of(dataset, period, granularity)
+}
+
+/// Refuses a period outside the supported years 1 to 9999 (see
+/// [`check_date`](crate::model::check_date)), whether the request came
+/// from JSON or was built in Rust.
+fn check_period(period: Period, path: &str) -> Result<()> {
+    crate::model::check_date(period.start(), format!("{path}.start"))?;
+    crate::model::check_date(period.last_day(), format!("{path}.end"))
+}
+
+/// Whether `part` is exactly the records of `dataset`.
+fn is_whole(dataset: &Dataset, part: &Partition<'_>) -> bool {
+    std::ptr::eq(part.contacts, dataset.contacts())
+        && std::ptr::eq(part.deals, dataset.deals())
+        && std::ptr::eq(part.activities, dataset.activities())
+        && std::ptr::eq(part.tickets, dataset.tickets())
 }
 
 fn needs_contact(activity: &Activity) -> bool {
@@ -478,14 +535,6 @@ impl KpiReport {
 }
 
 /// Computes a KPI report (see [`KpiEngine::report`]).
-///
-/// # Errors
-///
-/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a request that fails
-/// [`KpiOptions::validate`](crate::kpi::KpiOptions::validate);
-/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for a KPI the
-/// dataset's currency setup cannot express; the errors of
-/// [`KpiEngine::report`].
 pub fn compute(dataset: &Dataset, request: &KpiRequest) -> Result<KpiReport> {
     KpiEngine::new(dataset, request)?.report()
 }
@@ -511,7 +560,11 @@ pub struct TimeSeries {
 }
 
 /// Computes KPIs per week/month/quarter/year over a range, in one pass over
-/// the data (each record feeds every period's accumulator).
+/// the data: each record goes to the period it falls in (found by binary
+/// search), each contact's facts are folded into every period's customer
+/// counts once its records are done. Time and memory grow with the records
+/// and the number of points only through per-period totals, not through
+/// points x records or points x contacts.
 ///
 /// ```
 /// use crmkit::kpi::{time_series, TimeSeriesRequest};
@@ -524,13 +577,8 @@ pub struct TimeSeries {
 /// assert_eq!(series.points.len(), 2);
 /// Ok::<(), crmkit::Error>(())
 /// ```
-///
-/// # Errors
-///
-/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a request that fails
-/// validation (e.g. too many periods); the errors of [`KpiEngine::report`] for
-/// a point.
 pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<TimeSeries> {
+    check_period(request.range, "range")?;
     let periods = dataset
         .fiscal_calendar()
         .periods_between(request.range, request.granularity)?;
@@ -562,7 +610,7 @@ pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<Tim
         .iter()
         .map(|p| engine.accumulator_for(*p))
         .collect::<Result<Vec<_>>>()?;
-    engine.accumulate_all(&mut accs, &Partition::whole(dataset))?;
+    engine.feed(&mut accs, &Partition::whole(dataset), true)?;
     let points = accs
         .iter()
         .map(|acc| {

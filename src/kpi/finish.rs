@@ -4,90 +4,39 @@
 //! documented on its [`KpiId`] variant (and repeated in
 //! [`KpiDefinition::formula`](super::catalog::KpiDefinition::formula)).
 
-use chrono::{DateTime, Months};
+use chrono::DateTime;
 use rust_decimal::Decimal;
 
-use super::accumulate::*;
+use super::accumulate::{FUNNEL, KpiAccumulator};
 use super::catalog::{KpiId, Unit};
 use super::context::Context;
+use super::facts::{Buckets, CustomerCounts, FoldOptions, Folder};
 use super::request::{ChurnBasis, CustomerBasis, OrderBasis, RevenueSource};
 use super::value::{BreakdownRow, Measurement, UndefinedCode, divide};
 use crate::{Error, Result};
 
-/// Customer-level counts derived from the per-contact table.
-#[derive(Debug, Default)]
-struct Customers {
-    at_start: u64,
-    at_end: u64,
-    retained: u64,
-    new: u64,
-    new_from_campaign: u64,
-    up_for_renewal: u64,
-    renewed: u64,
-    cross_sell: u64,
-    upsell: u64,
-    /// Contacts with an order in the period.
-    active: u64,
-    /// Contacts with two or more orders in the period.
-    repeaters: u64,
-    /// Orders in the period (per the order basis).
-    orders: u64,
-    called: u64,
-    list_start: u64,
-    list_new: u64,
-    list_lost: u64,
-}
-
-fn customers(ctx: &Context<'_>, acc: &KpiAccumulator) -> Customers {
-    let w = acc.window;
-    let mut c = Customers::default();
-    let per_day = ctx.options.order_basis == OrderBasis::CustomerDay;
-    if per_day {
-        let mut days = acc.order_days.clone();
-        days.sort_unstable();
-        days.dedup();
-        c.orders = days.len() as u64;
-        let mut k = 0;
-        while let Some(&(contact, _)) = days.get(k) {
-            let n = days.get(k..).map_or(0, |rest| {
-                rest.partition_point(|&(other, _)| other == contact)
-            });
-            c.active += 1;
-            c.repeaters += u64::from(n >= 2);
-            k += n.max(1);
+/// Customer-level counts: those folded already plus those of the contacts
+/// whose facts the accumulator holds.
+fn customers(ctx: &Context<'_>, acc: &KpiAccumulator) -> Result<CustomerCounts> {
+    let mut c = acc.customers.clone();
+    if !acc.contacts.is_empty() {
+        let buckets = Buckets::new(std::iter::once(&acc.window))
+            .ok_or_else(|| Error::invalid("accumulator", "the accumulator's window is invalid"))?;
+        let options = FoldOptions {
+            per_day: ctx.options.order_basis == OrderBasis::CustomerDay,
+            new_revenue_months: ctx.options.new_revenue_months,
+            opportunity_window_secs: i64::from(ctx.options.opportunity_window_days) * 86_400,
+        };
+        let mut folder = Folder::new(1);
+        let mut counts = [CustomerCounts::default()];
+        for facts in acc.contacts.values() {
+            folder.fold(&mut facts.clone(), &buckets, options, &mut counts)?;
         }
-    } else {
-        c.orders = acc.orders;
+        folder.finish(&mut counts);
+        let [folded] = &counts;
+        c.merge(folded)?;
     }
-    for s in &acc.contacts {
-        let f = s.flags;
-        let start = f & ACTIVE_START != 0;
-        c.at_start += u64::from(start);
-        c.at_end += u64::from(f & ACTIVE_END != 0);
-        c.retained += u64::from(start && f & ACTIVE_END != 0);
-        if w.contains(s.first_customer) && s.first_customer_flags & FIRST_IN_SEGMENT != 0 {
-            c.new += 1;
-            c.new_from_campaign += u64::from(s.first_customer_flags & FIRST_FROM_CAMPAIGN != 0);
-        }
-        if f & UP_FOR_RENEWAL != 0 {
-            c.up_for_renewal += 1;
-            c.renewed += u64::from(f & RENEWED != 0);
-        }
-        c.cross_sell += u64::from(start && f & CROSS_SELL != 0);
-        c.upsell += u64::from(start && f & UPSELL != 0);
-        if !per_day {
-            c.active += u64::from(s.orders >= 1);
-            c.repeaters += u64::from(s.orders >= 2);
-        }
-        c.called += u64::from(f & CALLED != 0);
-        let on_start = f & ON_LIST_START != 0 && s.email_lost >= w.t0;
-        c.list_start += u64::from(on_start);
-        c.list_new += u64::from(f & NEW_SUBSCRIBER != 0);
-        if (on_start || f & NEW_SUBSCRIBER != 0) && w.contains(s.email_lost) {
-            c.list_lost += 1;
-        }
-    }
-    c
+    Ok(c)
 }
 
 fn d(n: impl Into<Decimal>) -> Decimal {
@@ -176,47 +125,17 @@ fn median_duration(kpi: KpiId, values: &mut [i64], reason: &str) -> Measurement 
     }
 }
 
-fn new_revenue(ctx: &Context<'_>, acc: &KpiAccumulator) -> Result<Decimal> {
-    let months = Months::new(ctx.options.new_revenue_months);
-    let mut total = Decimal::ZERO;
-    for &(contact, closed, value) in &acc.revenue_events {
-        let Some(first) = acc.contacts.get(contact as usize).map(|s| s.first_customer) else {
-            continue;
-        };
-        let limit = DateTime::from_timestamp(first, 0)
-            .and_then(|t| t.checked_add_months(months))
-            .map_or(i64::MAX, |t| t.timestamp());
-        if closed < limit {
-            total = total
-                .checked_add(value)
-                .ok_or_else(|| Error::overflow("new revenue overflows"))?;
-        }
-    }
-    Ok(total)
-}
-
-fn calls_to_opportunities(ctx: &Context<'_>, acc: &KpiAccumulator) -> u64 {
-    let window = i64::from(ctx.options.opportunity_window_days) * 86_400;
-    let mut creations = acc.deal_creations.clone();
-    creations.sort_unstable();
-    acc.outbound_calls
-        .iter()
-        .filter(|&&(contact, at)| {
-            let next = creations.partition_point(|&(c, t)| (c, t) <= (contact, at));
-            creations
-                .get(next)
-                .is_some_and(|&(c, t)| c == contact && t <= at.saturating_add(window))
-        })
-        .count() as u64
-}
-
 /// Computes `kpis` from a finished accumulator.
 pub(crate) fn finish(
     ctx: &Context<'_>,
     acc: &KpiAccumulator,
     kpis: &[KpiId],
 ) -> Result<Vec<Measurement>> {
-    let c = customers(ctx, acc);
+    let c = customers(ctx, acc)?;
+    let orders = match ctx.options.order_basis {
+        OrderBasis::Event => acc.orders,
+        OrderBasis::CustomerDay => c.order_days,
+    };
     let cur = ctx.currency;
     let days = acc.window.period.days();
     let marketing = acc
@@ -333,30 +252,30 @@ pub(crate) fn finish(
                 d(acc.renewals_closed),
                 "no renewal deals were closed in the period",
             ),
-            K::SalesCalls => Measurement::total(kpi, d(acc.outbound_calls.len() as u64)),
+            K::SalesCalls => Measurement::total(kpi, d(c.sales_calls)),
             K::CallsToOpportunities => Measurement::ratio(
                 kpi,
-                d(calls_to_opportunities(ctx, acc)),
-                d(acc.outbound_calls.len() as u64),
+                d(c.calls_to_opportunities),
+                d(c.sales_calls),
                 "no outbound calls in the period",
             ),
             K::CallsPerLead => Measurement::ratio(
                 kpi,
-                d(acc.outbound_calls.len() as u64),
+                d(c.sales_calls),
                 d(c.called),
                 "no outbound calls in the period",
             ),
-            K::NewRevenue => Measurement::total(kpi, new_revenue(ctx, acc)?).with_currency(cur),
+            K::NewRevenue => Measurement::total(kpi, c.new_revenue).with_currency(cur),
             K::Revenue => Measurement::total(kpi, acc.revenue).with_currency(cur),
             K::PurchaseRevenue => Measurement::total(kpi, acc.purchase_revenue).with_currency(cur),
             K::ActiveCustomers => Measurement::total(kpi, d(c.active)),
-            K::Orders => Measurement::total(kpi, d(c.orders)),
+            K::Orders => Measurement::total(kpi, d(orders)),
             K::AverageOrderValue => {
-                Measurement::ratio(kpi, acc.revenue, d(c.orders), "no orders in the period")
+                Measurement::ratio(kpi, acc.revenue, d(orders), "no orders in the period")
                     .with_currency(cur)
             }
             K::PurchaseFrequency => {
-                Measurement::ratio(kpi, d(c.orders), d(c.active), "no orders in the period")
+                Measurement::ratio(kpi, d(orders), d(c.active), "no orders in the period")
             }
             K::OpenDeals => Measurement::total(kpi, d(acc.open_deals)),
             K::OpenPipelineValue => Measurement::total(kpi, acc.open_value).with_currency(cur),
@@ -424,7 +343,9 @@ pub(crate) fn finish(
             }
             K::RetentionRate => {
                 let kept = match ctx.options.customer_basis {
-                    CustomerBasis::ActiveWindow => sub(d(c.at_end), d(c.new))?,
+                    // New customers who already left by the end (a window
+                    // shorter than the period) are not subtracted.
+                    CustomerBasis::ActiveWindow => sub(d(c.at_end), d(c.new_at_end))?,
                     CustomerBasis::PreviousPeriod => d(c.retained),
                 };
                 Measurement::ratio(
@@ -709,6 +630,20 @@ fn cannot_tell(
             ),
         ));
     }
+    // The complaint rate counts customers at the end: an activity window
+    // reaching before the data undercounts them.
+    if kpi == KpiId::ComplaintRate && w.active_end_from < acc.first_record {
+        return Some((
+            UndefinedCode::InsufficientHistory,
+            format!(
+                "customers at the end of the period cannot be told: the {}-day activity window before {} starts on {}, before the first record of the data ({}); shorten options.active_customer_days or use customer_basis previous_period",
+                ctx.options.active_customer_days,
+                w.period.end(),
+                date_of(w.active_end_from),
+                date_of(acc.first_record)
+            ),
+        ));
+    }
     if kpi == KpiId::ChurnRate
         && ctx.options.churn_basis == ChurnBasis::UpForRenewal
         && w.renewal_from < acc.first_record
@@ -727,7 +662,7 @@ fn cannot_tell(
 }
 
 /// `(lost, base, reason)` of the churn rate for the configured basis.
-fn churn(ctx: &Context<'_>, c: &Customers) -> (u64, u64, &'static str) {
+fn churn(ctx: &Context<'_>, c: &CustomerCounts) -> (u64, u64, &'static str) {
     match ctx.options.churn_basis {
         ChurnBasis::StartingCustomers => (
             c.at_start - c.retained,

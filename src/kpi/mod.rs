@@ -30,11 +30,14 @@
 //! ```
 
 mod accumulate;
+mod batch;
 pub mod catalog;
 mod context;
 mod engine;
+mod facts;
 mod finish;
 pub mod pipeline;
+mod records;
 mod request;
 mod validate;
 pub(crate) mod value;

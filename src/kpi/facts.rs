@@ -1,0 +1,545 @@
+//! What one contact's records say, whatever the period, and how those facts
+//! turn into customer counts for many periods at once.
+//!
+//! A [`ContactFacts`] holds the times of a contact's revenue events, won
+//! deals, outbound calls, deal creations and e-mail list events (only what
+//! its records contributed). [`Buckets`] places instants in the sorted,
+//! non-overlapping windows of a batch of accumulators (the periods of a time
+//! series, or a period and the one before), and [`Folder::fold`] turns the facts of
+//! one contact into [`CustomerCounts`] for every window: a point where a
+//! fact falls in one period, an interval of periods where it spans several
+//! (an activity window, a contract up for renewal, list membership). So a
+//! contact costs its own records plus a few binary searches, whatever the
+//! number of periods.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::context::Window;
+use crate::{Error, Result};
+
+/// `FIRST_*` flags of a contact's first revenue event.
+pub(crate) const FIRST_IN_SEGMENT: u8 = 1;
+pub(crate) const FIRST_FROM_CAMPAIGN: u8 = 1 << 1;
+
+/// Kind of an in-segment won deal, as far as customer counts care.
+pub(crate) const WON_NEW: u8 = 0;
+pub(crate) const WON_RENEWAL: u8 = 1;
+pub(crate) const WON_CROSS_SELL: u8 = 2;
+pub(crate) const WON_UPSELL: u8 = 3;
+
+fn is_max(t: &i64) -> bool {
+    *t == i64::MAX
+}
+
+fn max() -> i64 {
+    i64::MAX
+}
+
+fn is_zero(f: &u8) -> bool {
+    *f == 0
+}
+
+/// Period-independent facts about one contact, from the records seen.
+/// Merging two is exact (minimums and list concatenation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContactFacts {
+    /// Time of the first revenue event (any segment), or `i64::MAX`.
+    #[serde(default = "max", skip_serializing_if = "is_max")]
+    pub first_customer: i64,
+    /// `FIRST_*` flags of that event (ties merge their flags).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub first_flags: u8,
+    /// First in-segment bounce or unsubscribe, or `i64::MAX`.
+    #[serde(default = "max", skip_serializing_if = "is_max")]
+    pub email_lost: i64,
+    /// Creation time of the contact when it is in the segment and has an
+    /// e-mail address (it is on the list from then on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribed: Option<i64>,
+    /// In-segment revenue events: time, and the value when new revenue is
+    /// tracked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<(i64, Option<Decimal>)>,
+    /// In-segment won deals: close time and `WON_*` kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub won: Vec<(i64, u8)>,
+    /// In-segment outbound calls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<i64>,
+    /// Creation times of the contact's deals (any segment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub creations: Vec<i64>,
+}
+
+impl Default for ContactFacts {
+    fn default() -> Self {
+        ContactFacts {
+            first_customer: i64::MAX,
+            first_flags: 0,
+            email_lost: i64::MAX,
+            subscribed: None,
+            events: Vec::new(),
+            won: Vec::new(),
+            calls: Vec::new(),
+            creations: Vec::new(),
+        }
+    }
+}
+
+impl ContactFacts {
+    /// Records a revenue event at `t` with `FIRST_*` flags as a candidate
+    /// first event (ties merge their flags, so the result is independent
+    /// of the order records come in).
+    pub fn first_event(&mut self, t: i64, flags: u8) {
+        match t.cmp(&self.first_customer) {
+            std::cmp::Ordering::Less => {
+                self.first_customer = t;
+                self.first_flags = flags;
+            }
+            std::cmp::Ordering::Equal => self.first_flags |= flags,
+            std::cmp::Ordering::Greater => {}
+        }
+    }
+
+    pub fn merge(&mut self, other: &ContactFacts) {
+        self.first_event(other.first_customer, other.first_flags);
+        self.email_lost = self.email_lost.min(other.email_lost);
+        self.subscribed = match (self.subscribed, other.subscribed) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.events.extend_from_slice(&other.events);
+        self.won.extend_from_slice(&other.won);
+        self.calls.extend_from_slice(&other.calls);
+        self.creations.extend_from_slice(&other.creations);
+    }
+
+    /// Whether the facts say nothing (nothing to keep).
+    pub fn is_empty(&self) -> bool {
+        *self == ContactFacts::default()
+    }
+}
+
+/// Customer-level counts of one period, summed over contacts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomerCounts {
+    pub at_start: u64,
+    pub at_end: u64,
+    pub retained: u64,
+    pub new: u64,
+    pub new_from_campaign: u64,
+    /// New customers of the period still customers at its end.
+    #[serde(default)]
+    pub new_at_end: u64,
+    pub up_for_renewal: u64,
+    pub renewed: u64,
+    pub cross_sell: u64,
+    pub upsell: u64,
+    /// Contacts with an order in the period.
+    pub active: u64,
+    /// Contacts with two or more orders in the period.
+    pub repeaters: u64,
+    /// Distinct (contact, UTC day) pairs with a revenue event in the period.
+    pub order_days: u64,
+    /// Contacts called (outbound) in the period.
+    pub called: u64,
+    /// Outbound calls of the period to known contacts.
+    pub sales_calls: u64,
+    /// Those followed by a deal creation of the contact within the window.
+    pub calls_to_opportunities: u64,
+    pub list_start: u64,
+    pub list_new: u64,
+    pub list_lost: u64,
+    /// Revenue of the period from customers in their first months.
+    pub new_revenue: Decimal,
+}
+
+impl CustomerCounts {
+    pub fn merge(&mut self, other: &CustomerCounts) -> Result<()> {
+        macro_rules! sum {
+            ($($f:ident),*) => { $( self.$f = self.$f.saturating_add(other.$f); )* };
+        }
+        sum!(
+            at_start,
+            at_end,
+            retained,
+            new,
+            new_from_campaign,
+            new_at_end,
+            up_for_renewal,
+            renewed,
+            cross_sell,
+            upsell,
+            active,
+            repeaters,
+            order_days,
+            called,
+            sales_calls,
+            calls_to_opportunities,
+            list_start,
+            list_new,
+            list_lost
+        );
+        self.new_revenue = self
+            .new_revenue
+            .checked_add(other.new_revenue)
+            .ok_or_else(|| Error::overflow("new revenue overflows"))?;
+        Ok(())
+    }
+}
+
+/// Counts that span intervals of periods, kept as difference arrays.
+const AT_START: usize = 0;
+const AT_END: usize = 1;
+const RETAINED: usize = 2;
+const UP_FOR_RENEWAL: usize = 3;
+const LIST_START: usize = 4;
+const RANGES: usize = 5;
+
+/// The windows of a batch of accumulators, sorted and not overlapping, with
+/// every bound non-decreasing from one window to the next (so the windows
+/// an instant falls in, for each bound pair, form one interval).
+#[derive(Debug, Clone)]
+pub(crate) struct Buckets {
+    pub t0: Vec<i64>,
+    pub t1: Vec<i64>,
+    active_start_from: Vec<i64>,
+    active_end_from: Vec<i64>,
+    renewal_from: Vec<i64>,
+    renewal_to: Vec<i64>,
+}
+
+fn sorted(v: &[i64]) -> bool {
+    v.windows(2).all(|w| matches!(w, [a, b] if a <= b))
+}
+
+impl Buckets {
+    /// The buckets of `windows`, or `None` when they are not sorted,
+    /// overlap, or have a bound that goes back in time.
+    pub fn new<'w>(windows: impl Iterator<Item = &'w Window>) -> Option<Buckets> {
+        let mut b = Buckets {
+            t0: Vec::new(),
+            t1: Vec::new(),
+            active_start_from: Vec::new(),
+            active_end_from: Vec::new(),
+            renewal_from: Vec::new(),
+            renewal_to: Vec::new(),
+        };
+        for w in windows {
+            b.t0.push(w.t0);
+            b.t1.push(w.t1);
+            b.active_start_from.push(w.active_start_from);
+            b.active_end_from.push(w.active_end_from);
+            b.renewal_from.push(w.renewal_from);
+            b.renewal_to.push(w.renewal_to);
+        }
+        let apart = b.t1.iter().zip(b.t0.iter().skip(1)).all(|(e, s)| e <= s);
+        let monotone = [
+            &b.t0,
+            &b.t1,
+            &b.active_start_from,
+            &b.active_end_from,
+            &b.renewal_from,
+            &b.renewal_to,
+        ]
+        .iter()
+        .all(|v| sorted(v));
+        (apart && monotone).then_some(b)
+    }
+
+    pub fn len(&self) -> usize {
+        self.t0.len()
+    }
+
+    /// The window containing `t`.
+    #[inline]
+    pub fn bucket(&self, t: i64) -> Option<usize> {
+        let p = self.t0.partition_point(|&s| s <= t).checked_sub(1)?;
+        (t < *self.t1.get(p)?).then_some(p)
+    }
+
+    /// The windows `p` with `from[p] <= t < to[p]` (an interval because both
+    /// bounds are non-decreasing).
+    #[inline]
+    fn span(from: &[i64], to: &[i64], t: i64) -> Option<(usize, usize)> {
+        let a = to.partition_point(|&e| e <= t);
+        let b = from.partition_point(|&s| s <= t);
+        (a < b).then_some((a, b))
+    }
+
+    /// Whether a revenue event at `t` matters to some window: it falls in a
+    /// period or in the activity window before a period's start or end.
+    #[inline]
+    pub fn sees(&self, t: i64) -> bool {
+        Buckets::span(&self.active_start_from, &self.t0, t).is_some()
+            || Buckets::span(&self.active_end_from, &self.t1, t).is_some()
+            || self.bucket(t).is_some()
+    }
+
+    /// The windows whose period ends after `after` and at or before `until`
+    /// (those a deal created at `after` and closed at `until` is open at the
+    /// end of).
+    pub fn ends_in(&self, after: i64, until: i64) -> std::ops::Range<usize> {
+        let a = self.t1.partition_point(|&e| e <= after);
+        let b = self.t1.partition_point(|&e| e <= until);
+        a..b.max(a)
+    }
+}
+
+/// Replaces `spans` by their union: sorted, disjoint intervals.
+fn union(spans: &mut Vec<(usize, usize)>) {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for &(a, b) in spans.iter() {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    *spans = merged;
+}
+
+fn covers(spans: &[(usize, usize)], p: usize) -> bool {
+    let i = spans.partition_point(|&(a, _)| a <= p);
+    i.checked_sub(1)
+        .and_then(|i| spans.get(i))
+        .is_some_and(|&(_, b)| p < b)
+}
+
+/// Scratch space of a fold: difference arrays of the interval counts.
+#[derive(Debug, Clone)]
+pub(crate) struct Folder {
+    diff: Vec<[i64; RANGES]>,
+    start: Vec<(usize, usize)>,
+    end: Vec<(usize, usize)>,
+    renewal: Vec<(usize, usize)>,
+}
+
+/// What a fold needs from the options.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FoldOptions {
+    pub per_day: bool,
+    pub new_revenue_months: u32,
+    pub opportunity_window_secs: i64,
+}
+
+impl Folder {
+    pub fn new(windows: usize) -> Folder {
+        Folder {
+            diff: vec![[0; RANGES]; windows + 1],
+            start: Vec::new(),
+            end: Vec::new(),
+            renewal: Vec::new(),
+        }
+    }
+
+    fn range(&mut self, which: usize, (a, b): (usize, usize)) {
+        if let Some(d) = self.diff.get_mut(a).and_then(|d| d.get_mut(which)) {
+            *d += 1;
+        }
+        if let Some(d) = self.diff.get_mut(b).and_then(|d| d.get_mut(which)) {
+            *d -= 1;
+        }
+    }
+
+    /// Turns the facts of one contact into counts of each window of `b`
+    /// (`counts[p]`); the interval counts wait in the folder until
+    /// [`Folder::finish`].
+    pub fn fold(
+        &mut self,
+        facts: &mut ContactFacts,
+        b: &Buckets,
+        options: FoldOptions,
+        counts: &mut [CustomerCounts],
+    ) -> Result<()> {
+        // Revenue events: customers at the start and end, orders.
+        facts.events.sort_unstable();
+        self.start.clear();
+        self.end.clear();
+        for &(t, _) in &facts.events {
+            if let Some(s) = Buckets::span(&b.active_start_from, &b.t0, t) {
+                self.start.push(s);
+            }
+            if let Some(s) = Buckets::span(&b.active_end_from, &b.t1, t) {
+                self.end.push(s);
+            }
+        }
+        union(&mut self.start);
+        union(&mut self.end);
+        for i in 0..self.start.len() {
+            let Some(&s) = self.start.get(i) else {
+                continue;
+            };
+            self.range(AT_START, s);
+        }
+        for i in 0..self.end.len() {
+            let Some(&s) = self.end.get(i) else { continue };
+            self.range(AT_END, s);
+        }
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a1, b1)), Some(&(a2, b2))) = (self.start.get(i), self.end.get(j)) {
+            let (a, e) = (a1.max(a2), b1.min(b2));
+            if a < e {
+                self.range(RETAINED, (a, e));
+            }
+            if b1 < b2 { i += 1 } else { j += 1 }
+        }
+        // Orders per window: events are sorted, so a window's are adjacent.
+        let mut k = 0;
+        while let Some(&(t, _)) = facts.events.get(k) {
+            let rest = facts.events.get(k..).unwrap_or_default();
+            let Some(p) = b.bucket(t) else {
+                k += 1;
+                continue;
+            };
+            let end = b.t1.get(p).copied().unwrap_or(i64::MAX);
+            let n = rest.partition_point(|&(u, _)| u < end);
+            let orders = if options.per_day {
+                let mut days = 0;
+                let mut last = None;
+                for &(u, _) in rest.iter().take(n) {
+                    let day = u.div_euclid(86_400);
+                    if last != Some(day) {
+                        days += 1;
+                        last = Some(day);
+                    }
+                }
+                days
+            } else {
+                n as u64
+            };
+            if let Some(c) = counts.get_mut(p) {
+                c.active += 1;
+                c.repeaters += u64::from(orders >= 2);
+                c.order_days += if options.per_day { orders } else { 0 };
+            }
+            k += n.max(1);
+        }
+        // New customers and their revenue.
+        if facts.first_flags & FIRST_IN_SEGMENT != 0
+            && let Some(p) = b.bucket(facts.first_customer)
+            && let Some(c) = counts.get_mut(p)
+        {
+            c.new_at_end += u64::from(covers(&self.end, p));
+            c.new += 1;
+            c.new_from_campaign += u64::from(facts.first_flags & FIRST_FROM_CAMPAIGN != 0);
+        }
+        if facts.events.iter().any(|(_, v)| v.is_some()) {
+            let limit = chrono::DateTime::from_timestamp(facts.first_customer, 0)
+                .and_then(|t| t.checked_add_months(chrono::Months::new(options.new_revenue_months)))
+                .map_or(i64::MAX, |t| t.timestamp());
+            for &(t, value) in &facts.events {
+                if let (Some(v), true) = (value, t < limit)
+                    && let Some(c) = b.bucket(t).and_then(|p| counts.get_mut(p))
+                {
+                    c.new_revenue = c
+                        .new_revenue
+                        .checked_add(v)
+                        .ok_or_else(|| Error::overflow("new revenue overflows"))?;
+                }
+            }
+        }
+        // Won deals: contracts up for renewal, renewals, cross-sell, upsell.
+        if !facts.won.is_empty() {
+            facts.won.sort_unstable();
+            self.renewal.clear();
+            for &(closed, _) in &facts.won {
+                if let Some(s) = Buckets::span(&b.renewal_from, &b.renewal_to, closed) {
+                    self.renewal.push(s);
+                }
+            }
+            union(&mut self.renewal);
+            for i in 0..self.renewal.len() {
+                let Some(&s) = self.renewal.get(i) else {
+                    continue;
+                };
+                self.range(UP_FOR_RENEWAL, s);
+            }
+            let mut last = [None; 4];
+            for &(closed, kind) in &facts.won {
+                let Some(p) = b.bucket(closed) else { continue };
+                let Some(seen) = last.get_mut(usize::from(kind)) else {
+                    continue;
+                };
+                if *seen == Some(p) {
+                    continue;
+                }
+                *seen = Some(p);
+                let Some(c) = counts.get_mut(p) else { continue };
+                match kind {
+                    WON_RENEWAL => c.renewed += u64::from(covers(&self.renewal, p)),
+                    WON_CROSS_SELL => c.cross_sell += u64::from(covers(&self.start, p)),
+                    WON_UPSELL => c.upsell += u64::from(covers(&self.start, p)),
+                    _ => {}
+                }
+            }
+        }
+        // Outbound calls and the deals created after them.
+        if !facts.calls.is_empty() {
+            facts.calls.sort_unstable();
+            facts.creations.sort_unstable();
+            let mut last = None;
+            for &at in &facts.calls {
+                let Some(p) = b.bucket(at) else { continue };
+                let Some(c) = counts.get_mut(p) else { continue };
+                c.sales_calls += 1;
+                if last != Some(p) {
+                    c.called += 1;
+                    last = Some(p);
+                }
+                let next = facts.creations.partition_point(|&t| t <= at);
+                if facts
+                    .creations
+                    .get(next)
+                    .is_some_and(|&t| t <= at.saturating_add(options.opportunity_window_secs))
+                {
+                    c.calls_to_opportunities += 1;
+                }
+            }
+        }
+        // The e-mail list.
+        if let Some(created) = facts.subscribed {
+            let lost = facts.email_lost;
+            let a = b.t0.partition_point(|&s| s <= created);
+            let e = b.t0.partition_point(|&s| s <= lost);
+            if a < e {
+                self.range(LIST_START, (a, e));
+            }
+            if let Some(c) = b.bucket(created).and_then(|p| counts.get_mut(p)) {
+                c.list_new += 1;
+            }
+            if let Some(p) = b.bucket(lost)
+                && b.t1.get(p).is_some_and(|&end| created < end)
+                && let Some(c) = counts.get_mut(p)
+            {
+                c.list_lost += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the interval counts gathered so far to `counts` and clears them.
+    pub fn finish(&mut self, counts: &mut [CustomerCounts]) {
+        let mut running = [0i64; RANGES];
+        for (p, c) in counts.iter_mut().enumerate() {
+            if let Some(d) = self.diff.get_mut(p) {
+                for (r, x) in running.iter_mut().zip(d.iter_mut()) {
+                    *r += *x;
+                    *x = 0;
+                }
+            }
+            let at = |i: usize| u64::try_from(running.get(i).copied().unwrap_or(0)).unwrap_or(0);
+            c.at_start += at(AT_START);
+            c.at_end += at(AT_END);
+            c.retained += at(RETAINED);
+            c.up_for_renewal += at(UP_FOR_RENEWAL);
+            c.list_start += at(LIST_START);
+        }
+        for d in &mut self.diff {
+            *d = [0; RANGES];
+        }
+    }
+}
