@@ -34,6 +34,7 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
+pub mod from_dataset;
 pub mod journey;
 pub mod markov;
 pub mod report;
@@ -42,6 +43,10 @@ pub mod shapley;
 pub mod shapley_rate;
 mod split;
 
+pub use from_dataset::{
+    Conversion, DatasetAttributionRequest, TouchType, attribution_request,
+    dataset_attribution_report,
+};
 pub use journey::{Journey, Touch};
 pub use report::{
     AttributionReport, AttributionRequest, Credit, ModelResult, PathCount, PathStats, ShapleyValue,

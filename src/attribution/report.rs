@@ -71,13 +71,13 @@ fn default_true() -> bool {
 /// The campaign key of touches without a campaign.
 const NO_CAMPAIGN: &str = "(none)";
 
-fn default_lookback() -> Option<u32> {
+pub(crate) fn default_lookback() -> Option<u32> {
     Some(90)
 }
-fn default_scale() -> u32 {
+pub(crate) fn default_scale() -> u32 {
     6
 }
-fn default_top() -> usize {
+pub(crate) fn default_top() -> usize {
     10
 }
 

@@ -35,6 +35,25 @@
 //! `credit_c = total × max(φ_c, 0) / Σ max(φ, 0)`. The values themselves
 //! (they sum to `v(all channels) − v(∅)`, the overall conversion rate)
 //! are reported as they are.
+//!
+//! ```
+//! use crmkit::attribution::{AttributionRequest, attribution_report};
+//!
+//! let request = AttributionRequest::from_json(r#"{"currency": "USD",
+//!   "models": [{"model": "shapley_rate"}],
+//!   "journeys": [
+//!     {"touches": [{"channel": "email", "at": "2026-03-01T10:00:00Z"}], "conversions": 1},
+//!     {"touches": [{"channel": "email", "at": "2026-03-01T10:00:00Z"}]},
+//!     {"touches": [{"channel": "search", "at": "2026-03-02T10:00:00Z"}], "conversions": 1}]
+//! }"#)?;
+//! let report = attribution_report(&request)?;
+//! let model = &report.models[0];
+//! // v({email}) = 1/2, v({search}) = 1, v(both) = 2/3: φ = 1/12 and 7/12.
+//! let values = model.shapley_values.as_ref().expect("values");
+//! assert!((values["search"].value - 7.0 / 12.0).abs() < 1e-12);
+//! assert_eq!(model.shapley_estimate.as_ref().map(|e| e.method), Some("exact"));
+//! Ok::<(), crmkit::Error>(())
+//! ```
 
 use std::collections::HashMap;
 
