@@ -380,7 +380,7 @@ pub fn attribution_request(
 /// # Errors
 ///
 /// Those of [`attribution_request`] and
-/// [`attribution_report`](super::attribution_report).
+/// [`attribution_report`].
 pub fn dataset_attribution_report(
     dataset: &Dataset,
     request: &DatasetAttributionRequest,
