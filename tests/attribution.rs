@@ -74,7 +74,21 @@ fn rule_based_models_credit_the_hand_computed_touches() {
         .map(|c| c.key.as_str())
         .collect();
     assert_eq!(linear_campaigns, ["(none)", "brand", "spring"]);
-    assert!(r.models[6].campaigns.is_empty());
+    // Shapley (closed form) credits each channel's first touch, so its
+    // campaign: a third each to spring, brand and (none).
+    let shapley_campaigns: Vec<(&str, Decimal)> = r.models[6]
+        .campaigns
+        .iter()
+        .map(|c| (c.key.as_str(), c.conversions))
+        .collect();
+    assert_eq!(
+        shapley_campaigns,
+        [
+            ("(none)", d("0.333334")),
+            ("brand", d("0.333333")),
+            ("spring", d("0.333333"))
+        ]
+    );
     // ROI and CPA for email under first touch: spend 20, credit 1 / 100.00.
     let email = &r.models[0]
         .channels
@@ -314,7 +328,7 @@ proptest! {
             })
             .collect();
         let json = format!(
-            r#"{{"currency":"USD","scale":{scale},"lookback_days":5,"models":[{{"model":"first_touch"}},{{"model":"last_touch"}},{{"model":"last_non_direct"}},{{"model":"linear"}},{{"model":"time_decay","half_life_days":0.5}},{{"model":"position_based","first":0.3,"last":0.5}},{{"model":"markov"}},{{"model":"markov","order":3}},{{"model":"shapley"}}],"journeys":[{}]}}"#,
+            r#"{{"currency":"USD","scale":{scale},"lookback_days":5,"models":[{{"model":"first_touch"}},{{"model":"last_touch"}},{{"model":"last_non_direct"}},{{"model":"linear"}},{{"model":"time_decay","half_life_days":0.5}},{{"model":"position_based","first":0.3,"last":0.5}},{{"model":"markov"}},{{"model":"markov","order":3}},{{"model":"shapley"}},{{"model":"shapley_rate"}},{{"model":"shapley_rate","exact_up_to":0,"permutations":50,"seed":7}}],"journeys":[{}]}}"#,
             json_journeys.join(",")
         );
         let r = attribution_report(&AttributionRequest::from_json(&json).unwrap()).unwrap();
@@ -326,10 +340,11 @@ proptest! {
             prop_assert_eq!(conv, want_conv, "{} conversions", m.model.name());
             prop_assert_eq!(value, want_value, "{} value", m.model.name());
             prop_assert!(m.channels.iter().all(|c| !c.conversions.is_sign_negative() || c.conversions.is_zero()));
-            if m.model.is_rule_based() {
-                let conv: Decimal = m.campaigns.iter().map(|c| c.conversions).sum();
-                prop_assert_eq!(conv, want_conv, "{} campaign conversions", m.model.name());
-            }
+            let conv: Decimal = m.campaigns.iter().map(|c| c.conversions).sum();
+            let value: Decimal = m.campaigns.iter().map(|c| c.value.amount).sum();
+            prop_assert_eq!(conv, want_conv, "{} campaign conversions", m.model.name());
+            prop_assert_eq!(value, want_value, "{} campaign value", m.model.name());
+            prop_assert!(m.campaigns.iter().all(|c| !c.value.amount.is_sign_negative() || c.value.amount.is_zero()));
         }
     }
 
@@ -339,4 +354,208 @@ proptest! {
             let _ = attribution_report(&request);
         }
     }
+}
+
+// Markov per campaign: the classic example above with campaigns on C1's
+// touches (k1 in the converting path, k2 in the other). C1's credit 0.2 of
+// one conversion goes to the campaigns of C1's touches in converting
+// journeys: only k1 (k2 is listed with zero). C2 and C3 have no campaign:
+// (none) gets 0.8.
+#[test]
+fn markov_passes_channel_credit_on_to_campaigns() {
+    let r = report(
+        r#"{"currency":"USD","lookback_days":null,"models":[{"model":"markov"}],"journeys":[
+      {"touches":[{"channel":"C1","campaign":"k1","at":"2026-01-01T00:00:00Z"},{"channel":"C2","at":"2026-01-02T00:00:00Z"},{"channel":"C3","at":"2026-01-03T00:00:00Z"}],"conversions":1,"value":"50.00"},
+      {"touches":[{"channel":"C1","campaign":"k2","at":"2026-01-01T00:00:00Z"}]},
+      {"touches":[{"channel":"C2","at":"2026-01-01T00:00:00Z"},{"channel":"C3","at":"2026-01-02T00:00:00Z"}]}]}"#,
+    );
+    let campaigns: Vec<(&str, Decimal, Decimal)> = r.models[0]
+        .campaigns
+        .iter()
+        .map(|c| (c.key.as_str(), c.conversions, c.value.amount))
+        .collect();
+    assert_eq!(
+        campaigns,
+        [
+            ("(none)", d("0.8"), d("40.00")),
+            ("k1", d("0.2"), d("10.00")),
+            ("k2", d("0"), d("0"))
+        ]
+    );
+}
+
+#[test]
+fn direct_may_be_kept_from_the_last_touch() {
+    let json = ONE_JOURNEY.replace(
+        r#""currency":"USD","#,
+        r#""currency":"USD","direct_takes_last_touch":false,"#,
+    );
+    let r = report(&json);
+    // Last touch now skips the direct visit and credits search.
+    assert_eq!(
+        channel_credit(&r, 1).get("search"),
+        Some(&(d("1"), d("100.00")))
+    );
+    assert_eq!(channel_credit(&r, 1).get("direct"), Some(&(d("0"), d("0"))));
+}
+
+// The conversion-rate game on five journeys:
+//   {A} converts, {A} does not, {B} converts, {A,B} converts, {A,B} does not.
+// v(∅) = 0, v({A}) = 1/2, v({B}) = 1/1, v({A,B}) = 3/5.
+// φ_A = ½[(v(A) − v(∅)) + (v(AB) − v(B))] = ½[0.5 − 0.4] = 0.05;
+// φ_B = ½[(v(B) − v(∅)) + (v(AB) − v(A))] = ½[1 + 0.1] = 0.55 (sum 0.6 =
+// v(AB)). Three conversions split 0.05 : 0.55 → A 0.25, B 2.75.
+#[test]
+fn shapley_rate_matches_the_hand_computed_game() {
+    let t = |c: &str| format!(r#"{{"channel":"{c}","at":"2026-01-01T00:00:00Z"}}"#);
+    let j = |chs: &[&str], conv: u32| {
+        let touches: Vec<String> = chs.iter().map(|c| t(c)).collect();
+        format!(
+            r#"{{"touches":[{}],"conversions":{conv},"value":"{conv}0.00"}}"#,
+            touches.join(",")
+        )
+    };
+    let journeys = [
+        j(&["A"], 1),
+        j(&["A"], 0),
+        j(&["B"], 1),
+        j(&["A", "B"], 1),
+        j(&["B", "A"], 0),
+    ];
+    let r = report(&format!(
+        r#"{{"currency":"USD","models":[{{"model":"shapley_rate"}}],"journeys":[{}]}}"#,
+        journeys.join(",")
+    ));
+    let m = &r.models[0];
+    let values = m.shapley_values.as_ref().unwrap();
+    assert!((values["A"].value - 0.05).abs() < 1e-12);
+    assert!((values["B"].value - 0.55).abs() < 1e-12);
+    let est = m.shapley_estimate.as_ref().unwrap();
+    assert_eq!((est.method, est.error_bound), ("exact", 0.0));
+    // Revenue 3 × 10.00 splits the same way.
+    assert_eq!(channel_credit(&r, 0)["A"], (d("0.25"), d("2.5")));
+    assert_eq!(channel_credit(&r, 0)["B"], (d("2.75"), d("27.5")));
+}
+
+/// Exact Shapley values of the conversion-rate game by the permutation
+/// definition (every order of `n` channels), for checking.
+fn rate_game_brute_force(sets: &[(Vec<usize>, bool)], n: usize) -> Vec<f64> {
+    let worth = |coalition: &[bool]| {
+        let inside: Vec<&(Vec<usize>, bool)> = sets
+            .iter()
+            .filter(|(s, _)| s.iter().all(|c| coalition[*c]))
+            .collect();
+        if inside.is_empty() {
+            0.0
+        } else {
+            inside.iter().filter(|(_, conv)| *conv).count() as f64 / inside.len() as f64
+        }
+    };
+    let mut phi = vec![0.0; n];
+    let mut count = 0.0;
+    let mut order: Vec<usize> = (0..n).collect();
+    // Heap's algorithm over all n! orders.
+    fn heap(k: usize, order: &mut Vec<usize>, visit: &mut dyn FnMut(&[usize])) {
+        if k == 1 {
+            visit(order);
+            return;
+        }
+        for i in 0..k {
+            heap(k - 1, order, visit);
+            let j = if k % 2 == 0 { i } else { 0 };
+            order.swap(j, k - 1);
+        }
+    }
+    heap(n, &mut order, &mut |o: &[usize]| {
+        let mut coalition = vec![false; n];
+        let mut before = 0.0;
+        for c in o {
+            coalition[*c] = true;
+            let now = worth(&coalition);
+            phi[*c] += now - before;
+            before = now;
+        }
+        count += 1.0;
+    });
+    phi.iter().map(|p| p / count).collect()
+}
+
+/// Deterministic journeys over `n` channels: channel sets of 1–4 channels,
+/// converting with a probability that grows with channel index.
+fn rate_game_journeys(n: usize, journeys: usize) -> (Vec<(Vec<usize>, bool)>, String) {
+    let mut state = 12345u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    let mut sets = Vec::new();
+    let mut json = Vec::new();
+    for _ in 0..journeys {
+        let len = 1 + next() % 4;
+        let mut set: Vec<usize> = (0..len).map(|_| next() % n).collect();
+        let converted = next() % 100 < 10 + 5 * set[0];
+        let touches: Vec<String> = set
+            .iter()
+            .map(|c| format!(r#"{{"channel":"c{c:02}","at":"2026-01-01T00:00:00Z"}}"#))
+            .collect();
+        json.push(format!(
+            r#"{{"touches":[{}],"conversions":{}}}"#,
+            touches.join(","),
+            u32::from(converted)
+        ));
+        set.sort_unstable();
+        set.dedup();
+        sets.push((set, converted));
+    }
+    (sets, json.join(","))
+}
+
+#[test]
+fn shapley_rate_exact_equals_the_permutation_definition() {
+    let (sets, json) = rate_game_journeys(7, 300);
+    let r = report(&format!(
+        r#"{{"currency":"USD","models":[{{"model":"shapley_rate"}}],"journeys":[{json}]}}"#
+    ));
+    let values = r.models[0].shapley_values.as_ref().unwrap();
+    let brute = rate_game_brute_force(&sets, 7);
+    for (c, want) in brute.iter().enumerate() {
+        let got = values[&format!("c{c:02}")].value;
+        assert!((got - want).abs() < 1e-12, "c{c}: {got} vs {want}");
+    }
+}
+
+// The sampled estimate against the exact values on 8 channels (8! orders:
+// small enough to compute exactly), forcing sampling with exact_up_to 0.
+// The reported bound is Hoeffding's with a union bound at 95 %:
+// ε = √(2 ln(2·8/0.05) / m); every channel's error must lie within it, for
+// several seeds and sample sizes, and the estimate must be deterministic.
+#[test]
+fn shapley_rate_sampled_error_stays_within_the_reported_bound() {
+    let (sets, json) = rate_game_journeys(8, 400);
+    let exact = rate_game_brute_force(&sets, 8);
+    let mut worst_ratio: f64 = 0.0;
+    for (m, seed) in [(200u32, 1u64), (1_000, 2), (5_000, 3), (5_000, 4)] {
+        let request = format!(
+            r#"{{"currency":"USD","models":[{{"model":"shapley_rate","exact_up_to":0,"permutations":{m},"seed":{seed}}}],"journeys":[{json}]}}"#
+        );
+        let r = report(&request);
+        assert_eq!(r, report(&request), "same seed, same result");
+        let est = r.models[0].shapley_estimate.as_ref().unwrap();
+        assert_eq!(est.method, "sampled");
+        let bound = (2.0 * (2.0 * 8.0 / 0.05f64).ln() / f64::from(m)).sqrt();
+        assert!((est.error_bound - bound).abs() < 1e-15);
+        let values = r.models[0].shapley_values.as_ref().unwrap();
+        for (c, want) in exact.iter().enumerate() {
+            let got = &values[&format!("c{c:02}")];
+            let error = (got.value - want).abs();
+            assert!(error <= bound, "m {m}: c{c} error {error} > {bound}");
+            // The standard error is a tighter, approximate yardstick.
+            assert!(error <= 5.0 * got.standard_error + 1e-12, "c{c}: {error}");
+            worst_ratio = worst_ratio.max(error / bound);
+        }
+    }
+    // Hoeffding is conservative: the worst error is far inside the bound.
+    assert!(worst_ratio < 0.5, "{worst_ratio}");
 }

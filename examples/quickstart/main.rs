@@ -3,6 +3,7 @@
 //!
 //! Each area of the library adds a section in its own file beside this one.
 
+mod analytics;
 mod automation;
 mod dataset;
 mod goals;
@@ -31,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     journeys::run(&dataset)?;
     kpi::run(&dataset)?;
     predict::run(&dataset)?;
+    analytics::run(&dataset)?;
     segments::run(&dataset)?;
     Ok(())
 }

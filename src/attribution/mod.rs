@@ -34,16 +34,23 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
+pub mod from_dataset;
 pub mod journey;
 pub mod markov;
 pub mod report;
 pub mod rules;
 pub mod shapley;
+pub mod shapley_rate;
 mod split;
 
+pub use from_dataset::{
+    Conversion, DatasetAttributionRequest, TouchType, attribution_request,
+    dataset_attribution_report,
+};
 pub use journey::{Journey, Touch};
 pub use report::{
-    AttributionReport, AttributionRequest, Credit, ModelResult, PathCount, PathStats, Spend,
-    attribution_report,
+    AttributionReport, AttributionRequest, Credit, ModelResult, PathCount, PathStats, ShapleyValue,
+    Spend, attribution_report,
 };
 pub use rules::Model;
+pub use shapley_rate::ShapleyEstimate;

@@ -11,6 +11,7 @@ use super::journey::{Journey, Touch};
 use super::markov::{ChainPath, removal_effects};
 use super::rules::{Model, rule_weights};
 use super::shapley::distinct_channels;
+use super::shapley_rate::{ShapleyEstimate, rate_shapley};
 use super::split::{split_exact, weight_from_f64};
 use crate::kpi::{KpiValue, UndefinedCode};
 use crate::money::{Currency, Money, decimal_serde};
@@ -54,15 +55,29 @@ pub struct AttributionRequest {
     /// How many top paths to list; default 10.
     #[serde(default = "default_top")]
     pub top_paths: usize,
+    /// Whether a direct (untracked) touch may take the last-touch credit;
+    /// default `true` (the last touch is the last touch). With `false`,
+    /// `last_touch` skips direct touches like `last_non_direct` (GA's
+    /// convention: direct gets the credit only when every touch is
+    /// direct).
+    #[serde(default = "default_true")]
+    pub direct_takes_last_touch: bool,
 }
 
-fn default_lookback() -> Option<u32> {
+fn default_true() -> bool {
+    true
+}
+
+/// The campaign key of touches without a campaign.
+const NO_CAMPAIGN: &str = "(none)";
+
+pub(crate) fn default_lookback() -> Option<u32> {
     Some(90)
 }
-fn default_scale() -> u32 {
+pub(crate) fn default_scale() -> u32 {
     6
 }
-fn default_top() -> usize {
+pub(crate) fn default_top() -> usize {
     10
 }
 
@@ -103,8 +118,10 @@ pub struct ModelResult {
     pub model: Model,
     /// Credit per channel, by channel name.
     pub channels: Vec<Credit>,
-    /// Credit per campaign (rule-based models only: data-driven models
-    /// credit channels).
+    /// Credit per campaign (`(none)` for touches without one). Rule-based
+    /// models and `shapley` credit the touches' campaigns directly; `markov`
+    /// and `shapley_rate` pass each channel's credit on to its campaigns in
+    /// proportion to their touches in converting journeys.
     pub campaigns: Vec<Credit>,
     /// Markov: removal effect per channel, by channel name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,6 +129,22 @@ pub struct ModelResult {
     /// Markov: the chain's probability of conversion from the start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_probability: Option<f64>,
+    /// `shapley_rate`: the Shapley value of each channel in the
+    /// conversion-rate game (rate units; may be negative), by channel name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shapley_values: Option<BTreeMap<String, ShapleyValue>>,
+    /// `shapley_rate`: exact or sampled, with the sampled error bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shapley_estimate: Option<ShapleyEstimate>,
+}
+
+/// One channel's Shapley value in the conversion-rate game.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShapleyValue {
+    /// `φ_c` (exact, or the sampled mean).
+    pub value: f64,
+    /// The standard error of a sampled value (0 when exact).
+    pub standard_error: f64,
 }
 
 /// A frequent converting path.
@@ -164,6 +197,7 @@ pub struct AttributionReport {
 struct Prepared<'a> {
     touches: Vec<&'a Touch>,
     channel_ids: Vec<u32>,
+    campaign_ids: Vec<u32>,
     end: chrono::DateTime<chrono::Utc>,
     conversions: u32,
     value: Decimal,
@@ -175,10 +209,83 @@ struct Sum {
     value: Decimal,
 }
 
-fn add(map: &mut BTreeMap<String, Sum>, key: &str, conversions: Decimal, value: Decimal) {
-    let e = map.entry(key.to_string()).or_default();
-    e.conversions += conversions;
-    e.value += value;
+/// The sums per name (ids index `names`), dropping nothing: every name
+/// seen appears, with zero credit if it got none.
+fn by_name(names: &[String], sums: Vec<Sum>) -> BTreeMap<String, Sum> {
+    let mut map: BTreeMap<String, Sum> = BTreeMap::new();
+    for (name, sum) in names.iter().zip(sums) {
+        let e = map.entry(name.clone()).or_default();
+        e.conversions += sum.conversions;
+        e.value += sum.value;
+    }
+    map
+}
+
+/// Splits `conv` and `value` over the channels by `weights`.
+fn split_channels(
+    channels: &mut [Sum],
+    conv: Decimal,
+    value: Decimal,
+    weights: &[Decimal],
+    scale: u32,
+) -> Result<()> {
+    let c = split_exact(conv, weights, scale)?;
+    let v = split_exact(value, weights, scale)?;
+    for ((s, c), v) in channels.iter_mut().zip(c).zip(v) {
+        s.conversions += c;
+        s.value += v;
+    }
+    Ok(())
+}
+
+/// Passes each channel's credit of a data-driven model on to the campaigns
+/// of that channel, in proportion to their touches in converting journeys
+/// weighted by the journeys' conversions (exact split, so campaign credit
+/// sums to channel credit). A channel credited without a touch in a
+/// converting journey (possible in the Markov chain) splits by its touches
+/// in all journeys.
+fn to_campaigns(
+    channels: &[Sum],
+    prepared: &[Prepared<'_>],
+    campaign_count: usize,
+    scale: u32,
+) -> Result<Vec<Sum>> {
+    let mut touches: Vec<BTreeMap<u32, Decimal>> = vec![BTreeMap::new(); channels.len()];
+    let mut any_touches: Vec<BTreeMap<u32, Decimal>> = vec![BTreeMap::new(); channels.len()];
+    for p in prepared {
+        for (ch, k) in p.channel_ids.iter().zip(&p.campaign_ids) {
+            if p.conversions > 0 {
+                if let Some(m) = touches.get_mut(*ch as usize) {
+                    *m.entry(*k).or_default() += Decimal::from(p.conversions);
+                }
+            }
+            if let Some(m) = any_touches.get_mut(*ch as usize) {
+                *m.entry(*k).or_default() += Decimal::ONE;
+            }
+        }
+    }
+    for (t, any) in touches.iter_mut().zip(any_touches) {
+        if t.is_empty() {
+            *t = any;
+        }
+    }
+    let mut campaigns = vec![Sum::default(); campaign_count];
+    for (sum, counts) in channels.iter().zip(&touches) {
+        if (sum.conversions.is_zero() && sum.value.is_zero()) || counts.is_empty() {
+            continue;
+        }
+        let ids: Vec<u32> = counts.keys().copied().collect();
+        let weights: Vec<Decimal> = counts.values().copied().collect();
+        let c = split_exact(sum.conversions, &weights, scale)?;
+        let v = split_exact(sum.value, &weights, scale)?;
+        for ((k, c), v) in ids.iter().zip(c).zip(v) {
+            if let Some(s) = campaigns.get_mut(*k as usize) {
+                s.conversions += c;
+                s.value += v;
+            }
+        }
+    }
+    Ok(campaigns)
 }
 
 fn ratio(numerator: Decimal, denominator: Decimal, reason: &str, scale: u32) -> KpiValue {
@@ -260,6 +367,8 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
     }
     let mut channel_names: Vec<String> = Vec::new();
     let mut channel_index: HashMap<&str, u32> = HashMap::new();
+    let mut campaign_names: Vec<String> = Vec::new();
+    let mut campaign_index: HashMap<&str, u32> = HashMap::new();
     let mut prepared = Vec::new();
     let (mut total_conv, mut total_value) = (Decimal::ZERO, Decimal::ZERO);
     let (mut lost_conv, mut lost_value) = (Decimal::ZERO, Decimal::ZERO);
@@ -285,9 +394,21 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                 })
             })
             .collect();
+        let campaign_ids = touches
+            .iter()
+            .map(|t| {
+                let key = t.campaign.as_deref().unwrap_or(NO_CAMPAIGN);
+                let next = campaign_index.len() as u32;
+                *campaign_index.entry(key).or_insert_with(|| {
+                    campaign_names.push(key.to_string());
+                    next
+                })
+            })
+            .collect();
         prepared.push(Prepared {
             touches,
             channel_ids,
+            campaign_ids,
             end,
             conversions: journey.conversions,
             value: journey.value,
@@ -310,10 +431,15 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
     let scale = request.scale;
     let mut models = Vec::new();
     for model in &request.models {
-        let mut channels: BTreeMap<String, Sum> = BTreeMap::new();
-        let mut campaigns: BTreeMap<String, Sum> = BTreeMap::new();
+        let mut channels = vec![Sum::default(); channel_names.len()];
+        let mut campaigns = vec![Sum::default(); campaign_names.len()];
         let mut removal = None;
         let mut probability = None;
+        let mut shapley_values = None;
+        let mut shapley_estimate = None;
+        let converted: Vec<&Prepared<'_>> = prepared.iter().filter(|p| p.conversions > 0).collect();
+        let conv: Decimal = converted.iter().map(|p| Decimal::from(p.conversions)).sum();
+        let value: Decimal = converted.iter().map(|p| p.value).sum();
         match model {
             Model::Markov { order } => {
                 let paths: Vec<ChainPath<'_>> = prepared
@@ -324,19 +450,14 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                     })
                     .collect();
                 let effects = removal_effects(&paths, channel_names.len(), usize::from(*order))?;
-                let conv: Decimal = prepared.iter().map(|p| Decimal::from(p.conversions)).sum();
-                let value: Decimal = prepared.iter().map(|p| p.value).sum();
                 if !conv.is_zero() {
                     let weights = effects
                         .effects
                         .iter()
                         .map(|e| weight_from_f64(*e))
                         .collect::<Result<Vec<_>>>()?;
-                    let c = split_exact(conv, &weights, scale)?;
-                    let v = split_exact(value, &weights, scale)?;
-                    for ((name, c), v) in channel_names.iter().zip(c).zip(v) {
-                        add(&mut channels, name, c, v);
-                    }
+                    split_channels(&mut channels, conv, value, &weights, scale)?;
+                    campaigns = to_campaigns(&channels, &prepared, campaign_names.len(), scale)?;
                 }
                 removal = Some(
                     channel_names
@@ -347,8 +468,56 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                 );
                 probability = Some(effects.conversion_probability);
             }
+            Model::ShapleyRate {
+                exact_up_to,
+                permutations,
+                seed,
+            } => {
+                let game = rate_shapley(
+                    prepared
+                        .iter()
+                        .map(|p| (p.channel_ids.as_slice(), p.conversions > 0)),
+                    channel_names.len(),
+                    *exact_up_to,
+                    *permutations,
+                    *seed,
+                )?;
+                if !conv.is_zero() {
+                    let weights = game
+                        .values
+                        .iter()
+                        .map(|v| weight_from_f64(v.max(0.0)))
+                        .collect::<Result<Vec<_>>>()?;
+                    split_channels(&mut channels, conv, value, &weights, scale)?;
+                    campaigns = to_campaigns(&channels, &prepared, campaign_names.len(), scale)?;
+                }
+                shapley_values = Some(
+                    channel_names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, name)| {
+                            (
+                                name.clone(),
+                                ShapleyValue {
+                                    value: game.values.get(i).copied().unwrap_or(0.0),
+                                    standard_error: game
+                                        .standard_errors
+                                        .get(i)
+                                        .copied()
+                                        .unwrap_or(0.0),
+                                },
+                            )
+                        })
+                        .collect(),
+                );
+                shapley_estimate = Some(game.estimate);
+            }
             _ => {
-                for p in prepared.iter().filter(|p| p.conversions > 0) {
+                let rule = match model {
+                    Model::LastTouch if !request.direct_takes_last_touch => Model::LastNonDirect,
+                    other => *other,
+                };
+                for p in &converted {
                     let weights = if matches!(model, Model::Shapley) {
                         let set = distinct_channels(&p.channel_ids);
                         let mut seen = vec![false; set.len()];
@@ -363,19 +532,19 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                             })
                             .collect()
                     } else {
-                        rule_weights(model, &p.touches, p.end)?
+                        rule_weights(&rule, &p.touches, p.end)?
                     };
                     let c = split_exact(Decimal::from(p.conversions), &weights, scale)?;
                     let v = split_exact(p.value, &weights, scale)?;
-                    for ((t, c), v) in p.touches.iter().zip(c).zip(v) {
-                        add(&mut channels, &t.channel, c, v);
-                        if model.is_rule_based() {
-                            add(
-                                &mut campaigns,
-                                t.campaign.as_deref().unwrap_or("(none)"),
-                                c,
-                                v,
-                            );
+                    for (((ch, k), c), v) in p.channel_ids.iter().zip(&p.campaign_ids).zip(c).zip(v)
+                    {
+                        if let Some(s) = channels.get_mut(*ch as usize) {
+                            s.conversions += c;
+                            s.value += v;
+                        }
+                        if let Some(s) = campaigns.get_mut(*k as usize) {
+                            s.conversions += c;
+                            s.value += v;
                         }
                     }
                 }
@@ -383,14 +552,22 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
         }
         models.push(ModelResult {
             model: *model,
-            channels: credits(channels, &channel_spend, request.currency, scale),
-            campaigns: if model.is_rule_based() {
-                credits(campaigns, &campaign_spend, request.currency, scale)
-            } else {
-                Vec::new()
-            },
+            channels: credits(
+                by_name(&channel_names, channels),
+                &channel_spend,
+                request.currency,
+                scale,
+            ),
+            campaigns: credits(
+                by_name(&campaign_names, campaigns),
+                &campaign_spend,
+                request.currency,
+                scale,
+            ),
             removal_effects: removal,
             conversion_probability: probability,
+            shapley_values,
+            shapley_estimate,
         });
     }
     Ok(AttributionReport {

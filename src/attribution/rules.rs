@@ -54,6 +54,27 @@ pub enum Model {
     },
     /// Shapley values over channels (see the `shapley` module).
     Shapley,
+    /// Shapley values of the conversion-rate game over converting and
+    /// non-converting journeys (see the `shapley_rate` module): exact up to
+    /// `exact_up_to` channels, sampled beyond with a reported error bound.
+    ShapleyRate {
+        /// The most channels computed exactly; default 15, at most 20.
+        #[serde(default = "default_exact_up_to")]
+        exact_up_to: u8,
+        /// Channel orders drawn beyond that; default 10,000.
+        #[serde(default = "default_permutations")]
+        permutations: u32,
+        /// Seed of the order sampling; default 0.
+        #[serde(default)]
+        seed: u64,
+    },
+}
+
+fn default_exact_up_to() -> u8 {
+    15
+}
+fn default_permutations() -> u32 {
+    10_000
 }
 
 fn default_half_life() -> f64 {
@@ -78,12 +99,16 @@ impl Model {
             Model::PositionBased { .. } => "position_based",
             Model::Markov { .. } => "markov",
             Model::Shapley => "shapley",
+            Model::ShapleyRate { .. } => "shapley_rate",
         }
     }
 
     /// Whether credit is decided journey by journey (rule-based).
     pub fn is_rule_based(&self) -> bool {
-        !matches!(self, Model::Markov { .. } | Model::Shapley)
+        !matches!(
+            self,
+            Model::Markov { .. } | Model::Shapley | Model::ShapleyRate { .. }
+        )
     }
 
     /// Checks the parameters.
@@ -91,8 +116,9 @@ impl Model {
     /// # Errors
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a non-positive
-    /// half-life, shares outside [0, 1] or summing above 1, or a Markov
-    /// order outside 1..=4.
+    /// half-life, shares outside [0, 1] or summing above 1, a Markov
+    /// order outside 1..=4, or a Shapley `exact_up_to` above 20 or
+    /// `permutations` outside 1..=10,000,000.
     pub fn validate(&self) -> Result<()> {
         match *self {
             Model::TimeDecay { half_life_days }
@@ -117,6 +143,22 @@ impl Model {
                 "order",
                 "Markov order must be 1 to 4",
             )),
+            Model::ShapleyRate { exact_up_to, .. }
+                if exact_up_to > super::shapley_rate::MAX_EXACT_CHANNELS =>
+            {
+                Err(crate::Error::invalid(
+                    "exact_up_to",
+                    "exact Shapley values are computed for at most 20 channels",
+                ))
+            }
+            Model::ShapleyRate { permutations, .. }
+                if !(1..=10_000_000).contains(&permutations) =>
+            {
+                Err(crate::Error::invalid(
+                    "permutations",
+                    "permutations must be 1 to 10,000,000",
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -174,7 +216,7 @@ pub(crate) fn rule_weights(
                 }
             }
         },
-        Model::Markov { .. } | Model::Shapley => {}
+        Model::Markov { .. } | Model::Shapley | Model::ShapleyRate { .. } => {}
     }
     Ok(weights)
 }
