@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::grouped::RfmGroup;
 use super::optimize::{
     Convergence, Evaluation, Z_95, log_parameter_standard_errors, maximize_with_restarts,
 };
@@ -377,17 +378,18 @@ struct Groups {
     weight: Vec<f64>,
 }
 
-fn check_customer(i: usize, c: &Rfm) -> Result<()> {
-    check_history(c.frequency, c.recency, c.age)
-        .map_err(|e| e.with_path_prefix(&format!("customers[{i}]")))
-}
-
-fn group(customers: &[Rfm], scale: f64) -> Groups {
-    let mut keys: Vec<(u32, f64, f64)> = customers
+fn group(customers: &[RfmGroup], scale: f64) -> Groups {
+    let mut keys: Vec<((u32, f64, f64), f64)> = customers
         .iter()
-        .map(|c| (c.frequency, c.recency / scale, c.age / scale))
+        .map(|g| {
+            let c = &g.rfm;
+            (
+                (c.frequency, c.recency / scale, c.age / scale),
+                g.count as f64,
+            )
+        })
         .collect();
-    keys.sort_unstable_by(|p, q| {
+    keys.sort_by(|(p, _), (q, _)| {
         p.0.cmp(&q.0)
             .then(p.1.total_cmp(&q.1))
             .then(p.2.total_cmp(&q.2))
@@ -399,10 +401,10 @@ fn group(customers: &[Rfm], scale: f64) -> Groups {
         weight: Vec::new(),
     };
     let mut previous: Option<(u32, f64, f64)> = None;
-    for key in keys {
+    for (key, count) in keys {
         if previous == Some(key) {
             if let Some(w) = groups.weight.last_mut() {
-                *w += 1.0;
+                *w += count;
             }
             continue;
         }
@@ -414,7 +416,7 @@ fn group(customers: &[Rfm], scale: f64) -> Groups {
         }
         groups.recency.push(key.1);
         groups.age.push(key.2);
-        groups.weight.push(1.0);
+        groups.weight.push(count);
         if let Some(run) = groups.runs.last_mut() {
             run.3 = index + 1;
         }
@@ -547,6 +549,17 @@ impl BgNbd {
     /// the data cannot identify the model (fewer than two customers, no
     /// repeat purchase at all) or the optimiser finds no finite optimum.
     pub fn fit(customers: &[Rfm], options: &BgNbdOptions) -> Result<BgNbd> {
+        let groups = RfmGroup::singletons(customers);
+        BgNbd::fit_weighted(&groups, options, &|i| format!("customers[{i}]"))
+    }
+
+    /// The fit of customers given as weighted groups (`fit` is this with
+    /// every count 1); `path` names group `i` in errors.
+    pub(crate) fn fit_weighted(
+        customers: &[RfmGroup],
+        options: &BgNbdOptions,
+        path: &dyn Fn(usize) -> String,
+    ) -> Result<BgNbd> {
         if customers.is_empty() {
             return Err(Error::invalid(
                 "customers",
@@ -565,23 +578,26 @@ impl BgNbd {
                 "expected a finite non-negative number",
             ));
         }
-        for (i, c) in customers.iter().enumerate() {
-            check_customer(i, c)?;
+        let total = RfmGroup::total(customers)?;
+        for (i, g) in customers.iter().enumerate() {
+            let c = &g.rfm;
+            check_history(c.frequency, c.recency, c.age)
+                .map_err(|e| e.with_path_prefix(&path(i)))?;
         }
-        if customers.len() < 2 {
+        if total < 2 {
             return Err(Error::new(
                 ErrorKind::Numerical,
                 "BG/NBD needs at least two customers to be fitted",
             ));
         }
-        if customers.iter().all(|c| c.frequency == 0) {
+        if customers.iter().all(|g| g.rfm.frequency == 0) {
             return Err(Error::new(
                 ErrorKind::Numerical,
                 "BG/NBD cannot be fitted: no customer made a repeat purchase",
             ));
         }
         // Rescale time so that the longest age is 10 units: keeps alpha near 1.
-        let scale = customers.iter().fold(0.0_f64, |m, c| m.max(c.age)) / 10.0;
+        let scale = customers.iter().fold(0.0_f64, |m, g| m.max(g.rfm.age)) / 10.0;
         if scale <= 0.0 {
             return Err(Error::new(
                 ErrorKind::Numerical,
@@ -639,12 +655,15 @@ impl BgNbd {
         // Report the log-likelihood in the caller's time unit: rescaling time
         // by `scale` adds x·ln(scale) per customer.
         let mut convergence = convergence;
-        let purchases: f64 = customers.iter().map(|c| f64::from(c.frequency)).sum();
+        let purchases: f64 = customers
+            .iter()
+            .map(|g| f64::from(g.rfm.frequency) * g.count as f64)
+            .sum();
         convergence.log_likelihood -= purchases * scale.ln();
         Ok(BgNbd {
             params,
             convergence,
-            customers: customers.len(),
+            customers: usize::try_from(total).unwrap_or(usize::MAX),
             groups: groups.weight.len(),
             standard_errors,
         })
@@ -676,7 +695,7 @@ mod tests {
 
     #[test]
     fn gradient_and_hessian_match_finite_differences() {
-        let groups = group(&sample(), 3.0);
+        let groups = group(&RfmGroup::singletons(&sample()), 3.0);
         let theta = [0.2, -0.3, 0.4, 0.7];
         let (f0, g, h) = evaluate(&groups, &theta, 0.0).expect("finite");
         let eps = 1e-6;
@@ -742,7 +761,7 @@ mod tests {
                     .expect("valid")
             })
             .sum();
-        let groups = group(&customers, 1.0);
+        let groups = group(&RfmGroup::singletons(&customers), 1.0);
         let theta = [
             params.r.ln(),
             params.alpha.ln(),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bgnbd::{BgNbd, BgNbdOptions};
 use super::gamma_gamma::{GammaGamma, GammaGammaOptions};
+use super::grouped::RfmGroup;
 use super::rfm::{Rfm, RfmOptions, TimeUnit, rfm_from_dataset};
 use crate::model::{ContactId, Dataset, Timestamp};
 use crate::money::{Currency, Money};
@@ -135,15 +136,35 @@ impl ClvModel {
     ///
     /// Those of [`BgNbd::fit`] and [`GammaGamma::fit`].
     pub fn fit(customers: &[Rfm], options: &ClvFitOptions) -> Result<ClvModel> {
-        let bgnbd = BgNbd::fit(customers, &options.bgnbd)?;
+        let groups = RfmGroup::singletons(customers);
+        ClvModel::fit_weighted(&groups, options, &|i| format!("customers[{i}]"))
+    }
+
+    /// The fit of customers given as weighted groups (`fit` is this with
+    /// every count 1); `path` names group `i` in errors.
+    pub(crate) fn fit_weighted(
+        customers: &[RfmGroup],
+        options: &ClvFitOptions,
+        path: &dyn Fn(usize) -> String,
+    ) -> Result<ClvModel> {
+        let bgnbd = BgNbd::fit_weighted(customers, &options.bgnbd, path)?;
         let gamma_gamma = match options.spend_model {
-            SpendModel::GammaGamma => Some(GammaGamma::fit(customers, &options.gamma_gamma)?),
+            SpendModel::GammaGamma => Some(GammaGamma::fit_weighted(
+                customers,
+                &options.gamma_gamma,
+                path,
+            )?),
             SpendModel::None => None,
         };
-        let (sum, count) = customers
-            .iter()
-            .filter(|c| c.frequency > 0)
-            .fold((0.0, 0.0), |(s, n), c| (s + c.monetary, n + 1.0));
+        // With counts 1 (`fit`), `monetary * 1` is `monetary`.
+        let (sum, count) =
+            customers
+                .iter()
+                .filter(|g| g.rfm.frequency > 0)
+                .fold((0.0, 0.0), |(s, n), g| {
+                    let w = g.count as f64;
+                    (s + g.rfm.monetary * w, n + w)
+                });
         Ok(ClvModel {
             unit: options.unit,
             bgnbd,

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::grouped::RfmGroup;
 use super::optimize::{
     Convergence, Evaluation, Z_95, log_parameter_standard_errors, maximize_with_restarts,
 };
@@ -186,6 +187,8 @@ struct SpendData {
     runs: Vec<(f64, usize, usize)>,
     ln_m: Vec<f64>,
     m: Vec<f64>,
+    /// Customers per entry (1 for `fit`).
+    weight: Vec<f64>,
 }
 
 fn evaluate(data: &SpendData, theta: &[f64], penalty: f64) -> Evaluation {
@@ -207,7 +210,7 @@ fn evaluate(data: &SpendData, theta: &[f64], penalty: f64) -> Evaluation {
         let base = ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_gamma_v + px * ln_x;
         let (d_pq, d_px) = (digamma(px + q), digamma(px));
         let (t_pq, t_px) = (trigamma(px + q), trigamma(px));
-        let count = (end - start) as f64;
+        let count: f64 = data.weight.get(start..end).map_or(0.0, |w| w.iter().sum());
         ll += count * base;
         g[0] += count * x * (d_pq - d_px + ln_x);
         g[1] += count * (d_pq - dg_q + ln_gamma_v);
@@ -218,19 +221,22 @@ fn evaluate(data: &SpendData, theta: &[f64], penalty: f64) -> Evaluation {
         h[5] += count / gamma;
         h[8] += count * -q / (gamma * gamma);
         for i in start..end {
-            let (Some(&lm), Some(&m)) = (data.ln_m.get(i), data.m.get(i)) else {
+            let (Some(&lm), Some(&m), Some(&w)) =
+                (data.ln_m.get(i), data.m.get(i), data.weight.get(i))
+            else {
                 return None;
             };
             let s = gamma + m * x;
             let ln_s = s.ln();
             let inv = 1.0 / s;
-            ll += (px - 1.0) * lm - (px + q) * ln_s;
-            g[0] += x * (lm - ln_s);
-            g[1] -= ln_s;
-            g[2] -= (px + q) * inv;
-            h[2] -= x * inv;
-            h[5] -= inv;
-            h[8] += (px + q) * inv * inv;
+            // With weight 1 (`fit`), `w * t` is `t` exactly.
+            ll += w * ((px - 1.0) * lm - (px + q) * ln_s);
+            g[0] += w * (x * (lm - ln_s));
+            g[1] -= w * ln_s;
+            g[2] -= w * ((px + q) * inv);
+            h[2] -= w * (x * inv);
+            h[5] -= w * inv;
+            h[8] += w * ((px + q) * inv * inv);
         }
     }
     for j in 0..3 {
@@ -268,6 +274,17 @@ impl GammaGamma {
     /// mean spend (the spread is then not identified), or when the
     /// optimiser does not converge.
     pub fn fit(customers: &[Rfm], options: &GammaGammaOptions) -> Result<GammaGamma> {
+        let groups = RfmGroup::singletons(customers);
+        GammaGamma::fit_weighted(&groups, options, &|i| format!("customers[{i}]"))
+    }
+
+    /// The fit of customers given as weighted groups (`fit` is this with
+    /// every count 1); `path` names group `i` in errors.
+    pub(crate) fn fit_weighted(
+        customers: &[RfmGroup],
+        options: &GammaGammaOptions,
+        path: &dyn Fn(usize) -> String,
+    ) -> Result<GammaGamma> {
         if options.max_iterations == 0 || options.max_iterations > 10_000 {
             return Err(Error::invalid(
                 "max_iterations",
@@ -280,27 +297,30 @@ impl GammaGamma {
                 "expected a finite non-negative number",
             ));
         }
-        let mut usable: Vec<(u32, f64)> = Vec::new();
+        RfmGroup::total(customers)?;
+        // (frequency, mean spend, customers)
+        let mut usable: Vec<(u32, f64, f64)> = Vec::new();
         let mut dropped_zero_spend = 0;
-        for (i, c) in customers.iter().enumerate() {
+        for (i, g) in customers.iter().enumerate() {
+            let c = &g.rfm;
             if !(c.monetary.is_finite() && c.monetary >= 0.0) {
                 return Err(Error::invalid(
-                    format!("customers[{i}].monetary"),
+                    format!("{}.monetary", path(i)),
                     format!("expected a finite non-negative spend, found {}", c.monetary),
                 ));
             }
             if c.frequency > 0 && c.monetary > 0.0 {
-                usable.push((c.frequency, c.monetary));
+                usable.push((c.frequency, c.monetary, g.count as f64));
             } else if c.frequency > 0 {
-                dropped_zero_spend += 1;
+                dropped_zero_spend += usize::try_from(g.count).unwrap_or(usize::MAX);
             }
         }
-        if usable.len() < 2 {
+        let customers_used: f64 = usable.iter().map(|u| u.2).sum();
+        if customers_used < 2.0 {
             return Err(Error::new(
                 ErrorKind::Numerical,
                 format!(
-                    "Gamma-Gamma needs at least two customers with repeat purchases and a positive spend (found {}; {dropped_zero_spend} repeat buyers have a mean spend of 0)",
-                    usable.len()
+                    "Gamma-Gamma needs at least two customers with repeat purchases and a positive spend (found {customers_used}; {dropped_zero_spend} repeat buyers have a mean spend of 0)"
                 ),
             ));
         }
@@ -311,14 +331,16 @@ impl GammaGamma {
                 "Gamma-Gamma cannot be fitted: every customer has the same mean spend",
             ));
         }
-        let scale = usable.iter().map(|u| u.1).sum::<f64>() / usable.len() as f64;
-        usable.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        // With weights 1 (`fit`), `m * 1` is `m` and the total is the count.
+        let scale = usable.iter().map(|u| u.1 * u.2).sum::<f64>() / customers_used;
+        usable.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let mut data = SpendData {
             runs: Vec::new(),
             ln_m: Vec::with_capacity(usable.len()),
             m: Vec::with_capacity(usable.len()),
+            weight: Vec::with_capacity(usable.len()),
         };
-        for (i, &(x, m)) in usable.iter().enumerate() {
+        for (i, &(x, m, w)) in usable.iter().enumerate() {
             let x = f64::from(x);
             match data.runs.last_mut() {
                 Some(run) if run.0 == x => run.2 = i + 1,
@@ -327,6 +349,7 @@ impl GammaGamma {
             let m = m / scale;
             data.m.push(m);
             data.ln_m.push(m.ln());
+            data.weight.push(w);
         }
         let starts = [
             vec![0.0, 0.0, 0.0],
@@ -373,11 +396,11 @@ impl GammaGamma {
         };
         // Rescaling the spends by `scale` shifts each customer's density by
         // −ln(scale).
-        convergence.log_likelihood -= usable.len() as f64 * scale.ln();
+        convergence.log_likelihood -= customers_used * scale.ln();
         Ok(GammaGamma {
             params,
             convergence,
-            customers: usable.len(),
+            customers: customers_used as usize,
             dropped_zero_spend,
             standard_errors,
         })
@@ -394,10 +417,12 @@ mod tests {
             runs: vec![(1.0, 0, 2), (2.0, 2, 3), (4.0, 3, 5)],
             ln_m: vec![],
             m: vec![],
+            weight: vec![],
         };
         for (_, m) in raw {
             d.m.push(m);
             d.ln_m.push(f64::ln(m));
+            d.weight.push(1.0);
         }
         d
     }

@@ -47,6 +47,7 @@ pub mod clv;
 pub mod evaluate;
 pub mod features;
 pub mod gamma_gamma;
+pub mod grouped;
 pub(crate) mod lbfgs;
 pub mod logistic;
 pub mod naive_bayes;
@@ -66,6 +67,7 @@ pub use clv::{
 pub use evaluate::{CalibrationRow, LiftRow, ModelEvaluation, evaluate};
 pub use features::{Encoder, FeatureSpec, MAX_CATEGORY_LEVELS};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
+pub use grouped::{RfmGroup, group_customers};
 pub use logistic::{LogisticOptions, LogisticRegression, MAX_FEATURES, MAX_NEWTON_FEATURES};
 pub use naive_bayes::{NaiveBayes, NaiveBayesOptions};
 pub use optimize::Convergence;
