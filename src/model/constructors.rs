@@ -105,7 +105,7 @@ impl Company {
 impl Deal {
     /// An open deal of kind `new` in `stage` of `pipeline`, without name,
     /// company, owner, campaign, history or tags. A closed deal also needs
-    /// `status` and `closed_at` (see the [module example](self)).
+    /// `status` and `closed_at`, set with struct update syntax.
     pub fn new(
         id: DealId,
         contact: ContactId,
