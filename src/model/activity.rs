@@ -300,6 +300,7 @@ pub struct Activity {
     /// The contact concerned.
     pub contact: ContactId,
     /// When it happened.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub at: Timestamp,
     /// The deal it belongs to, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]

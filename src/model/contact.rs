@@ -121,6 +121,7 @@ pub struct LifecycleTransition {
     /// The stage entered.
     pub to: LifecycleStage,
     /// When it happened.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub at: Timestamp,
 }
 
@@ -201,6 +202,7 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub territory: Option<String>,
     /// When the contact was created.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub created_at: Timestamp,
     /// Lifecycle stage and its history.
     #[serde(default)]
@@ -248,6 +250,7 @@ pub struct Company {
     pub owner: Option<RepId>,
     /// When the company was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize_option")]
     pub created_at: Option<Timestamp>,
     /// Free-form labels.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]

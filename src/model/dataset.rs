@@ -31,25 +31,27 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
-use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
-
 use serde::{Deserialize, Serialize};
 
 use super::activity::Activity;
 use super::campaign::{Campaign, SpendEntry};
 use super::contact::{Company, Contact};
 use super::deal::{Deal, Pipeline};
+use super::id_index::IdIndex;
 use super::ids::*;
-use super::record_rules::{
-    References, check_non_negative, validate_activity, validate_campaign, validate_deal,
-    validate_spend, validate_ticket,
-};
+use super::record_rules::References;
 use super::team::{SalesRep, Task, Team};
 use super::ticket::Ticket;
 use crate::calendar::FiscalCalendar;
 use crate::money::{Currency, ExchangeRates};
 use crate::{Error, ErrorKind, Result};
+
+mod build;
+mod grouping;
+mod purchases;
+
+use grouping::Grouping;
+pub use purchases::PurchaseColumns;
 
 /// All records of a CRM, as plain data. Every list may be absent in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -114,54 +116,10 @@ pub struct EntityCounts {
     pub spend: usize,
 }
 
-/// Items grouped by an owner index (compressed rows): the items of owner `i`
-/// are `items[offsets[i]..offsets[i + 1]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Grouping {
-    offsets: Vec<u32>,
-    items: Vec<u32>,
-}
-
-impl Grouping {
-    /// Groups `0..owner_of.len()` by the owner each maps to; items keep their
-    /// relative order within a group.
-    fn build(owners: usize, owner_of: impl Iterator<Item = Option<u32>> + Clone) -> Grouping {
-        let mut counts = vec![0u32; owners + 1];
-        for owner in owner_of.clone().flatten() {
-            counts[owner as usize + 1] += 1;
-        }
-        for i in 1..counts.len() {
-            counts[i] += counts[i - 1];
-        }
-        let mut next = counts.clone();
-        let total = counts.last().copied().unwrap_or(0) as usize;
-        let mut items = vec![0u32; total];
-        for (item, owner) in owner_of.enumerate() {
-            if let Some(owner) = owner {
-                let slot = &mut next[owner as usize];
-                items[*slot as usize] = item as u32;
-                *slot += 1;
-            }
-        }
-        Grouping {
-            offsets: counts,
-            items,
-        }
-    }
-
-    fn group(&self, owner: usize) -> &[u32] {
-        match (self.offsets.get(owner), self.offsets.get(owner + 1)) {
-            (Some(&start), Some(&end)) => {
-                self.items.get(start as usize..end as usize).unwrap_or(&[])
-            }
-            _ => &[],
-        }
-    }
-}
-
 /// A validated, indexed, immutable CRM snapshot.
 ///
-/// `Dataset` is `Send + Sync`; build it once and share it.
+/// `Dataset` is `Send + Sync`; build it once and share it. Two datasets are
+/// equal when their records are (the indexes follow from the records).
 ///
 /// # Example
 ///
@@ -191,23 +149,29 @@ impl Grouping {
 /// assert!(err.path().unwrap_or("").starts_with("deals[0]"), "{err}");
 /// Ok::<(), crmkit::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Dataset {
     parts: DatasetParts,
-    contact_index: HashMap<ContactId, u32>,
-    company_index: HashMap<CompanyId, u32>,
-    pipeline_index: HashMap<PipelineId, u32>,
-    deal_index: HashMap<DealId, u32>,
-    campaign_index: HashMap<CampaignId, u32>,
-    ticket_index: HashMap<TicketId, u32>,
-    task_index: HashMap<TaskId, u32>,
-    rep_index: HashMap<RepId, u32>,
-    team_index: HashMap<TeamId, u32>,
+    contact_index: IdIndex,
+    company_index: IdIndex,
+    pipeline_index: IdIndex,
+    deal_index: IdIndex,
+    campaign_index: IdIndex,
+    ticket_index: IdIndex,
+    task_index: IdIndex,
+    rep_index: IdIndex,
+    team_index: IdIndex,
     activities_by_contact: Grouping,
     deals_by_contact: Grouping,
     deals_by_pipeline: Grouping,
     tickets_by_contact: Grouping,
     contacts_by_company: Grouping,
+}
+
+impl PartialEq for Dataset {
+    fn eq(&self, other: &Dataset) -> bool {
+        self.parts == other.parts
+    }
 }
 
 impl Serialize for Dataset {
@@ -223,167 +187,70 @@ impl<'de> Deserialize<'de> for Dataset {
     }
 }
 
-fn build_index<T, K: Clone + Hash + Eq + std::fmt::Display>(
-    section: &str,
-    items: &[T],
-    key: impl Fn(&T) -> &K,
-) -> Result<HashMap<K, u32>> {
-    let mut index = HashMap::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let id = key(item);
-        if let Some(first) = index.insert(id.clone(), i as u32) {
-            return Err(Error::invalid(
-                format!("{section}[{i}].id"),
-                format!("duplicate id \"{id}\" (first used by {section}[{first}])"),
-            ));
-        }
-    }
-    Ok(index)
-}
-
-/// Checks that an optional reference resolves.
-fn check_ref<K: Hash + Eq + std::fmt::Display>(
-    index: &HashMap<K, u32>,
-    reference: Option<&K>,
-    path: impl FnOnce() -> String,
-    what: &str,
-) -> Result<Option<u32>> {
-    match reference {
-        None => Ok(None),
-        Some(id) => index
-            .get(id)
-            .copied()
-            .map(Some)
-            .ok_or_else(|| Error::not_found(path(), format!("unknown {what} \"{id}\""))),
-    }
-}
-
-/// The references of records being validated, resolved in the indexes
-/// being built (the pipelines still in `parts`).
-struct IndexRefs<'a> {
-    ds: &'a Dataset,
-    parts: &'a DatasetParts,
-}
-
-impl References for IndexRefs<'_> {
-    fn contact(&self, id: &ContactId) -> bool {
-        self.ds.contact_index.contains_key(id)
-    }
-    fn company(&self, id: &CompanyId) -> bool {
-        self.ds.company_index.contains_key(id)
-    }
-    fn rep(&self, id: &RepId) -> bool {
-        self.ds.rep_index.contains_key(id)
-    }
-    fn team(&self, id: &TeamId) -> bool {
-        self.ds.team_index.contains_key(id)
-    }
-    fn campaign(&self, id: &CampaignId) -> bool {
-        self.ds.campaign_index.contains_key(id)
-    }
-    fn deal(&self, id: &DealId) -> bool {
-        self.ds.deal_index.contains_key(id)
-    }
-    fn pipeline(&self, id: &PipelineId) -> Option<&Pipeline> {
-        let &position = self.ds.pipeline_index.get(id)?;
-        self.parts.pipelines.get(position as usize)
-    }
-}
-
-/// The references of records resolved in a built dataset (used for records
-/// that reach an engine outside the dataset).
+/// The references of records resolved in a built dataset (used while it
+/// is validated, and for records that reach an engine outside the dataset).
 impl References for Dataset {
     fn contact(&self, id: &ContactId) -> bool {
-        self.contact_index.contains_key(id)
+        self.contact_slot(id).is_some()
     }
     fn company(&self, id: &CompanyId) -> bool {
-        self.company_index.contains_key(id)
+        self.company_slot(id).is_some()
     }
     fn rep(&self, id: &RepId) -> bool {
-        self.rep_index.contains_key(id)
+        self.rep_slot(id).is_some()
     }
     fn team(&self, id: &TeamId) -> bool {
-        self.team_index.contains_key(id)
+        self.team_slot(id).is_some()
     }
     fn campaign(&self, id: &CampaignId) -> bool {
-        self.campaign_index.contains_key(id)
+        self.campaign_slot(id).is_some()
     }
     fn deal(&self, id: &DealId) -> bool {
-        self.deal_index.contains_key(id)
+        self.deal_slot(id).is_some()
     }
     fn pipeline(&self, id: &PipelineId) -> Option<&Pipeline> {
         Dataset::pipeline(self, id)
     }
 }
 
+/// The position of the record with `id` in `items`, through `index`.
+fn slot<T>(index: &IdIndex, items: &[T], key: fn(&T) -> &str, id: &str) -> Option<u32> {
+    index.get(id, |p| items.get(p as usize).map_or("", key))
+}
+
+macro_rules! slot_fns {
+    ($($name:ident, $index:ident, $section:ident, $id:ty;)*) => {$(
+        fn $name(&self, id: &$id) -> Option<u32> {
+            slot(&self.$index, &self.parts.$section, |r| r.id.as_str(), id.as_str())
+        }
+    )*};
+}
+
 impl Dataset {
+    slot_fns! {
+        contact_slot, contact_index, contacts, ContactId;
+        company_slot, company_index, companies, CompanyId;
+        pipeline_slot, pipeline_index, pipelines, PipelineId;
+        deal_slot, deal_index, deals, DealId;
+        campaign_slot, campaign_index, campaigns, CampaignId;
+        ticket_slot, ticket_index, tickets, TicketId;
+        task_slot, task_index, tasks, TaskId;
+        rep_slot, rep_index, reps, RepId;
+        team_slot, team_index, teams, TeamId;
+    }
+
     /// Validates `parts` and builds the indexes.
+    ///
+    /// Each record is visited once per rule family; references are resolved
+    /// through indexes that hold record positions, not copies of the ids.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a record that
-    /// breaks a rule (naming the record and field, e.g. `deals[3].value`),
-    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a reference to a
-    /// record that does not exist,
-    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
-    /// an amount in a currency without an exchange rate when a reporting
-    /// currency is set.
+    /// The first broken rule, naming the record and field
+    /// (`deals[3].contact`): [`ErrorKind::Invalid`] for a broken rule,
+    /// [`ErrorKind::NotFound`] for a reference that does not resolve.
     pub fn new(parts: DatasetParts) -> Result<Dataset> {
-        let limit = u32::MAX as usize;
-        for (section, len) in [
-            ("contacts", parts.contacts.len()),
-            ("activities", parts.activities.len()),
-            ("deals", parts.deals.len()),
-        ] {
-            if len >= limit {
-                return Err(Error::invalid(
-                    section,
-                    format!("{len} records is more than a dataset can index"),
-                ));
-            }
-        }
-        super::time_range::check_parts(&parts)?;
-        let contact_index = build_index("contacts", &parts.contacts, |c| &c.id)?;
-        let company_index = build_index("companies", &parts.companies, |c| &c.id)?;
-        let pipeline_index = build_index("pipelines", &parts.pipelines, |p| &p.id)?;
-        let deal_index = build_index("deals", &parts.deals, |d| &d.id)?;
-        let campaign_index = build_index("campaigns", &parts.campaigns, |c| &c.id)?;
-        let ticket_index = build_index("tickets", &parts.tickets, |t| &t.id)?;
-        let task_index = build_index("tasks", &parts.tasks, |t| &t.id)?;
-        let rep_index = build_index("reps", &parts.reps, |r| &r.id)?;
-        let team_index = build_index("teams", &parts.teams, |t| &t.id)?;
-        let mut seen_activity_ids = HashSet::with_capacity(parts.activities.len());
-        for (i, activity) in parts.activities.iter().enumerate() {
-            if !seen_activity_ids.insert(activity.id.as_str()) {
-                return Err(Error::invalid(
-                    format!("activities[{i}].id"),
-                    format!("duplicate id \"{}\"", activity.id),
-                ));
-            }
-        }
-        drop(seen_activity_ids);
-
-        let mut dataset = Dataset {
-            contact_index,
-            company_index,
-            pipeline_index,
-            deal_index,
-            campaign_index,
-            ticket_index,
-            task_index,
-            rep_index,
-            team_index,
-            activities_by_contact: Grouping::default(),
-            deals_by_contact: Grouping::default(),
-            deals_by_pipeline: Grouping::default(),
-            tickets_by_contact: Grouping::default(),
-            contacts_by_company: Grouping::default(),
-            parts: DatasetParts::default(),
-        };
-        dataset.validate_references(&parts)?;
-        dataset.parts = parts;
-        dataset.build_groupings();
-        Ok(dataset)
+        build::build(parts, None)
     }
 
     /// Parses and validates a dataset from JSON. Errors name the JSON path
@@ -391,8 +258,8 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
-    /// wrong shape; otherwise the errors of [`Dataset::new`].
+    /// [`ErrorKind::Json`] for text that is not a dataset document, else
+    /// the errors of [`Dataset::new`].
     pub fn from_json(json: &str) -> Result<Dataset> {
         // serde would also read a struct from a JSON array; a dataset is an
         // object.
@@ -402,7 +269,17 @@ impl Dataset {
                 "a dataset must be a json object",
             ));
         }
-        let parts: DatasetParts = Error::parse_json(json)?;
+        // The plain parse is several times faster than the path-tracking
+        // one (which records every map key); a document that fails is
+        // parsed again by the latter for an error naming its JSON path.
+        let mut de = serde_json::Deserializer::from_str(json);
+        let parts = match DatasetParts::deserialize(&mut de).and_then(|p| de.end().map(|()| p)) {
+            Ok(parts) => {
+                crate::exact_json::check_numbers(json)?;
+                parts
+            }
+            Err(_) => Error::parse_json::<DatasetParts>(json)?,
+        };
         Dataset::new(parts)
     }
 
@@ -410,235 +287,10 @@ impl Dataset {
     ///
     /// # Errors
     ///
-    /// Only if serialisation fails, which the dataset's own types do not cause.
+    /// [`ErrorKind::Json`] if serialisation fails.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(&self.parts)
             .map_err(|e| Error::new(ErrorKind::Json, format!("cannot write dataset: {e}")))
-    }
-
-    fn validate_references(&self, parts: &DatasetParts) -> Result<()> {
-        self.validate_people(parts)?;
-        self.validate_pipelines(parts)?;
-        self.validate_deals(parts)?;
-        self.validate_activities(parts)?;
-        self.validate_operations(parts)
-    }
-
-    fn validate_people(&self, parts: &DatasetParts) -> Result<()> {
-        for (i, rep) in parts.reps.iter().enumerate() {
-            check_ref(
-                &self.team_index,
-                rep.team.as_ref(),
-                || format!("reps[{i}].team"),
-                "team",
-            )?;
-        }
-        for (i, company) in parts.companies.iter().enumerate() {
-            check_ref(
-                &self.rep_index,
-                company.owner.as_ref(),
-                || format!("companies[{i}].owner"),
-                "rep",
-            )?;
-            if let Some(revenue) = &company.annual_revenue {
-                check_non_negative(
-                    revenue,
-                    || format!("companies[{i}].annual_revenue"),
-                    "annual revenue",
-                )?;
-            }
-        }
-        for (i, contact) in parts.contacts.iter().enumerate() {
-            let at = |field: &str| format!("contacts[{i}].{field}");
-            check_ref(
-                &self.company_index,
-                contact.company.as_ref(),
-                || at("company"),
-                "company",
-            )?;
-            check_ref(
-                &self.rep_index,
-                contact.owner.as_ref(),
-                || at("owner"),
-                "rep",
-            )?;
-            check_ref(
-                &self.campaign_index,
-                contact.source_campaign.as_ref(),
-                || at("source_campaign"),
-                "campaign",
-            )?;
-            if let Some(income) = &contact.demographics.income {
-                check_non_negative(income, || at("demographics.income"), "income")?;
-            }
-            let history = &contact.lifecycle.history;
-            for (k, transition) in history.iter().enumerate() {
-                let path = || at(&format!("lifecycle.history[{k}]"));
-                if transition.from == transition.to {
-                    return Err(Error::invalid(
-                        path(),
-                        format!("transition from {} to itself", transition.from),
-                    ));
-                }
-                if let Some(previous) = k.checked_sub(1).and_then(|p| history.get(p)) {
-                    if transition.at < previous.at {
-                        return Err(Error::invalid(
-                            path(),
-                            "lifecycle transitions are not in time order",
-                        ));
-                    }
-                    if transition.from != previous.to {
-                        return Err(Error::invalid(
-                            path(),
-                            format!(
-                                "transition starts at {} but the previous one ended at {}",
-                                transition.from, previous.to
-                            ),
-                        ));
-                    }
-                }
-            }
-            if let Some(last) = history.last() {
-                if last.to != contact.lifecycle.stage {
-                    return Err(Error::invalid(
-                        at("lifecycle.stage"),
-                        format!(
-                            "stage is {} but the history ends at {}",
-                            contact.lifecycle.stage, last.to
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn validate_pipelines(&self, parts: &DatasetParts) -> Result<()> {
-        for (i, pipeline) in parts.pipelines.iter().enumerate() {
-            if pipeline.stages.is_empty() {
-                return Err(Error::invalid(
-                    format!("pipelines[{i}].stages"),
-                    format!("pipeline \"{}\" has no stages", pipeline.id),
-                ));
-            }
-            let mut seen = HashSet::new();
-            for (k, stage) in pipeline.stages.iter().enumerate() {
-                if !seen.insert(&stage.id) {
-                    return Err(Error::invalid(
-                        format!("pipelines[{i}].stages[{k}].id"),
-                        format!(
-                            "duplicate stage id \"{}\" in pipeline \"{}\"",
-                            stage.id, pipeline.id
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn validate_deals(&self, parts: &DatasetParts) -> Result<()> {
-        let refs = IndexRefs { ds: self, parts };
-        for (i, deal) in parts.deals.iter().enumerate() {
-            validate_deal(&refs, &|field: &str| format!("deals[{i}].{field}"), deal)?;
-        }
-        Ok(())
-    }
-
-    fn validate_activities(&self, parts: &DatasetParts) -> Result<()> {
-        let refs = IndexRefs { ds: self, parts };
-        for (i, activity) in parts.activities.iter().enumerate() {
-            validate_activity(
-                &refs,
-                &|field: &str| format!("activities[{i}].{field}"),
-                activity,
-            )?;
-        }
-        Ok(())
-    }
-
-    fn validate_operations(&self, parts: &DatasetParts) -> Result<()> {
-        let refs = IndexRefs { ds: self, parts };
-        for (i, campaign) in parts.campaigns.iter().enumerate() {
-            validate_campaign(&|field: &str| format!("campaigns[{i}].{field}"), campaign)?;
-        }
-        for (i, ticket) in parts.tickets.iter().enumerate() {
-            validate_ticket(
-                &refs,
-                &|field: &str| format!("tickets[{i}].{field}"),
-                ticket,
-            )?;
-        }
-        for (i, task) in parts.tasks.iter().enumerate() {
-            let at = |field: &str| format!("tasks[{i}].{field}");
-            check_ref(
-                &self.rep_index,
-                Some(&task.assignee),
-                || at("assignee"),
-                "rep",
-            )?;
-            check_ref(
-                &self.contact_index,
-                task.contact.as_ref(),
-                || at("contact"),
-                "contact",
-            )?;
-            check_ref(&self.deal_index, task.deal.as_ref(), || at("deal"), "deal")?;
-            if let Some(done) = task.done_at {
-                if done < task.created_at {
-                    return Err(Error::invalid(
-                        at("done_at"),
-                        format!("task \"{}\" was done before it was created", task.id),
-                    ));
-                }
-            }
-        }
-        for (i, entry) in parts.spend.iter().enumerate() {
-            validate_spend(&refs, &|field: &str| format!("spend[{i}].{field}"), entry)?;
-        }
-        Ok(())
-    }
-
-    fn build_groupings(&mut self) {
-        let parts = &self.parts;
-        let contacts = parts.contacts.len();
-        let contact_of = |id: &ContactId| self.contact_index.get(id).copied();
-        let mut by_contact = Grouping::build(
-            contacts,
-            parts.activities.iter().map(|a| contact_of(&a.contact)),
-        );
-        // Activities of a contact in time order (stable for equal times).
-        for owner in 0..contacts {
-            let (start, end) = (
-                by_contact.offsets[owner] as usize,
-                by_contact.offsets[owner + 1] as usize,
-            );
-            if let Some(slice) = by_contact.items.get_mut(start..end) {
-                slice.sort_by_key(|&i| parts.activities.get(i as usize).map(|a| a.at));
-            }
-        }
-        self.deals_by_contact =
-            Grouping::build(contacts, parts.deals.iter().map(|d| contact_of(&d.contact)));
-        self.tickets_by_contact = Grouping::build(
-            contacts,
-            parts.tickets.iter().map(|t| contact_of(&t.contact)),
-        );
-        self.deals_by_pipeline = Grouping::build(
-            parts.pipelines.len(),
-            parts
-                .deals
-                .iter()
-                .map(|d| self.pipeline_index.get(&d.pipeline).copied()),
-        );
-        self.contacts_by_company = Grouping::build(
-            parts.companies.len(),
-            parts.contacts.iter().map(|c| {
-                c.company
-                    .as_ref()
-                    .and_then(|id| self.company_index.get(id).copied())
-            }),
-        );
-        std::mem::swap(&mut self.activities_by_contact, &mut by_contact);
     }
 
     /// The plain records.
@@ -731,7 +383,7 @@ impl Dataset {
 
     /// The position of a contact in [`Dataset::contacts`].
     pub fn contact_position(&self, id: &ContactId) -> Option<usize> {
-        self.contact_index.get(id).map(|&i| i as usize)
+        self.contact_slot(id).map(|i| i as usize)
     }
 
     /// A contact by id.
@@ -741,35 +393,43 @@ impl Dataset {
     }
     /// A company by id.
     pub fn company(&self, id: &CompanyId) -> Option<&Company> {
-        lookup(&self.company_index, id, &self.parts.companies)
+        self.company_slot(id)
+            .and_then(|i| self.parts.companies.get(i as usize))
     }
     /// A pipeline by id.
     pub fn pipeline(&self, id: &PipelineId) -> Option<&Pipeline> {
-        lookup(&self.pipeline_index, id, &self.parts.pipelines)
+        self.pipeline_slot(id)
+            .and_then(|i| self.parts.pipelines.get(i as usize))
     }
     /// A deal by id.
     pub fn deal(&self, id: &DealId) -> Option<&Deal> {
-        lookup(&self.deal_index, id, &self.parts.deals)
+        self.deal_slot(id)
+            .and_then(|i| self.parts.deals.get(i as usize))
     }
     /// A campaign by id.
     pub fn campaign(&self, id: &CampaignId) -> Option<&Campaign> {
-        lookup(&self.campaign_index, id, &self.parts.campaigns)
+        self.campaign_slot(id)
+            .and_then(|i| self.parts.campaigns.get(i as usize))
     }
     /// A ticket by id.
     pub fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
-        lookup(&self.ticket_index, id, &self.parts.tickets)
+        self.ticket_slot(id)
+            .and_then(|i| self.parts.tickets.get(i as usize))
     }
     /// A task by id.
     pub fn task(&self, id: &TaskId) -> Option<&Task> {
-        lookup(&self.task_index, id, &self.parts.tasks)
+        self.task_slot(id)
+            .and_then(|i| self.parts.tasks.get(i as usize))
     }
     /// A rep by id.
     pub fn rep(&self, id: &RepId) -> Option<&SalesRep> {
-        lookup(&self.rep_index, id, &self.parts.reps)
+        self.rep_slot(id)
+            .and_then(|i| self.parts.reps.get(i as usize))
     }
     /// A team by id.
     pub fn team(&self, id: &TeamId) -> Option<&Team> {
-        lookup(&self.team_index, id, &self.parts.teams)
+        self.team_slot(id)
+            .and_then(|i| self.parts.teams.get(i as usize))
     }
 
     /// The company a contact works for, if any.
@@ -833,23 +493,17 @@ impl Dataset {
 
     /// The deals of a pipeline, in input order.
     pub fn deals_in_pipeline(&self, pipeline: &PipelineId) -> impl Iterator<Item = &Deal> + '_ {
-        self.pipeline_index
-            .get(pipeline)
-            .map_or(&[][..], |&i| self.deals_by_pipeline.group(i as usize))
+        self.pipeline_slot(pipeline)
+            .map_or(&[][..], |i| self.deals_by_pipeline.group(i as usize))
             .iter()
             .filter_map(|&i| self.parts.deals.get(i as usize))
     }
 
     /// The contacts of a company, in input order.
     pub fn contacts_of_company(&self, company: &CompanyId) -> impl Iterator<Item = &Contact> + '_ {
-        self.company_index
-            .get(company)
-            .map_or(&[][..], |&i| self.contacts_by_company.group(i as usize))
+        self.company_slot(company)
+            .map_or(&[][..], |i| self.contacts_by_company.group(i as usize))
             .iter()
             .filter_map(|&i| self.parts.contacts.get(i as usize))
     }
-}
-
-fn lookup<'a, K: Hash + Eq, T>(index: &HashMap<K, u32>, id: &K, items: &'a [T]) -> Option<&'a T> {
-    index.get(id).and_then(|&i| items.get(i as usize))
 }

@@ -126,9 +126,11 @@ pub struct StageVisit {
     /// The stage.
     pub stage: StageId,
     /// When the deal entered it.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub entered_at: Timestamp,
     /// When it left; `None` while it is still there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize_option")]
     pub exited_at: Option<Timestamp>,
 }
 
@@ -162,9 +164,11 @@ pub struct Deal {
     #[serde(default)]
     pub kind: DealKind,
     /// When the deal was created.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub created_at: Timestamp,
     /// When it was won or lost; required exactly for closed deals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize_option")]
     pub closed_at: Option<Timestamp>,
     /// The rep who owns it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,15 +21,18 @@
 mod activity;
 mod attributes;
 mod campaign;
+mod constructors;
 mod contact;
 mod dataset;
 mod deal;
 mod fields;
+mod id_index;
 mod ids;
 pub(crate) mod record_rules;
 mod team;
 mod ticket;
 mod time_range;
+mod timestamp_serde;
 
 pub use activity::{
     Activity, ActivityKind, CallDirection, CallOutcome, CsatScore, EmailEvent, NpsScore,
@@ -38,7 +41,7 @@ pub use activity::{
 pub use attributes::{AttributeValue, Demographics, FieldKind, ProtectedAttribute};
 pub use campaign::{Campaign, CampaignPurpose, Channel, SpendCategory, SpendEntry, SpendKind};
 pub use contact::{Company, Contact, Lifecycle, LifecycleStage, LifecycleTransition};
-pub use dataset::{Dataset, DatasetParts, EntityCounts};
+pub use dataset::{Dataset, DatasetParts, EntityCounts, PurchaseColumns};
 pub use deal::{Deal, DealKind, DealStatus, Pipeline, Stage, StageKind, StageVisit};
 pub use fields::{CompanyField, ContactField, FieldPath, FieldValue};
 pub(crate) use ids::is_valid_id;

@@ -209,6 +209,26 @@ pub(crate) fn validate_activity(
         || at("contact"),
         "contact",
     )?;
+    validate_activity_details(refs, at, activity)
+}
+
+/// The error for an activity whose contact does not resolve (what
+/// [`validate_activity`] says), for callers that resolve the contact
+/// themselves.
+pub(crate) fn unknown_activity_contact(at: &dyn Fn(&str) -> String, activity: &Activity) -> Error {
+    Error::not_found(
+        at("contact"),
+        format!("unknown contact \"{}\"", activity.contact),
+    )
+}
+
+/// The rules of one activity but its contact reference (which the caller
+/// has resolved).
+pub(crate) fn validate_activity_details(
+    refs: &dyn References,
+    at: &dyn Fn(&str) -> String,
+    activity: &Activity,
+) -> Result<()> {
     check_known(
         |id| refs.deal(id),
         activity.deal.as_ref(),

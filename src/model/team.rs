@@ -89,10 +89,13 @@ pub struct Task {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal: Option<DealId>,
     /// When it was created.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub created_at: Timestamp,
     /// When it is due.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub due: Timestamp,
     /// When it was done; `None` while open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize_option")]
     pub done_at: Option<Timestamp>,
 }

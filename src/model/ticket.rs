@@ -102,12 +102,15 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<RepId>,
     /// When it was opened.
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize")]
     pub opened_at: Timestamp,
     /// When support first answered; not before `opened_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize_option")]
     pub first_response_at: Option<Timestamp>,
     /// When it was resolved; not before `opened_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::timestamp_serde::deserialize_option")]
     pub resolved_at: Option<Timestamp>,
     /// Service-level targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]

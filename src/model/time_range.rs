@@ -95,7 +95,14 @@ fn check_day(date: NaiveDate, path: impl FnOnce() -> String) -> Result<()> {
     }
 }
 
-/// Checks every instant and date of a dataset's records.
+/// Checks the instant of `activities[i]` (the dataset checks activities in
+/// its one pass over them).
+pub(super) fn check_activity_at(at: Timestamp, i: usize) -> Result<()> {
+    check(at, || format!("activities[{i}].at"))
+}
+
+/// Checks every instant and date of a dataset's records but the
+/// activities' (see [`check_activity_at`]).
 pub(super) fn check_parts(parts: &DatasetParts) -> Result<()> {
     for (i, c) in parts.contacts.iter().enumerate() {
         check(c.created_at, || format!("contacts[{i}].created_at"))?;
@@ -117,9 +124,6 @@ pub(super) fn check_parts(parts: &DatasetParts) -> Result<()> {
                 format!("deals[{i}].stage_history[{k}].exited_at")
             })?;
         }
-    }
-    for (i, a) in parts.activities.iter().enumerate() {
-        check(a.at, || format!("activities[{i}].at"))?;
     }
     for (i, c) in parts.campaigns.iter().enumerate() {
         check_day(c.start, || format!("campaigns[{i}].start"))?;

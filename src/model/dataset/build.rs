@@ -1,0 +1,316 @@
+//! Building a [`Dataset`]: the indexes, and every rule of the model with
+//! each family of records visited once. The activities (the largest family
+//! by far: a shop has millions of purchases) are checked in a single pass
+//! that also resolves each one's contact once, for the rules and for the
+//! grouping by contact.
+
+use std::collections::HashSet;
+
+use super::super::record_rules::{
+    References, check_known, check_non_negative, unknown_activity_contact,
+    validate_activity_details, validate_campaign, validate_deal, validate_spend, validate_ticket,
+};
+use super::super::time_range;
+use super::{Dataset, DatasetParts, Grouping, IdIndex};
+use crate::{Error, Result};
+
+/// Contact positions the caller already knows for `activities[start..]`
+/// (the column door builds those activities from contact positions).
+pub(super) struct KnownContacts {
+    pub(super) start: usize,
+    pub(super) positions: Vec<u32>,
+}
+
+impl KnownContacts {
+    fn position(&self, activity: usize) -> Option<u32> {
+        let offset = activity.checked_sub(self.start)?;
+        self.positions.get(offset).copied()
+    }
+}
+
+/// The index of `items` by id; a duplicate id is an error naming both
+/// records.
+fn index_of<T>(section: &str, items: &[T], key: fn(&T) -> &str) -> Result<IdIndex> {
+    let mut index = IdIndex::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let id = key(item);
+        let id_at = |p: u32| items.get(p as usize).map_or("", key);
+        if let Some(first) = index.insert(id, i as u32, id_at) {
+            return Err(Error::invalid(
+                format!("{section}[{i}].id"),
+                format!("duplicate id \"{id}\" (first used by {section}[{first}])"),
+            ));
+        }
+    }
+    Ok(index)
+}
+
+/// Validates `parts` and builds the dataset.
+pub(super) fn build(parts: DatasetParts, known: Option<KnownContacts>) -> Result<Dataset> {
+    let limit = u32::MAX as usize;
+    for (section, len) in [
+        ("contacts", parts.contacts.len()),
+        ("activities", parts.activities.len()),
+        ("deals", parts.deals.len()),
+    ] {
+        if len >= limit {
+            return Err(Error::invalid(
+                section,
+                format!("{len} records is more than a dataset can index"),
+            ));
+        }
+    }
+    time_range::check_parts(&parts)?;
+    let mut dataset = Dataset {
+        contact_index: index_of("contacts", &parts.contacts, |c| c.id.as_str())?,
+        company_index: index_of("companies", &parts.companies, |c| c.id.as_str())?,
+        pipeline_index: index_of("pipelines", &parts.pipelines, |p| p.id.as_str())?,
+        deal_index: index_of("deals", &parts.deals, |d| d.id.as_str())?,
+        campaign_index: index_of("campaigns", &parts.campaigns, |c| c.id.as_str())?,
+        ticket_index: index_of("tickets", &parts.tickets, |t| t.id.as_str())?,
+        task_index: index_of("tasks", &parts.tasks, |t| t.id.as_str())?,
+        rep_index: index_of("reps", &parts.reps, |r| r.id.as_str())?,
+        team_index: index_of("teams", &parts.teams, |t| t.id.as_str())?,
+        activities_by_contact: Grouping::default(),
+        deals_by_contact: Grouping::default(),
+        deals_by_pipeline: Grouping::default(),
+        tickets_by_contact: Grouping::default(),
+        contacts_by_company: Grouping::default(),
+        parts,
+    };
+    dataset.validate_people()?;
+    dataset.validate_pipelines()?;
+    dataset.validate_deals()?;
+    let activity_contacts = dataset.validate_activities(known.as_ref())?;
+    drop(known);
+    dataset.validate_operations()?;
+    dataset.build_groupings(activity_contacts);
+    Ok(dataset)
+}
+
+impl Dataset {
+    fn validate_people(&self) -> Result<()> {
+        let parts = &self.parts;
+        for (i, rep) in parts.reps.iter().enumerate() {
+            check_known(
+                |id| self.team(id).is_some(),
+                rep.team.as_ref(),
+                || format!("reps[{i}].team"),
+                "team",
+            )?;
+        }
+        for (i, company) in parts.companies.iter().enumerate() {
+            check_known(
+                |id| References::rep(self, id),
+                company.owner.as_ref(),
+                || format!("companies[{i}].owner"),
+                "rep",
+            )?;
+            if let Some(revenue) = &company.annual_revenue {
+                check_non_negative(
+                    revenue,
+                    || format!("companies[{i}].annual_revenue"),
+                    "annual revenue",
+                )?;
+            }
+        }
+        for (i, contact) in parts.contacts.iter().enumerate() {
+            let at = |field: &str| format!("contacts[{i}].{field}");
+            check_known(
+                |id| References::company(self, id),
+                contact.company.as_ref(),
+                || at("company"),
+                "company",
+            )?;
+            check_known(
+                |id| References::rep(self, id),
+                contact.owner.as_ref(),
+                || at("owner"),
+                "rep",
+            )?;
+            check_known(
+                |id| References::campaign(self, id),
+                contact.source_campaign.as_ref(),
+                || at("source_campaign"),
+                "campaign",
+            )?;
+            if let Some(income) = &contact.demographics.income {
+                check_non_negative(income, || at("demographics.income"), "income")?;
+            }
+            let history = &contact.lifecycle.history;
+            for (k, transition) in history.iter().enumerate() {
+                let path = || at(&format!("lifecycle.history[{k}]"));
+                if transition.from == transition.to {
+                    return Err(Error::invalid(
+                        path(),
+                        format!("transition from {} to itself", transition.from),
+                    ));
+                }
+                if let Some(previous) = k.checked_sub(1).and_then(|p| history.get(p)) {
+                    if transition.at < previous.at {
+                        return Err(Error::invalid(
+                            path(),
+                            "lifecycle transitions are not in time order",
+                        ));
+                    }
+                    if transition.from != previous.to {
+                        return Err(Error::invalid(
+                            path(),
+                            format!(
+                                "transition starts at {} but the previous one ended at {}",
+                                transition.from, previous.to
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let Some(last) = history.last() {
+                if last.to != contact.lifecycle.stage {
+                    return Err(Error::invalid(
+                        at("lifecycle.stage"),
+                        format!(
+                            "stage is {} but the history ends at {}",
+                            contact.lifecycle.stage, last.to
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_pipelines(&self) -> Result<()> {
+        for (i, pipeline) in self.parts.pipelines.iter().enumerate() {
+            if pipeline.stages.is_empty() {
+                return Err(Error::invalid(
+                    format!("pipelines[{i}].stages"),
+                    format!("pipeline \"{}\" has no stages", pipeline.id),
+                ));
+            }
+            let mut seen = HashSet::with_capacity(pipeline.stages.len());
+            for (k, stage) in pipeline.stages.iter().enumerate() {
+                if !seen.insert(&stage.id) {
+                    return Err(Error::invalid(
+                        format!("pipelines[{i}].stages[{k}].id"),
+                        format!(
+                            "duplicate stage id \"{}\" in pipeline \"{}\"",
+                            stage.id, pipeline.id
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_deals(&self) -> Result<()> {
+        for (i, deal) in self.parts.deals.iter().enumerate() {
+            validate_deal(self, &|field: &str| format!("deals[{i}].{field}"), deal)?;
+        }
+        Ok(())
+    }
+
+    /// Every rule of every activity in one pass (time range, unique id,
+    /// references, amounts); returns each activity's contact position.
+    fn validate_activities(&self, known: Option<&KnownContacts>) -> Result<Vec<u32>> {
+        let activities = &self.parts.activities;
+        let mut ids = IdIndex::with_capacity(activities.len());
+        let id_at = |p: u32| activities.get(p as usize).map_or("", |a| a.id.as_str());
+        let mut contacts = Vec::with_capacity(activities.len());
+        for (i, activity) in activities.iter().enumerate() {
+            let at = |field: &str| format!("activities[{i}].{field}");
+            time_range::check_activity_at(activity.at, i)?;
+            if ids.insert(activity.id.as_str(), i as u32, id_at).is_some() {
+                return Err(Error::invalid(
+                    at("id"),
+                    format!("duplicate id \"{}\"", activity.id),
+                ));
+            }
+            let position = match known.and_then(|k| k.position(i)) {
+                Some(position) => position,
+                None => self
+                    .contact_slot(&activity.contact)
+                    .ok_or_else(|| unknown_activity_contact(&at, activity))?,
+            };
+            validate_activity_details(self, &at, activity)?;
+            contacts.push(position);
+        }
+        Ok(contacts)
+    }
+
+    fn validate_operations(&self) -> Result<()> {
+        let parts = &self.parts;
+        for (i, campaign) in parts.campaigns.iter().enumerate() {
+            validate_campaign(&|field: &str| format!("campaigns[{i}].{field}"), campaign)?;
+        }
+        for (i, ticket) in parts.tickets.iter().enumerate() {
+            validate_ticket(self, &|field: &str| format!("tickets[{i}].{field}"), ticket)?;
+        }
+        for (i, task) in parts.tasks.iter().enumerate() {
+            let at = |field: &str| format!("tasks[{i}].{field}");
+            check_known(
+                |id| References::rep(self, id),
+                Some(&task.assignee),
+                || at("assignee"),
+                "rep",
+            )?;
+            check_known(
+                |id| References::contact(self, id),
+                task.contact.as_ref(),
+                || at("contact"),
+                "contact",
+            )?;
+            check_known(
+                |id| References::deal(self, id),
+                task.deal.as_ref(),
+                || at("deal"),
+                "deal",
+            )?;
+            if let Some(done) = task.done_at {
+                if done < task.created_at {
+                    return Err(Error::invalid(
+                        at("done_at"),
+                        format!("task \"{}\" was done before it was created", task.id),
+                    ));
+                }
+            }
+        }
+        for (i, entry) in parts.spend.iter().enumerate() {
+            validate_spend(self, &|field: &str| format!("spend[{i}].{field}"), entry)?;
+        }
+        Ok(())
+    }
+
+    fn build_groupings(&mut self, activity_contacts: Vec<u32>) {
+        let parts = &self.parts;
+        let contacts = parts.contacts.len();
+        let mut by_contact = Grouping::build(contacts, activity_contacts.iter().map(|&p| Some(p)));
+        drop(activity_contacts);
+        // Activities of a contact in time order (stable for equal times).
+        by_contact.sort_each_by_key(|i| parts.activities.get(i as usize).map(|a| a.at));
+        let deals_by_contact = Grouping::build(
+            contacts,
+            parts.deals.iter().map(|d| self.contact_slot(&d.contact)),
+        );
+        let tickets_by_contact = Grouping::build(
+            contacts,
+            parts.tickets.iter().map(|t| self.contact_slot(&t.contact)),
+        );
+        let deals_by_pipeline = Grouping::build(
+            parts.pipelines.len(),
+            parts.deals.iter().map(|d| self.pipeline_slot(&d.pipeline)),
+        );
+        let contacts_by_company = Grouping::build(
+            parts.companies.len(),
+            parts
+                .contacts
+                .iter()
+                .map(|c| c.company.as_ref().and_then(|id| self.company_slot(id))),
+        );
+        self.activities_by_contact = by_contact;
+        self.deals_by_contact = deals_by_contact;
+        self.tickets_by_contact = tickets_by_contact;
+        self.deals_by_pipeline = deals_by_pipeline;
+        self.contacts_by_company = contacts_by_company;
+    }
+}
