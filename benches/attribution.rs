@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use crmkit::attribution::{AttributionRequest, Journey, Model, Touch, attribution_report};
+use crmkit::attribution::{AttributionRequest, CustomerPath, Model, Touch, attribution_report};
 use crmkit::money::Currency;
 use crmkit::sample::SampleRng;
 use rust_decimal::Decimal;
@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 /// `paths` converting journeys of 1–7 touches (mean 4) over `channels`
 /// channels, the channel mix skewed (channel k drawn with weight 1/(k+1)),
 /// each converting once for 1.00–500.00.
-fn journeys(paths: usize, channels: u32) -> Vec<Journey> {
+fn journeys(paths: usize, channels: u32) -> Vec<CustomerPath> {
     let mut rng = SampleRng::new(16);
     let names: Vec<String> = (0..channels).map(|c| format!("channel-{c:02}")).collect();
     let weights: Vec<f64> = (0..channels).map(|c| 1.0 / f64::from(c + 1)).collect();
@@ -48,7 +48,7 @@ fn journeys(paths: usize, channels: u32) -> Vec<Journey> {
                     }
                 })
                 .collect();
-            Journey {
+            CustomerPath {
                 touches,
                 conversions: 1,
                 value: Decimal::new(rng.range(100, 50_000), 2),
@@ -58,7 +58,7 @@ fn journeys(paths: usize, channels: u32) -> Vec<Journey> {
         .collect()
 }
 
-fn request(journeys: Vec<Journey>, model: Model) -> AttributionRequest {
+fn request(journeys: Vec<CustomerPath>, model: Model) -> AttributionRequest {
     AttributionRequest {
         currency: Currency::new("USD").expect("currency"),
         journeys,

@@ -60,7 +60,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::journey::{Journey, Touch};
+use super::journey::{CustomerPath, Touch};
 use super::report::{
     AttributionReport, AttributionRequest, Spend, attribution_report, default_lookback,
     default_scale, default_top,
@@ -327,7 +327,7 @@ pub fn attribution_request(
         for (at, value) in conversions {
             let split = rest.partition_point(|t| t.at <= at);
             let (mine, later) = rest.split_at(split);
-            journeys.push(Journey {
+            journeys.push(CustomerPath {
                 touches: mine.to_vec(),
                 conversions: 1,
                 value,
@@ -336,7 +336,7 @@ pub fn attribution_request(
             rest = later;
         }
         if !rest.is_empty() {
-            journeys.push(Journey {
+            journeys.push(CustomerPath {
                 touches: rest.to_vec(),
                 conversions: 0,
                 value: Decimal::ZERO,

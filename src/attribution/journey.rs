@@ -27,7 +27,7 @@ pub struct Touch {
 /// The touches of one customer journey and what it ended in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Journey {
+pub struct CustomerPath {
     /// Touches in any order (they are sorted by time, stably).
     pub touches: Vec<Touch>,
     /// Conversions at the end of the journey; 0 for a journey that did not
@@ -43,7 +43,7 @@ pub struct Journey {
     pub converted_at: Option<DateTime<Utc>>,
 }
 
-impl Journey {
+impl CustomerPath {
     /// Checks the journey and returns its touches in time order inside the
     /// lookback window (touches after the conversion never count).
     pub(crate) fn window(

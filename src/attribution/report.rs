@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::journey::{Journey, Touch};
+use super::journey::{CustomerPath, Touch};
 use super::markov::{ChainPath, removal_effects};
 use super::rules::{Model, rule_weights};
 use super::shapley::distinct_channels;
@@ -38,7 +38,7 @@ pub struct AttributionRequest {
     /// Currency of values and spend.
     pub currency: Currency,
     /// The journeys (converting ones, and non-converting ones for Markov).
-    pub journeys: Vec<Journey>,
+    pub journeys: Vec<CustomerPath>,
     /// The models to run.
     pub models: Vec<Model>,
     /// Touches older than this many days before the conversion do not

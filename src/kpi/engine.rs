@@ -322,6 +322,12 @@ impl<'d> KpiEngine<'d> {
     }
 
     /// The requested KPIs over the whole dataset for the request's period.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch) for
+    /// amounts without exchange rates; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+    /// when an exact value leaves the decimal range.
     pub fn compute(&self) -> Result<Vec<Measurement>> {
         let mut acc = self.accumulator();
         self.feed(
@@ -334,12 +340,21 @@ impl<'d> KpiEngine<'d> {
 
     /// The period before the request's: the aligned period of the request's
     /// granularity, or the same number of days just before.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the previous
+    /// period would start before the supported years 1 to 9999.
     pub fn previous_period(&self) -> Result<Period> {
         previous_of(self.ctx.dataset, self.window.period, self.granularity)
     }
 
     /// The report: each KPI for the period and the previous one, with the
     /// change, in one pass over the data.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`KpiEngine::compute`] and [`KpiEngine::previous_period`].
     pub fn report(&self) -> Result<KpiReport> {
         let previous = self.previous_period()?;
         // Oldest first, so that the two periods share one batch.
@@ -535,6 +550,13 @@ impl KpiReport {
 }
 
 /// Computes a KPI report (see [`KpiEngine::report`]).
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options or a
+/// period out of range, [`ErrorKind::NotFound`](crate::ErrorKind::NotFound)
+/// for a segment naming an unknown record; the errors of
+/// [`KpiEngine::report`].
 pub fn compute(dataset: &Dataset, request: &KpiRequest) -> Result<KpiReport> {
     KpiEngine::new(dataset, request)?.report()
 }
@@ -577,6 +599,12 @@ pub struct TimeSeries {
 /// assert_eq!(series.points.len(), 2);
 /// Ok::<(), crmkit::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a request out of
+/// range (too many points, a range outside years 1 to 9999); the errors of
+/// [`KpiEngine::report`].
 pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<TimeSeries> {
     check_period(request.range, "range")?;
     let periods = dataset

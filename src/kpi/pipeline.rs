@@ -539,7 +539,8 @@ fn lead_tally(dataset: &Dataset, ctx: &Context<'_>, request: &PipelineReportRequ
 }
 
 fn findings(stages: &[StageReport], request: &PipelineReportRequest) -> Vec<PipelineFinding> {
-    let below = |share: &Percentage, limit: Decimal| share.value.as_decimal().is_some_and(|v| v < limit);
+    let below =
+        |share: &Percentage, limit: Decimal| share.value.as_decimal().is_some_and(|v| v < limit);
     let bottleneck_share = request
         .bottleneck_share
         .map_or(Decimal::from(40), |p| p.value());
