@@ -136,7 +136,7 @@ struct ProgressDoc<'a> {
 ///  "locale": "en", "status_label": "at risk", "summary": "..."}
 /// ```
 ///
-/// TrackingStatus: achieved when the latest value meets the target; missed when
+/// Status: achieved when the latest value meets the target; missed when
 /// the deadline has passed without it; otherwise on_track when the
 /// projection (or, without one, progress / expected progress) reaches at
 /// least 1, at_risk from 0.8, off_track below.
