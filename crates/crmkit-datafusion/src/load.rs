@@ -23,7 +23,9 @@
 //!     Table::new(TableKind::Deals, "deals", vec![write::deals(ds.deals()).map_err(to_crm)?]),
 //! ];
 //! let loaded = load_dataset(base, &tables).map_err(to_crm)?;
-//! assert_eq!(loaded.deals(), ds.deals());
+//! // Tags are not part of the deals table (see the schema module).
+//! let expected: Vec<_> = ds.deals().iter().cloned().map(|mut d| { d.tags.clear(); d }).collect();
+//! assert_eq!(loaded.deals(), expected.as_slice());
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
