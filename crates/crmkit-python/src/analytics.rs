@@ -8,7 +8,9 @@
 //! it works.
 
 use crmkit::Error;
-use crmkit::attribution::{AttributionRequest, attribution_report};
+use crmkit::attribution::{
+    AttributionRequest, DatasetAttributionRequest, attribution_report, dataset_attribution_report,
+};
 use crmkit::automation::Event;
 use crmkit::experiments::{ExperimentRequest, SampleSizeRequest, analyze, sample_size};
 use crmkit::journeys::{self, Input, Journey, JourneyState, history_events};
@@ -16,6 +18,9 @@ use crmkit::money::Currency;
 use crmkit::predict::{
     ProfileSpec, PropensityModel, PropensitySpec, RfmOptions, profile, rfm_from_arrays,
     rfm_from_dataset,
+};
+use crmkit::segments::{
+    CohortRequest, RfmSegmentRequest, SegmentRequest, cohort_report, rfm_segments, segment_members,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -281,6 +286,55 @@ fn attribution_report_json(py: Python<'_>, request: &str) -> PyResult<String> {
     json(&report)
 }
 
+/// The attribution report of a JSON request over the touches and
+/// conversions of `dataset` (`crmkit::attribution::DatasetAttributionRequest`), as JSON.
+#[pyfunction]
+fn dataset_attribution_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    request: &str,
+) -> PyResult<String> {
+    let report = py
+        .detach(|| {
+            dataset_attribution_report(
+                &dataset.inner,
+                &DatasetAttributionRequest::from_json(request)?,
+            )
+        })
+        .py_err()?;
+    json(&report)
+}
+
+/// The cohort retention table of a JSON request over `dataset`
+/// (`crmkit::segments::CohortRequest`), as JSON.
+#[pyfunction]
+fn cohort_report_json(py: Python<'_>, dataset: &PyDataset, request: &str) -> PyResult<String> {
+    let report = py
+        .detach(|| cohort_report(&dataset.inner, &CohortRequest::from_json(request)?))
+        .py_err()?;
+    json(&report)
+}
+
+/// The RFM scores and named segments of `dataset`'s customers
+/// (`crmkit::segments::RfmSegmentRequest`), as JSON.
+#[pyfunction]
+fn rfm_segments_json(py: Python<'_>, dataset: &PyDataset, request: &str) -> PyResult<String> {
+    let table = py
+        .detach(|| rfm_segments(&dataset.inner, &RfmSegmentRequest::from_json(request)?))
+        .py_err()?;
+    json(&table)
+}
+
+/// The members of a saved segment as of a time, and who entered and left
+/// since another (`crmkit::segments::SegmentRequest`), as JSON.
+#[pyfunction]
+fn segment_members_json(py: Python<'_>, dataset: &PyDataset, request: &str) -> PyResult<String> {
+    let members = py
+        .detach(|| segment_members(&dataset.inner, &SegmentRequest::from_json(request)?))
+        .py_err()?;
+    json(&members)
+}
+
 /// Adds the classes and functions of this file to the module.
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyPropensityModel>()?;
@@ -291,5 +345,9 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(experiment_analyze_json, module)?)?;
     module.add_function(wrap_pyfunction!(sample_size_json, module)?)?;
     module.add_function(wrap_pyfunction!(attribution_report_json, module)?)?;
+    module.add_function(wrap_pyfunction!(dataset_attribution_json, module)?)?;
+    module.add_function(wrap_pyfunction!(cohort_report_json, module)?)?;
+    module.add_function(wrap_pyfunction!(rfm_segments_json, module)?)?;
+    module.add_function(wrap_pyfunction!(segment_members_json, module)?)?;
     Ok(())
 }

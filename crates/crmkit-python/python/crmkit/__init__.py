@@ -25,10 +25,14 @@ from ._analytics import (
     RfmTable,
     analyze_experiment,
     attribution_report,
+    cohort_report,
+    dataset_attribution_report,
     ideal_customer_profile,
     rfm,
     rfm_from_arrays,
+    rfm_segments,
     sample_size,
+    segment_members,
 )
 from ._automation import Action, Boundary, Evaluation, RuleSet
 from ._clv import ClvModel, ClvPrediction, TimeUnit
@@ -120,8 +124,10 @@ __all__ = [
     "analyze_experiment",
     "attribution_report",
     "batch_events",
+    "cohort_report",
     "compute_kpis",
     "compute_kpis_request",
+    "dataset_attribution_report",
     "goal_progress",
     "ideal_customer_profile",
     "kpi_catalog",
@@ -129,6 +135,8 @@ __all__ = [
     "pipeline_report",
     "rfm",
     "rfm_from_arrays",
+    "rfm_segments",
     "sample_size",
+    "segment_members",
     "validate_goal",
 ]

@@ -358,3 +358,55 @@ def attribution_report(request: JsonInput) -> Record:
         InvalidError: no model, bad journeys (the path names the element).
     """
     return record(_native.attribution_report_json(to_json(request, "request")))
+
+
+def dataset_attribution_report(dataset: Dataset, request: JsonInput) -> Record:
+    """Attribution over the touches and conversions recorded in `dataset`
+    (``crmkit::attribution::DatasetAttributionRequest``: ``{"conversion":
+    {"event": "won_deal"}, "as_of": "...", "lookback_days": 90, "models":
+    [{"model": "markov"}, ...]}``): touches are source campaigns, e-mail
+    clicks and visits or forms with a campaign or UTM tags (else
+    ``direct``); credit per channel and per campaign, with revenue, ROI and
+    cost per acquisition against campaign spend.
+
+    Raises:
+        InvalidError: a bad request (the path names the member).
+        CurrencyMismatchError: a conversion value without an exchange rate.
+    """
+    return record(_native.dataset_attribution_json(dataset._native, to_json(request, "request")))
+
+
+def cohort_report(dataset: Dataset, request: JsonInput) -> Record:
+    """The cohort retention table of `dataset`
+    (``crmkit::segments::CohortRequest``: ``{"as_of": "...", "granularity":
+    "quarter"}``): customers grouped by the period of their first won deal
+    or purchase, and per later period the share still active (numerator and
+    denominator) and their exact revenue.
+
+    Raises:
+        InvalidError: a bad request (the path names the member).
+    """
+    return record(_native.cohort_report_json(dataset._native, to_json(request, "request")))
+
+
+def rfm_segments(dataset: Dataset, request: JsonInput) -> Record:
+    """RFM quintile scores (ties share the lower score) and the 11 named
+    segments (champions ... lost) of `dataset`'s customers
+    (``crmkit::segments::RfmSegmentRequest``: ``{"as_of": "..."}``).
+
+    Raises:
+        InvalidError: a bad request (the path names the member).
+    """
+    return record(_native.rfm_segments_json(dataset._native, to_json(request, "request")))
+
+
+def segment_members(dataset: Dataset, request: JsonInput) -> Record:
+    """The members of a saved segment (a rules-engine condition on contact
+    and company fields) as of a time, and with ``since`` who entered and
+    left (``crmkit::segments::SegmentRequest``).
+
+    Raises:
+        InvalidError: a condition on deal, ticket or event fields, a bad
+            request (the path names the member).
+    """
+    return record(_native.segment_members_json(dataset._native, to_json(request, "request")))

@@ -1,0 +1,74 @@
+"""Segments and dataset attribution from Python: the sample company (won
+deals and purchases), the shop of the C tests, hostile requests with their
+paths, and the engines shared by threads."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+from conftest import SAMPLE_AS_OF
+
+import crmkit
+
+AS_OF = SAMPLE_AS_OF.isoformat().replace("+00:00", "Z")
+CUSTOMERS = {"name": "customers",
+             "condition": {"field": "contact.lifecycle_stage", "op": "eq", "value": "customer"}}
+
+
+def test_cohorts_start_at_one_hundred_percent_and_keep_their_counts(
+        sample: crmkit.Dataset) -> None:
+    report = crmkit.cohort_report(sample, {"as_of": AS_OF, "granularity": "quarter"})
+    assert report.customers == sum(c.customers for c in report.cohorts) > 0
+    for cohort in report.cohorts:
+        first = cohort.periods[0].retention
+        # Numerators and denominators are exact decimal text, as for the KPIs.
+        assert (int(first.numerator), int(first.denominator)) == (cohort.customers,
+                                                                  cohort.customers)
+
+
+def test_rfm_segments_cover_every_customer_once(sample: crmkit.Dataset) -> None:
+    table = crmkit.rfm_segments(sample, {"as_of": AS_OF})
+    assert sum(s.customers for s in table.segments) == len(table.customers) > 0
+    assert {s.segment for s in table.segments} >= {"champions", "lost"}
+
+
+def test_a_saved_segment_lists_members_and_changes(sample: crmkit.Dataset) -> None:
+    members = crmkit.segment_members(sample, {"segment": CUSTOMERS, "as_of": AS_OF,
+                                              "since": "2026-08-01T00:00:00Z"})
+    assert members.count == len(members.members) > 0
+    changes = members.changes
+    assert changes.count_then + len(changes.entered) - len(changes.left) == members.count
+
+
+def test_dataset_attribution_credits_sum_to_the_explained_won_deals(
+        sample: crmkit.Dataset) -> None:
+    report = crmkit.dataset_attribution_report(sample, {
+        "conversion": {"event": "won_deal"}, "as_of": AS_OF,
+        "models": [{"model": "linear"}, {"model": "markov"}]})
+    explained = float(report.total_conversions) - float(report.unattributed_conversions)
+    for model in report.models:
+        credited = sum(float(c.conversions) for c in model.channels)
+        assert credited == pytest.approx(explained)
+
+
+def test_hostile_requests_name_their_path(sample: crmkit.Dataset) -> None:
+    with pytest.raises(crmkit.CrmError) as caught:
+        crmkit.segment_members(sample, {"segment": {"name": "x", "condition": {
+            "field": "deal.value", "op": "gt", "value": 1}}, "as_of": AS_OF})
+    assert caught.value.path is not None and "condition" in caught.value.path
+    with pytest.raises(crmkit.CrmError) as caught:
+        crmkit.cohort_report(sample, {"as_of": AS_OF, "granularity": "fortnight"})
+    assert caught.value.path is not None and "granularity" in caught.value.path
+    with pytest.raises(crmkit.CrmError):
+        crmkit.rfm_segments(sample, "not json")
+    with pytest.raises(crmkit.CrmError):
+        crmkit.dataset_attribution_report(sample, {"models": []})
+
+
+def test_segments_are_shared_between_threads(sample: crmkit.Dataset) -> None:
+    def run(_: int) -> int:
+        return int(crmkit.rfm_segments(sample, {"as_of": AS_OF}).segments[0].customers)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, range(8)))
+    assert len(set(results)) == 1
