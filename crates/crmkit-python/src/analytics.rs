@@ -16,8 +16,8 @@ use crmkit::experiments::{ExperimentRequest, SampleSizeRequest, analyze, sample_
 use crmkit::journeys::{self, Input, Journey, JourneyState, history_events};
 use crmkit::money::Currency;
 use crmkit::predict::{
-    ProfileSpec, PropensityModel, PropensitySpec, RfmOptions, profile, rfm_from_arrays,
-    rfm_from_dataset,
+    ClvReportOptions, ProfileSpec, PropensityModel, PropensitySpec, RfmOptions, at_risk,
+    clv_report, profile, rfm_from_arrays, rfm_from_dataset,
 };
 use crmkit::segments::{
     CohortRequest, RfmSegmentRequest, SegmentRequest, cohort_report, rfm_segments, segment_members,
@@ -335,6 +335,49 @@ fn segment_members_json(py: Python<'_>, dataset: &PyDataset, request: &str) -> P
     json(&members)
 }
 
+/// The CLV report of `dataset` as of `as_of_unix` (purchases summarised,
+/// BG/NBD and Gamma-Gamma fitted, every customer's value), as JSON.
+#[pyfunction]
+fn clv_report_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    as_of_unix: i64,
+    options: &str,
+) -> PyResult<String> {
+    let as_of = timestamp(as_of_unix, "as_of")?;
+    let options: ClvReportOptions = parse(options, "options")?;
+    let report = py
+        .detach(|| clv_report(&dataset.inner, as_of, &options))
+        .py_err()?;
+    json(&report)
+}
+
+/// The customers of `dataset` most at risk (probability alive below
+/// `threshold`, ranked by probability alive x value if retained, at most
+/// `limit`), from its CLV report as of `as_of_unix`, as JSON.
+#[pyfunction]
+fn at_risk_json(
+    py: Python<'_>,
+    dataset: &PyDataset,
+    as_of_unix: i64,
+    options: &str,
+    threshold: f64,
+    limit: usize,
+) -> PyResult<String> {
+    let as_of = timestamp(as_of_unix, "as_of")?;
+    let options: ClvReportOptions = parse(options, "options")?;
+    let customers = py
+        .detach(|| {
+            at_risk(
+                &clv_report(&dataset.inner, as_of, &options)?,
+                threshold,
+                limit,
+            )
+        })
+        .py_err()?;
+    json(&customers)
+}
+
 /// Adds the classes and functions of this file to the module.
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyPropensityModel>()?;
@@ -349,5 +392,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(cohort_report_json, module)?)?;
     module.add_function(wrap_pyfunction!(rfm_segments_json, module)?)?;
     module.add_function(wrap_pyfunction!(segment_members_json, module)?)?;
+    module.add_function(wrap_pyfunction!(clv_report_json, module)?)?;
+    module.add_function(wrap_pyfunction!(at_risk_json, module)?)?;
     Ok(())
 }

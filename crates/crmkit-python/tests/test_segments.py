@@ -72,3 +72,16 @@ def test_segments_are_shared_between_threads(sample: crmkit.Dataset) -> None:
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(run, range(8)))
     assert len(set(results)) == 1
+
+
+def test_clv_report_and_at_risk_over_the_sample(sample: crmkit.Dataset) -> None:
+    report = crmkit.clv_report(sample, SAMPLE_AS_OF, {"clv": {"horizon_months": 12}})
+    assert report.customers and report.currency == "USD"
+    values = [c.clv for c in report.customers]
+    assert all(isinstance(v, crmkit.Money) for v in values)
+    assert [v.amount for v in values] == sorted((v.amount for v in values), reverse=True)
+    risky = crmkit.at_risk(sample, SAMPLE_AS_OF, 0.75, 5)
+    assert len(risky) <= 5
+    assert all(r.probability_alive < 0.75 for r in risky)
+    with pytest.raises(crmkit.InvalidError):
+        crmkit.at_risk(sample, SAMPLE_AS_OF, 1.5, 5)

@@ -20,7 +20,7 @@ from . import _native
 from ._convert import JsonInput, Money, format_instant, parse_money, to_json, unix_seconds
 from ._dataset import Dataset
 from ._errors import InvalidError, NotFoundError
-from ._record import Record, record
+from ._record import Record, record, records
 
 
 @dataclasses.dataclass(frozen=True)
@@ -410,3 +410,35 @@ def segment_members(dataset: Dataset, request: JsonInput) -> Record:
             request (the path names the member).
     """
     return record(_native.segment_members_json(dataset._native, to_json(request, "request")))
+
+
+def clv_report(dataset: Dataset, as_of: datetime.datetime,
+               options: Optional[JsonInput] = None) -> Record:
+    """The CLV report of `dataset` as of `as_of`
+    (``crmkit::predict::ClvReportOptions``: ``{"fit": {...}, "clv":
+    {"horizon_months": 12, ...}, "currency": "USD"}``): the purchases
+    summarised per customer, BG/NBD and Gamma-Gamma fitted, and every
+    customer's probability alive, expected purchases and value (Money).
+
+    Raises:
+        CurrencyMismatchError: a purchase in a currency without a rate.
+        NumericalError: data that cannot identify the models.
+    """
+    text = to_json(options if options is not None else {}, "options")
+    return record(_native.clv_report_json(dataset._native, unix_seconds(as_of, "as_of"), text))
+
+
+def at_risk(dataset: Dataset, as_of: datetime.datetime, threshold: float, limit: int,
+            options: Optional[JsonInput] = None) -> list[Record]:
+    """The customers most at risk as of `as_of`: probability alive below
+    `threshold` (in ``(0, 1]``), ranked by probability alive x value if
+    retained, at most `limit`; customers without a repeat purchase are never
+    flagged (BG/NBD considers them alive).
+
+    Raises:
+        InvalidError: a threshold outside ``(0, 1]``.
+        NumericalError: data that cannot identify the models.
+    """
+    text = to_json(options if options is not None else {}, "options")
+    return records(_native.at_risk_json(dataset._native, unix_seconds(as_of, "as_of"), text,
+                                        threshold, limit))
