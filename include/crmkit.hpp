@@ -991,6 +991,13 @@ inline std::string cohort_report(const Dataset &dataset, std::string_view reques
     return detail::json_out(crm_cohort_report, dataset.get(), request.c_str());
 }
 
+/** Attribution of the conversions recorded in a dataset (crm_attribution_dataset_report). */
+inline std::string attribution_dataset_report(const Dataset &dataset,
+                                              std::string_view request_json) {
+    const std::string request = detail::terminated(request_json, "request_json");
+    return detail::json_out(crm_attribution_dataset_report, dataset.get(), request.c_str());
+}
+
 /** RFM scores and named segments of a dataset's customers (crm_rfm_segments). */
 inline std::string rfm_segments(const Dataset &dataset, std::string_view request_json) {
     const std::string request = detail::terminated(request_json, "request_json");

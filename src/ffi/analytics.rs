@@ -4,8 +4,11 @@
 
 use std::ffi::c_char;
 
-use super::{crm_status, json_call};
-use crate::attribution::{AttributionRequest, attribution_report};
+use super::dataset::crm_dataset;
+use super::{crm_status, dataset_json_call, json_call};
+use crate::attribution::{
+    AttributionRequest, DatasetAttributionRequest, attribution_report, dataset_attribution_report,
+};
 use crate::experiments::{ExperimentRequest, SampleSizeRequest, analyze, sample_size};
 
 /// Analyses an A/B/n experiment and writes the JSON analysis to
@@ -124,6 +127,49 @@ pub unsafe extern "C" fn crm_attribution_report(
     unsafe {
         json_call(request_json, out_json, |json| {
             attribution_report(&AttributionRequest::from_json(json)?)
+        })
+    }
+}
+
+/// Attributes the conversions recorded in `dataset` to the touches recorded
+/// before them, written as JSON to `*out_json` (the report of
+/// crm_attribution_report()).
+///
+/// `request_json`: {"conversion":{"event":"won_deal"} (or {"event":
+/// "purchase"}, {"event":"lifecycle_stage","stage":"customer"}),
+/// "models":[{"model":"markov"},...] (as crm_attribution_report()),
+/// "as_of":"2026-11-01T00:00:00Z","lookback_days":90,"currency":"USD",
+/// "touch_types":["source_campaign","email_click","website_visit",
+/// "form_submission","content_download","direct"] (also "email_open", off
+/// by default),"direct_takes_last_touch":false,"scale":6,"top_paths":10};
+/// all but "conversion" and "models" optional. Touches are the contact's
+/// source campaign, e-mail clicks and visits, forms or downloads with a
+/// campaign or UTM tags in their URL (else "direct"); a campaign's spend is
+/// its cost plus the spend entries booked to it.
+///
+/// Errors: CRM_STATUS_NULL_POINTER, CRM_STATUS_INVALID_UTF8,
+/// CRM_STATUS_JSON for malformed JSON or an unknown field (the message
+/// names the JSON path), CRM_STATUS_INVALID for an option out of range,
+/// CRM_STATUS_CURRENCY_MISMATCH for a conversion value without an exchange
+/// rate, CRM_STATUS_INVALID_ARGUMENT for a dataset handle of the wrong
+/// kind. On failure `*out_json` is left untouched. The string is freed
+/// with crm_string_free().
+///
+/// # Safety
+///
+/// `dataset` must be NULL or a live handle from crm_dataset_from_json();
+/// `request_json` NULL or a NUL-terminated string; `out_json` NULL or
+/// valid for writing one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn crm_attribution_dataset_report(
+    dataset: *const crm_dataset,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> crm_status {
+    // SAFETY: the caller upholds the contract in the docs above.
+    unsafe {
+        dataset_json_call(dataset, request_json, out_json, |dataset, json| {
+            dataset_attribution_report(dataset, &DatasetAttributionRequest::from_json(json)?)
         })
     }
 }

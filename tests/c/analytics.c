@@ -92,10 +92,53 @@ static void test_attribution(void) {
     CHECK(out == SENTINEL_STRING);
 }
 
+/* A shop of the Rust tests (tests/attribution_dataset.rs): S-1 arrives by
+ * a UTM-tagged social link and buys 30.00; S-2 clicks the newsletter
+ * (CMP-9, e-mail) and buys 45.50. Last touch credits one purchase to each. */
+static const char SHOP[] =
+    "{\"reporting_currency\":\"USD\",\"campaigns\":[{\"id\":\"CMP-9\",\"name\":\"Newsletter\","
+    "\"channel\":\"email\",\"cost\":{\"amount\":\"100\",\"currency\":\"USD\"},"
+    "\"start\":\"2024-05-01\",\"end\":\"2024-05-31\"}],"
+    "\"contacts\":[{\"id\":\"S-1\",\"created_at\":\"2024-05-01T00:00:00Z\"},"
+    "{\"id\":\"S-2\",\"created_at\":\"2024-05-01T00:00:00Z\"}],"
+    "\"activities\":[{\"id\":\"V-1\",\"contact\":\"S-1\",\"at\":\"2024-05-01T10:00:00Z\","
+    "\"kind\":{\"type\":\"website_visit\",\"url\":\"/shoes?utm_source=insta&utm_medium=social\"}},"
+    "{\"id\":\"P-1\",\"contact\":\"S-1\",\"at\":\"2024-05-02T10:00:00Z\",\"kind\":{\"type\":"
+    "\"purchase\",\"amount\":{\"amount\":\"30.00\",\"currency\":\"USD\"}}},"
+    "{\"id\":\"E-1\",\"contact\":\"S-2\",\"at\":\"2024-05-03T09:00:00Z\",\"campaign\":\"CMP-9\","
+    "\"kind\":{\"type\":\"email\",\"event\":\"clicked\"}},"
+    "{\"id\":\"P-3\",\"contact\":\"S-2\",\"at\":\"2024-05-03T09:30:00Z\",\"kind\":{\"type\":"
+    "\"purchase\",\"amount\":{\"amount\":\"45.50\",\"currency\":\"USD\"}}}]}";
+
+static void test_attribution_from_a_dataset(void) {
+    crm_dataset *shop = NULL;
+    char *out = NULL;
+    CHECK_STATUS(crm_dataset_from_json(SHOP, &shop), CRM_STATUS_OK);
+    CHECK_STATUS(crm_attribution_dataset_report(
+                     shop,
+                     "{\"conversion\":{\"event\":\"purchase\"},"
+                     "\"models\":[{\"model\":\"last_touch\"}]}",
+                     &out),
+                 CRM_STATUS_OK);
+    CHECK(contains(out, "\"total_conversions\":\"2\""));
+    CHECK(contains(out, "{\"key\":\"social\",\"conversions\":\"1\""));
+    CHECK(contains(out, "{\"key\":\"email\",\"conversions\":\"1\""));
+    crm_string_free(out);
+
+    out = SENTINEL_STRING;
+    CHECK_STATUS(crm_attribution_dataset_report(
+                     shop, "{\"conversion\":{\"event\":\"refund\"},\"models\":[]}", &out),
+                 CRM_STATUS_JSON);
+    CHECK(contains(crm_last_error_message(), "conversion"));
+    CHECK(out == SENTINEL_STRING);
+    crm_dataset_free(shop);
+}
+
 int main(void) {
     test_experiment();
     test_sample_size();
     test_attribution();
+    test_attribution_from_a_dataset();
     if (failures != 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -546,6 +546,16 @@ static void hostile_segments(void) {
     CHECK_FAILS(crm_segment_members(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
     CHECK_FAILS(crm_segment_members(dataset, "{\"segment\": {}}", &out), CRM_STATUS_JSON);
     CHECK_FAILS(crm_segment_members(dataset, SEGMENT, NULL), CRM_STATUS_NULL_POINTER);
+    static const char ATTRIBUTION[] =
+        "{\"conversion\": {\"event\": \"won_deal\"}, \"models\": [{\"model\": \"linear\"}]}";
+    CHECK_FAILS(crm_attribution_dataset_report(NULL, ATTRIBUTION, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_attribution_dataset_report(wrong, ATTRIBUTION, &out),
+                CRM_STATUS_INVALID_ARGUMENT);
+    CHECK_FAILS(crm_attribution_dataset_report(dataset, NULL, &out), CRM_STATUS_NULL_POINTER);
+    CHECK_FAILS(crm_attribution_dataset_report(dataset, BAD_UTF8, &out), CRM_STATUS_INVALID_UTF8);
+    CHECK_FAILS(crm_attribution_dataset_report(dataset, "{\"models\": []}", &out), CRM_STATUS_JSON);
+    CHECK_FAILS(crm_attribution_dataset_report(dataset, ATTRIBUTION, NULL),
+                CRM_STATUS_NULL_POINTER);
     CHECK(out == (char *)SENTINEL);
     crm_dataset_free(dataset);
 }
