@@ -16,7 +16,7 @@ use crmkit::experiments::{ExperimentRequest, SampleSizeRequest, analyze, sample_
 use crmkit::journeys::{self, Input, Journey, JourneyState, history_events};
 use crmkit::money::Currency;
 use crmkit::predict::{
-    ClvReportOptions, ProfileSpec, PropensityModel, PropensitySpec, RfmOptions, at_risk,
+    ClvReport, ClvReportOptions, ProfileSpec, PropensityModel, PropensitySpec, RfmOptions, at_risk,
     clv_report, profile, rfm_from_arrays, rfm_from_dataset,
 };
 use crmkit::segments::{
@@ -378,6 +378,23 @@ fn at_risk_json(
     json(&customers)
 }
 
+/// The customers most at risk in a CLV report given back as JSON (the text
+/// of `clv_report_json`, e.g. a report's `to_json()`), ranked as
+/// `at_risk_json` ranks them, without fitting the models again.
+#[pyfunction]
+fn at_risk_from_report_json(
+    py: Python<'_>,
+    report: &str,
+    threshold: f64,
+    limit: usize,
+) -> PyResult<String> {
+    let report: ClvReport = parse(report, "report")?;
+    let customers = py
+        .detach(|| at_risk(&report, threshold, limit))
+        .py_err()?;
+    json(&customers)
+}
+
 /// Adds the classes and functions of this file to the module.
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyPropensityModel>()?;
@@ -394,5 +411,6 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(segment_members_json, module)?)?;
     module.add_function(wrap_pyfunction!(clv_report_json, module)?)?;
     module.add_function(wrap_pyfunction!(at_risk_json, module)?)?;
+    module.add_function(wrap_pyfunction!(at_risk_from_report_json, module)?)?;
     Ok(())
 }

@@ -85,3 +85,19 @@ def test_clv_report_and_at_risk_over_the_sample(sample: crmkit.Dataset) -> None:
     assert all(r.probability_alive < 0.75 for r in risky)
     with pytest.raises(crmkit.InvalidError):
         crmkit.at_risk(sample, SAMPLE_AS_OF, 1.5, 5)
+
+
+def test_at_risk_from_a_report_matches_at_risk_without_a_second_fit(
+        sample: crmkit.Dataset) -> None:
+    options = {"clv": {"horizon_months": 12}}
+    report = crmkit.clv_report(sample, SAMPLE_AS_OF, options)
+    fitted_again = crmkit.at_risk(sample, SAMPLE_AS_OF, 1.0, 50, options)
+    from_report = crmkit.at_risk_from_report(report, 1.0, 50)
+    assert fitted_again, "the sample has repeat customers"
+    assert [r.to_json() for r in from_report] == [r.to_json() for r in fitted_again]
+    with pytest.raises(crmkit.InvalidError):
+        crmkit.at_risk_from_report(report, 0.0, 5)
+    tampered = crmkit.Record({**report.to_dict(), "surprise": 1})
+    with pytest.raises(crmkit.CrmError) as err:
+        crmkit.at_risk_from_report(tampered, 0.5, 5)
+    assert "surprise" in str(err.value)

@@ -442,3 +442,16 @@ def at_risk(dataset: Dataset, as_of: datetime.datetime, threshold: float, limit:
     text = to_json(options if options is not None else {}, "options")
     return records(_native.at_risk_json(dataset._native, unix_seconds(as_of, "as_of"), text,
                                         threshold, limit))
+
+
+def at_risk_from_report(report: Record, threshold: float, limit: int) -> list[Record]:
+    """The customers most at risk in a report of :func:`clv_report`, ranked
+    as :func:`at_risk` ranks them, without fitting the models again (call
+    this when you already hold the report).
+
+    Raises:
+        InvalidError: a threshold outside ``(0, 1]``, or a report that is not
+            one of :func:`clv_report` (the path names the field).
+        JsonError: a report that is not a JSON object.
+    """
+    return records(_native.at_risk_from_report_json(report.to_json(), threshold, limit))
