@@ -246,7 +246,7 @@ fn mutate(rng: &mut Rng, doc: &str, strings: &[String]) -> String {
                 [] => doc,
                 nums => {
                     let &(s, e, _) = rng.pick(nums);
-                    splice(&doc, s, e, *rng.pick(NUMBERS))
+                    splice(&doc, s, e, rng.pick::<&str>(NUMBERS))
                 }
             },
             2 | 3 => match of(Kind::Str).as_slice() {
@@ -264,7 +264,7 @@ fn mutate(rng: &mut Rng, doc: &str, strings: &[String]) -> String {
                 } else {
                     e
                 };
-                splice(&doc, s, e, *rng.pick(VALUES))
+                splice(&doc, s, e, rng.pick::<&str>(VALUES))
             }
             5 => match of(Kind::Open).as_slice() {
                 [] => doc,
@@ -543,7 +543,7 @@ fn arrays_round(rng: &mut Rng, f: &Fixture, t: &mut Timings) {
                 &mut code,
             )
         });
-        let decimal = c(*rng.pick(&[
+        let decimal = c(rng.pick::<&str>(&[
             "12.5",
             "-0",
             "1e28",
@@ -865,7 +865,7 @@ fn fuzz_child() {
     let timings = round(rounds, seed);
     let calls: usize = timings.0.values().map(|v| v.1).sum();
     let mut slowest: Vec<_> = timings.0.iter().collect();
-    slowest.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    slowest.sort_by_key(|entry| std::cmp::Reverse(entry.1.0));
     println!(
         "fuzz: {rounds} rounds, seed {seed}, {calls} calls in {:.1} s",
         start.elapsed().as_secs_f64()
