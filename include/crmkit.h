@@ -22,15 +22,18 @@
  *
  * Limits: instants from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z (Unix
  * seconds -62135596800 to 253402300799) in documents and as_of_unix
- * arguments; JSON nested at most 128 levels; a calling thread needs 1 MiB
- * of stack. JSON numbers are read exactly or refused (CRM_STATUS_JSON): write
- * exact decimals (money amounts, goal targets, rule literals) as strings.
+ * arguments; JSON nested at most 64 levels (arrays and objects; deeper is
+ * CRM_STATUS_JSON, checked before parsing); a calling thread needs 512 KiB
+ * of stack (the deepest inputs of every function need at most 360 KiB in a
+ * debug build, less in release). JSON numbers are read exactly or refused
+ * (CRM_STATUS_JSON): write exact decimals (money amounts, goal targets, rule
+ * literals) as strings.
  * Decimal text is an optional '-', digits, an optional '.' and digits and an
  * optional exponent ("-12.50", "1.2e3"). Error messages repeat at most 64
  * characters of an input, then an ellipsis and its length in bytes. Flat
  * arrays: no call works in place; an output array sharing memory with any
  * other array argument is refused with CRM_STATUS_INVALID. Rule sets:
- * cascades at most 16 levels deep, conditions at most 64 levels, at most
+ * cascades at most 16 levels deep, conditions at most 32 levels, at most
  * 10,000 actions and 1,000,000 rule checks per event by default (raised in
  * the rule set up to 1,000,000 and 100,000,000; see crm_rules_from_json);
  * rule-set analysis stops at 100,000,000 steps with a partial report.
@@ -447,7 +450,7 @@ enum crm_status crm_attribution_dataset_report(const struct crm_dataset *dataset
  * `max_work_per_event` rule checks (default 1,000,000, at most
  * 100,000,000), past which the evaluation fails with CRM_STATUS_INVALID
  * and a message naming the cascade of rules that reached the limit;
- * conditions nest at most 64 levels (`all`, `any`, `not`). On failure the status
+ * conditions nest at most 32 levels (`all`, `any`, `not`). On failure the status
  * says what was wrong (CRM_STATUS_JSON for malformed JSON or a wrong shape,
  * CRM_STATUS_INVALID for a broken rule such as a literal of the wrong kind
  * or a cascade cycle), crm_last_error_message() names the JSON path

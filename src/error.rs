@@ -161,6 +161,7 @@ impl Error {
     /// (usually [`ErrorKind::Invalid`]) with the
     /// path added.
     pub fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> crate::Result<T> {
+        crate::exact_json::check_depth(json)?;
         let mut de = serde_json::Deserializer::from_str(json);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let path = err.path().to_string();

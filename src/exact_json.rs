@@ -81,6 +81,99 @@ pub(crate) fn check_numbers(json: &str) -> Result<()> {
     Ok(())
 }
 
+/// The deepest nesting of arrays and objects crmkit reads. The JSON parser
+/// recurses once per level, so this bounds the stack a calling thread needs
+/// (see "Limits" in `src/ffi/mod.rs`); serde_json's own limit is 128.
+pub(crate) const MAX_JSON_DEPTH: usize = 64;
+
+/// Refuses a document nested deeper than [`MAX_JSON_DEPTH`], naming the
+/// path of the first container past the limit. A linear scan without
+/// recursion, run before the parser so that the parser never goes deeper;
+/// the text need not be valid JSON (the parser judges that afterwards).
+///
+/// # Errors
+///
+/// [`ErrorKind::Json`] when the document is nested too deeply.
+pub(crate) fn check_depth(json: &str) -> Result<()> {
+    let bytes = json.as_bytes();
+    let mut depth = 0_usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i = string_end(bytes, i);
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Err(too_deep(json, i));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// The error for the container opening at `at`, with its path (computed
+/// by a second, bounded scan of the prefix).
+fn too_deep(json: &str, at: usize) -> Error {
+    let bytes = json.as_bytes();
+    let mut path: Vec<Frame<'_>> = Vec::new();
+    let mut i = 0;
+    while i < at {
+        match bytes[i] {
+            b'"' => {
+                let end = string_end(bytes, i);
+                let mut j = end;
+                while bytes.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b':')
+                    && let Some(Frame::Object(key)) = path.last_mut()
+                {
+                    *key = json.get(i + 1..end.saturating_sub(1)).unwrap_or("");
+                }
+                i = end;
+                continue;
+            }
+            b'{' => path.push(Frame::Object("")),
+            b'[' => path.push(Frame::Array(0)),
+            b'}' | b']' => {
+                path.pop();
+            }
+            b',' => {
+                if let Some(Frame::Array(index)) = path.last_mut() {
+                    *index += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // The path is at most MAX_JSON_DEPTH frames; show its end.
+    let mut shown = render_path(&path);
+    if shown.chars().count() > 200 {
+        let tail: String = shown
+            .chars()
+            .rev()
+            .take(120)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        shown = format!("…{tail}");
+    }
+    Error::at(
+        ErrorKind::Json,
+        shown,
+        format!("JSON nested deeper than {MAX_JSON_DEPTH} levels (arrays and objects)"),
+    )
+}
+
 enum Frame<'a> {
     Object(&'a str),
     Array(usize),
@@ -224,6 +317,24 @@ mod tests {
         ] {
             assert!(!is_exact(token), "{token}");
         }
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_with_its_path() {
+        let at_limit = format!(
+            "{}1{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
+        assert!(check_depth(&at_limit).is_ok());
+        let deeper = format!("{{\"a\": [0, {}]}}", at_limit);
+        let err = check_depth(&deeper).expect_err("too deep");
+        assert_eq!(err.kind(), ErrorKind::Json);
+        assert!(err.path().is_some_and(|p| p.starts_with("a[1]")), "{err}");
+        assert!(err.message().contains("deeper than 64"), "{err}");
+        // Brackets inside strings do not count.
+        let quoted = format!("[\"{}\"]", "[".repeat(1000));
+        assert!(check_depth(&quoted).is_ok());
     }
 
     #[test]

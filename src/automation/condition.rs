@@ -181,7 +181,7 @@ impl Condition {
 /// when the rule set is compiled (an error, never a stack overflow), so
 /// evaluation and analysis, which walk the compiled condition, stay within a
 /// small, fixed stack.
-pub const MAX_CONDITION_DEPTH: usize = 64;
+pub const MAX_CONDITION_DEPTH: usize = 32;
 
 /// Conditions are dropped without recursion, so a condition of any depth
 /// built in Rust can be dropped on a small stack.

@@ -51,7 +51,7 @@ impl Handle for crm_rules {
 /// `max_work_per_event` rule checks (default 1,000,000, at most
 /// 100,000,000), past which the evaluation fails with CRM_STATUS_INVALID
 /// and a message naming the cascade of rules that reached the limit;
-/// conditions nest at most 64 levels (`all`, `any`, `not`). On failure the status
+/// conditions nest at most 32 levels (`all`, `any`, `not`). On failure the status
 /// says what was wrong (CRM_STATUS_JSON for malformed JSON or a wrong shape,
 /// CRM_STATUS_INVALID for a broken rule such as a literal of the wrong kind
 /// or a cascade cycle), crm_last_error_message() names the JSON path

@@ -31,12 +31,20 @@
 //!   (Unix seconds -62135596800 to 253402300799), in JSON documents and in
 //!   `as_of_unix` arguments; outside it, `CRM_STATUS_INVALID` (documents) or
 //!   `CRM_STATUS_INVALID_ARGUMENT` (arguments).
-//! * JSON nesting: at most 128 levels (arrays and objects); deeper input is
-//!   `CRM_STATUS_JSON`.
-//! * Stack: a thread calling crmkit needs 1 MiB of stack for the deepest
-//!   input (measured on a debug build: 640 KiB overflowed, 768 KiB
-//!   sufficed; see `tests/hardening.rs`); threads with the usual 2-8 MiB
-//!   default have room to spare.
+//! * JSON nesting: at most 64 levels (arrays and objects); deeper input is
+//!   `CRM_STATUS_JSON`, refused by a linear scan before the parser runs
+//!   (the parser recurses once per level). Conditions nest at most 32
+//!   levels (`all`, `any`, `not`).
+//! * Stack: a thread calling crmkit needs 512 KiB of stack. Measured with
+//!   `tests/hardening_stack.rs` (every JSON argument of every function, its
+//!   example with arrays and objects nested to the limit in each of its
+//!   objects and conditions nested to their limit; the smallest thread
+//!   stack that runs them, bisected in 4 KiB steps): the deepest inputs
+//!   (rule sets and segment requests with conditions at the limit) need
+//!   360 KiB in a debug build, lead documents 272 KiB, every other argument
+//!   at most 236 KiB; release builds need less. (With the former limits,
+//!   128 JSON levels and 64 condition levels, the debug figure was
+//!   696 KiB.) The test runs every deepest input on a 512 KiB thread.
 //! * JSON numbers are read exactly or refused (`CRM_STATUS_JSON`): a number
 //!   must be what a 64-bit float holds (any number of at most 15 significant
 //!   digits, or a float's shortest form). Write exact decimals — money

@@ -272,6 +272,7 @@ impl Dataset {
         // The plain parse is several times faster than the path-tracking
         // one (which records every map key); a document that fails is
         // parsed again by the latter for an error naming its JSON path.
+        crate::exact_json::check_depth(json)?;
         let mut de = serde_json::Deserializer::from_str(json);
         let parts = match DatasetParts::deserialize(&mut de).and_then(|p| de.end().map(|()| p)) {
             Ok(parts) => {

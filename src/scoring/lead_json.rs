@@ -44,6 +44,7 @@ impl ScoringModel {
     /// [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) as
     /// [`ScoringModel::score`].
     pub fn score_json(&self, lead_json: &str, as_of: Timestamp) -> Result<LeadScore> {
+        crate::exact_json::check_depth(lead_json)?;
         if let Some(lead) = LeadView::read(lead_json) {
             let evaluation = self.evaluate(&lead, as_of)?;
             let contact = ContactId::new(lead.contact_id())?;
@@ -95,6 +96,7 @@ impl ScoringModel {
         out: &mut String,
     ) -> Result<()> {
         out.clear();
+        crate::exact_json::check_depth(lead_json)?;
         if let Some(lead) = LeadView::read(lead_json) {
             let evaluation = self.evaluate(&lead, as_of)?;
             self.write_score_json(out, lead.contact_id(), as_of, &evaluation);
