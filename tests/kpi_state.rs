@@ -363,7 +363,10 @@ fn a_state_of_another_format_is_refused_with_its_version() {
     state["version"] = serde_json::json!(3);
     let err = crmkit::kpi::KpiAccumulator::from_json(&state.to_string()).expect_err("newer");
     assert_eq!(err.path(), Some("version"), "{err}");
-    assert!(err.to_string().contains("format 3 is not supported"), "{err}");
+    assert!(
+        err.to_string().contains("format 3 is not supported"),
+        "{err}"
+    );
     // The current format reads back equal.
     assert_eq!(
         crmkit::kpi::KpiAccumulator::from_json(&json).expect("current"),

@@ -271,7 +271,9 @@ impl KpiAccumulator {
     pub fn from_json(json: &str) -> Result<KpiAccumulator> {
         Error::parse_json(json).map_err(|e: Error| {
             let message = e.message();
-            if e.path().is_none() && message.contains("missing field") && message.contains("version")
+            if e.path().is_none()
+                && message.contains("missing field")
+                && message.contains("version")
             {
                 Error::at(
                     crate::ErrorKind::Json,

@@ -23,9 +23,9 @@ use super::facts::{
 };
 use super::request::{OrderBasis, RevenueSource};
 use crate::model::{
-    Activity, ActivityKind, CallDirection, CallOutcome, Campaign, Contact, ContactId, Deal, DealKind,
-    DealStatus, EmailEvent, LifecycleStage, SpendCategory, SpendEntry, SpendKind, SurveyScore,
-    Ticket, TicketKind,
+    Activity, ActivityKind, CallDirection, CallOutcome, Campaign, Contact, ContactId, Deal,
+    DealKind, DealStatus, EmailEvent, LifecycleStage, SpendCategory, SpendEntry, SpendKind,
+    SurveyScore, Ticket, TicketKind,
 };
 use crate::{Error, Result};
 

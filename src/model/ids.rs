@@ -323,7 +323,10 @@ mod tests {
     #[test]
     fn json_ids_are_checked_as_constructed_ones() {
         let err = serde_json::from_str::<ContactId>(r#""""#).expect_err("empty");
-        assert!(err.to_string().contains("contact id must not be empty"), "{err}");
+        assert!(
+            err.to_string().contains("contact id must not be empty"),
+            "{err}"
+        );
         let err = serde_json::from_str::<DealId>("5").expect_err("number");
         assert!(err.to_string().contains("expected a string"), "{err}");
         // An escaped id reaches the visitor as an owned string.

@@ -6,12 +6,12 @@
 
 use std::collections::HashSet;
 
+use super::super::id_index::Probe;
 use super::super::record_rules::{
     References, check_known, check_non_negative, unknown_activity_contact,
     validate_activity_details, validate_campaign, validate_deal, validate_spend, validate_ticket,
 };
 use super::super::time_range;
-use super::super::id_index::Probe;
 use super::{Dataset, DatasetParts, Grouping, IdIndex};
 use crate::{Error, Result};
 
@@ -247,8 +247,7 @@ impl Dataset {
                 .take(block.len())
                 .fold(0usize, |n, &(_, _, first)| n ^ contact_at(first).len());
             std::hint::black_box(touched);
-            for ((k, activity), &(own, contact, _)) in block.iter().enumerate().zip(probes.iter())
-            {
+            for ((k, activity), &(own, contact, _)) in block.iter().enumerate().zip(probes.iter()) {
                 let i = base + k;
                 let at = |field: &str| format!("activities[{i}].{field}");
                 time_range::check_activity_at(activity.at, i)?;
