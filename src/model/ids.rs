@@ -71,7 +71,7 @@ enum IdText {
 }
 
 impl IdText {
-    fn from_str(text: &str) -> IdText {
+    fn copy_of(text: &str) -> IdText {
         let mut bytes = [0u8; INLINE];
         match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
             (Some(slot), Ok(len)) => {
@@ -84,7 +84,7 @@ impl IdText {
 
     fn from_string(text: String) -> IdText {
         if text.len() <= INLINE {
-            IdText::from_str(&text)
+            IdText::copy_of(&text)
         } else {
             IdText::Heap(text.into_boxed_str())
         }
@@ -128,7 +128,7 @@ macro_rules! define_id {
             /// Validates a borrowed identifier (no allocation for a short one).
             fn from_text(id: &str) -> Result<Self> {
                 check_id($kind, id)?;
-                Ok($name(IdText::from_str(id)))
+                Ok($name(IdText::copy_of(id)))
             }
 
             /// The identifier as text.
