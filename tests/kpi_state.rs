@@ -246,3 +246,130 @@ fn a_deal_fed_twice_to_one_accumulator_is_refused_by_name() {
         engine.compute().expect("whole")
     );
 }
+
+#[test]
+fn a_part_of_ten_purchases_out_of_100000_contacts_ships_a_state_of_its_size() {
+    let request = request();
+    let part = part_of(5);
+    let size = |contacts: usize| {
+        let ds = shop(contacts);
+        let engine = KpiEngine::new(&ds, &request).expect("engine");
+        let mut acc = engine.accumulator();
+        engine
+            .accumulate(
+                &mut acc,
+                &Partition {
+                    activities: &part,
+                    ..Partition::default()
+                },
+            )
+            .expect("accumulate");
+        acc.to_json().expect("json").len()
+    };
+    let (small, large) = (size(10), size(100_000));
+    assert_eq!(small, large, "10 purchases, 10 or 100,000 contacts");
+    assert!(large < 10 * 300 + 3_000, "{large} bytes");
+}
+
+/// The dataset of a worker: only the contacts of its part, in its own order.
+fn worker(contacts: &[Contact]) -> Dataset {
+    Dataset::new(DatasetParts {
+        reporting_currency: Some(usd()),
+        contacts: contacts.to_vec(),
+        ..DatasetParts::default()
+    })
+    .expect("worker dataset")
+}
+
+#[test]
+fn workers_holding_only_their_contacts_merge_into_the_whole() {
+    let ds = shop(300);
+    let request = request();
+    // Worker A holds contacts 120..300 in reverse order, worker B 0..120:
+    // the same contact sits at different positions in each table.
+    let (b_contacts, a_contacts) = ds.contacts().split_at(120);
+    let a_contacts: Vec<Contact> = a_contacts.iter().rev().cloned().collect();
+    let state = |contacts: &[Contact]| {
+        let local = worker(contacts);
+        let engine = KpiEngine::new(&local, &request).expect("engine");
+        let activities: Vec<Activity> = ds
+            .activities()
+            .iter()
+            .cloned()
+            .chain(part_of(300))
+            .filter(|a| contacts.iter().any(|c| c.id == a.contact))
+            .collect();
+        let mut acc = engine.accumulator();
+        engine
+            .accumulate(
+                &mut acc,
+                &Partition {
+                    contacts,
+                    activities: &activities,
+                    ..Partition::default()
+                },
+            )
+            .expect("accumulate");
+        acc.to_json().expect("json")
+    };
+    let (a, b) = (state(&a_contacts), state(b_contacts));
+    // The coordinator reads and merges the states without any contact
+    // table: its engine's dataset is empty.
+    let empty = worker(&[]);
+    let coordinator = KpiEngine::new(&empty, &request).expect("coordinator");
+    let mut merged = crmkit::kpi::KpiAccumulator::from_json(&a).expect("a");
+    merged
+        .merge(&crmkit::kpi::KpiAccumulator::from_json(&b).expect("b"))
+        .expect("merge");
+    // The whole: the shop with the extra purchases, in one dataset.
+    let mut parts = ds.parts().clone();
+    parts.activities.extend(part_of(300));
+    let whole = Dataset::new(parts).expect("whole");
+    assert_eq!(
+        coordinator.finish(&merged).expect("finish"),
+        KpiEngine::new(&whole, &request)
+            .expect("engine")
+            .compute()
+            .expect("whole")
+    );
+}
+
+#[test]
+fn a_state_of_another_format_is_refused_with_its_version() {
+    let ds = shop(20);
+    let engine = KpiEngine::new(&ds, &request()).expect("engine");
+    let mut acc = engine.accumulator();
+    let part = part_of(3);
+    engine
+        .accumulate(
+            &mut acc,
+            &Partition {
+                activities: &part,
+                ..Partition::default()
+            },
+        )
+        .expect("accumulate");
+    let json = acc.to_json().expect("json");
+    let mut state: serde_json::Value = serde_json::from_str(&json).expect("value");
+    assert_eq!(state["version"], 2, "{json}");
+    assert!(state["contacts"].get("C1").is_some(), "keyed by id: {json}");
+    // A state written before the version field (facts keyed by position).
+    let fields = state.as_object_mut().expect("object");
+    fields.remove("version");
+    let err = crmkit::kpi::KpiAccumulator::from_json(&state.to_string()).expect_err("old");
+    assert_eq!(err.path(), Some("version"), "{err}");
+    assert!(err.to_string().contains("format 1"), "{err}");
+    assert!(err.to_string().contains("reads format 2"), "{err}");
+    state["version"] = serde_json::json!(3);
+    let err = crmkit::kpi::KpiAccumulator::from_json(&state.to_string()).expect_err("newer");
+    assert_eq!(err.path(), Some("version"), "{err}");
+    assert!(
+        err.to_string().contains("format 3 is not supported"),
+        "{err}"
+    );
+    // The current format reads back equal.
+    assert_eq!(
+        crmkit::kpi::KpiAccumulator::from_json(&json).expect("current"),
+        acc
+    );
+}

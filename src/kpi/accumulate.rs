@@ -6,8 +6,13 @@
 //! [`KpiAccumulator::merge`] is exact, associative and commutative. Facts
 //! that span several records of one customer (the first revenue event, "was
 //! a customer at the start") live in a sparse table of the contacts the
-//! accumulator saw ([`ContactFacts`]), merged contact by contact: a state is
-//! as large as its input, not as the dataset.
+//! accumulator saw ([`ContactFacts`]), keyed by contact id and merged
+//! contact by contact: a state is as large as its input, not as the
+//! dataset, and reading or merging it needs no contact table.
+//!
+//! The serialised state carries a format version ([`STATE_VERSION`]);
+//! states of another version (those written before facts were keyed by
+//! contact id had none) are refused with a message saying so.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -17,8 +22,45 @@ use std::collections::BTreeMap;
 use super::context::Window;
 use super::facts::{ContactFacts, CustomerCounts};
 use super::records::RecordIds;
-use crate::model::LifecycleStage;
+use crate::model::{ContactId, LifecycleStage};
 use crate::{Error, Result};
+
+/// The format of a serialised accumulator state. Version 2 keys the
+/// per-contact facts by contact id; version 1 (no `version` field) keyed
+/// them by position in the dataset's contact table.
+pub(crate) const STATE_VERSION: u32 = 2;
+
+/// The `version` field of a serialised state: written as
+/// [`STATE_VERSION`], and any other value is refused when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct StateVersion;
+
+fn unsupported_version(found: &str) -> String {
+    format!(
+        "accumulator state format {found} is not supported: this crmkit reads format \
+         {STATE_VERSION} (per-contact facts keyed by contact id); accumulate the part again \
+         with this version"
+    )
+}
+
+impl Serialize for StateVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_u32(STATE_VERSION)
+    }
+}
+
+impl<'de> Deserialize<'de> for StateVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let found = serde_json::Value::deserialize(d)?;
+        if found.as_u64() == Some(u64::from(STATE_VERSION)) {
+            Ok(StateVersion)
+        } else {
+            Err(serde::de::Error::custom(unsupported_version(
+                &crate::error::shown_plain(&found.to_string()),
+            )))
+        }
+    }
+}
 
 /// Lifecycle stages that have a next stage, in funnel order.
 pub(crate) const FUNNEL: [LifecycleStage; 6] = [
@@ -44,10 +86,12 @@ pub(crate) const FUNNEL: [LifecycleStage; 6] = [
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiAccumulator {
+    /// The state format, first in the JSON ([`STATE_VERSION`]).
+    version: StateVersion,
     pub(crate) window: Window,
-    /// Facts of the contacts seen, by position in the engine's dataset.
+    /// Facts of the contacts seen, by contact id.
     #[serde(default)]
-    pub(crate) contacts: BTreeMap<u32, ContactFacts>,
+    pub(crate) contacts: BTreeMap<ContactId, ContactFacts>,
     /// Customer counts of contacts already folded (all their records seen
     /// in one pass over the whole dataset).
     #[serde(default)]
@@ -135,6 +179,7 @@ pub(crate) fn add(sum: &mut Decimal, amount: Decimal) -> Result<()> {
 impl KpiAccumulator {
     pub(crate) fn new(window: Window, stages: usize) -> KpiAccumulator {
         KpiAccumulator {
+            version: StateVersion,
             window,
             contacts: BTreeMap::new(),
             customers: CustomerCounts::default(),
@@ -218,10 +263,27 @@ impl KpiAccumulator {
     /// # Errors
     ///
     /// [`ErrorKind::Json`](crate::ErrorKind::Json) for malformed JSON or a
-    /// wrong shape; [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a
-    /// state that breaks the accumulator's invariants, naming the JSON path.
+    /// wrong shape, and for a state of another format version (states
+    /// written before facts were keyed by contact id have no `version`;
+    /// the message says so); [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
+    /// for a state that breaks the accumulator's invariants, naming the JSON
+    /// path.
     pub fn from_json(json: &str) -> Result<KpiAccumulator> {
-        Error::parse_json(json)
+        Error::parse_json(json).map_err(|e: Error| {
+            let message = e.message();
+            if e.path().is_none()
+                && message.contains("missing field")
+                && message.contains("version")
+            {
+                Error::at(
+                    crate::ErrorKind::Json,
+                    "version",
+                    unsupported_version("1 (no version field)"),
+                )
+            } else {
+                e
+            }
+        })
     }
 
     /// The period this accumulator covers.
@@ -250,7 +312,7 @@ impl KpiAccumulator {
             .check_apart(&other.records, "was fed to both accumulators being merged")?;
         self.records.add(&other.records);
         for (c, theirs) in &other.contacts {
-            self.contacts.entry(*c).or_default().merge(theirs);
+            self.contacts.entry(c.clone()).or_default().merge(theirs);
         }
         self.customers.merge(&other.customers)?;
         for (mine, theirs) in self.stays.iter_mut().zip(&other.stays) {

@@ -7,8 +7,9 @@
 //! When the records come grouped by contact (the whole dataset), a batch can
 //! fold each contact's facts into customer counts as soon as the contact is
 //! done, so no per-contact table is kept at all; otherwise the facts of the
-//! contacts seen go into the accumulators (a part's state holds only the
-//! contacts it saw, and merges exactly).
+//! contacts seen go into the accumulators, keyed by contact id (a part's
+//! state holds only the contacts it saw, needs no contact table to be read,
+//! and merges exactly).
 
 use std::collections::BTreeMap;
 
@@ -22,9 +23,9 @@ use super::facts::{
 };
 use super::request::{OrderBasis, RevenueSource};
 use crate::model::{
-    Activity, ActivityKind, CallDirection, CallOutcome, Campaign, Contact, Deal, DealKind,
-    DealStatus, EmailEvent, LifecycleStage, SpendCategory, SpendEntry, SpendKind, SurveyScore,
-    Ticket, TicketKind,
+    Activity, ActivityKind, CallDirection, CallOutcome, Campaign, Contact, ContactId, Deal,
+    DealKind, DealStatus, EmailEvent, LifecycleStage, SpendCategory, SpendEntry, SpendKind,
+    SurveyScore, Ticket, TicketKind,
 };
 use crate::{Error, Result};
 
@@ -37,9 +38,9 @@ pub(crate) struct Batch<'a, 'd> {
     /// `Some` when contacts are folded as they complete.
     fold: Option<(Folder, Vec<CustomerCounts>)>,
     /// The contact whose records are coming in.
-    current: Option<(u32, ContactFacts)>,
-    /// Facts of the contacts seen, when not folding.
-    facts: BTreeMap<u32, ContactFacts>,
+    current: Option<(ContactId, ContactFacts)>,
+    /// Facts of the contacts seen, when not folding, by contact id.
+    facts: BTreeMap<ContactId, ContactFacts>,
     deals_seen: u64,
     purchases_seen: u64,
     first_record: i64,
@@ -93,15 +94,15 @@ impl<'a, 'd> Batch<'a, 'd> {
         self.accs.get_mut(p)
     }
 
-    /// The facts of the contact at `position` (records of other contacts
-    /// that came before are set aside or folded).
-    fn facts(&mut self, position: Option<usize>) -> Result<Option<&mut ContactFacts>> {
-        let Some(c) = position.and_then(|p| u32::try_from(p).ok()) else {
+    /// The facts of `contact` (records of other contacts that came before
+    /// are set aside or folded).
+    fn facts(&mut self, contact: Option<&ContactId>) -> Result<Option<&mut ContactFacts>> {
+        let Some(c) = contact else {
             return Ok(None);
         };
-        if self.current.as_ref().is_none_or(|(k, _)| *k != c) {
+        if self.current.as_ref().is_none_or(|(k, _)| k != c) {
             self.flush()?;
-            self.current = Some((c, ContactFacts::default()));
+            self.current = Some((c.clone(), ContactFacts::default()));
         }
         Ok(self.current.as_mut().map(|(_, f)| f))
     }
@@ -159,10 +160,10 @@ impl<'a, 'd> Batch<'a, 'd> {
     }
 
     /// A revenue event (a won deal or a purchase counted by the revenue
-    /// source) of the contact at `position`, at `t`, worth `value`.
+    /// source) of `contact`, at `t`, worth `value`.
     fn revenue_event(
         &mut self,
-        position: Option<usize>,
+        contact: Option<&ContactId>,
         t: i64,
         value: Decimal,
         in_segment: bool,
@@ -180,7 +181,7 @@ impl<'a, 'd> Batch<'a, 'd> {
         // Only events some window can see (in a period, or in an activity
         // window before a period's start or end) are kept.
         let seen = in_period || self.buckets.sees(t);
-        if let Some(facts) = self.facts(position)? {
+        if let Some(facts) = self.facts(contact)? {
             // Facts about the customer as a whole, whatever the segment.
             facts.first_event(t, flags);
             if in_segment && seen {
@@ -199,7 +200,7 @@ impl<'a, 'd> Batch<'a, 'd> {
         Ok(())
     }
 
-    pub fn add_contact(&mut self, position: Option<usize>, contact: &Contact) -> Result<()> {
+    pub fn add_contact(&mut self, contact: &Contact) -> Result<()> {
         let ctx = self.ctx;
         let created = ts(contact.created_at);
         self.first_record = self.first_record.min(created);
@@ -207,7 +208,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             return Ok(());
         }
         if contact.email.is_some()
-            && let Some(facts) = self.facts(position)?
+            && let Some(facts) = self.facts(Some(&contact.id))?
         {
             facts.subscribed = Some(facts.subscribed.map_or(created, |s| s.min(created)));
         }
@@ -258,7 +259,7 @@ impl<'a, 'd> Batch<'a, 'd> {
         Ok(())
     }
 
-    pub fn add_deal(&mut self, position: Option<usize>, deal: &Deal) -> Result<()> {
+    pub fn add_deal(&mut self, contact: Option<&ContactId>, deal: &Deal) -> Result<()> {
         let ctx = self.ctx;
         let in_segment = ctx.deal_in_segment(deal);
         let created = ts(deal.created_at);
@@ -268,7 +269,7 @@ impl<'a, 'd> Batch<'a, 'd> {
         // Facts about the customer as a whole, whatever the segment.
         if self.creations_from < created
             && created <= self.creations_to
-            && let Some(facts) = self.facts(position)?
+            && let Some(facts) = self.facts(contact)?
         {
             facts.creations.push(created);
         }
@@ -281,7 +282,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             && ctx.options.revenue_source.deals()
         {
             self.revenue_event(
-                position,
+                contact,
                 closed,
                 value,
                 in_segment,
@@ -300,7 +301,7 @@ impl<'a, 'd> Batch<'a, 'd> {
                     DealKind::Upsell => WON_UPSELL,
                     DealKind::New => WON_NEW,
                 };
-                if let Some(facts) = self.facts(position)? {
+                if let Some(facts) = self.facts(contact)? {
                     facts.won.push((closed, kind));
                 }
                 if let Some(acc) = self.at(closed) {
@@ -368,7 +369,7 @@ impl<'a, 'd> Batch<'a, 'd> {
 
     pub fn add_activity(
         &mut self,
-        position: Option<usize>,
+        contact: Option<&ContactId>,
         activity: &Activity,
         pays_won_deal: bool,
     ) -> Result<()> {
@@ -386,7 +387,7 @@ impl<'a, 'd> Batch<'a, 'd> {
                 Decimal::ZERO
             };
             if counted {
-                self.revenue_event(position, t, value, in_segment, activity.campaign.is_some())?;
+                self.revenue_event(contact, t, value, in_segment, activity.campaign.is_some())?;
             }
             if in_segment && let Some(acc) = self.at(t) {
                 acc.purchases += 1;
@@ -403,7 +404,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             event: EmailEvent::Bounced | EmailEvent::Unsubscribed,
             ..
         } = &activity.kind
-            && let Some(facts) = self.facts(position)?
+            && let Some(facts) = self.facts(contact)?
         {
             facts.email_lost = facts.email_lost.min(t);
         }
@@ -412,7 +413,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             ..
         } = &activity.kind
             && self.buckets.bucket(t).is_some()
-            && let Some(facts) = self.facts(position)?
+            && let Some(facts) = self.facts(contact)?
         {
             facts.calls.push(t);
         }

@@ -247,13 +247,14 @@ impl<'d> KpiEngine<'d> {
                 // activities, so no record needs an id lookup and a
                 // contact's facts are complete when the next one starts.
                 for (position, contact) in ds.contacts().iter().enumerate() {
-                    batch.add_contact(Some(position), contact)?;
+                    let id = Some(&contact.id);
+                    batch.add_contact(contact)?;
                     for deal in ds.deals_at(position) {
-                        batch.add_deal(Some(position), deal)?;
+                        batch.add_deal(id, deal)?;
                     }
                     for activity in ds.activities_at(position) {
                         let pays = pays_won_deal(ds, None, activity);
-                        batch.add_activity(Some(position), activity, pays)?;
+                        batch.add_activity(id, activity, pays)?;
                     }
                 }
                 for position in 0..ds.contacts().len() {
@@ -263,23 +264,21 @@ impl<'d> KpiEngine<'d> {
                 }
             }
             Some(part_deals) => {
+                // Facts are keyed by contact id (validation has checked
+                // that every contact is known): no position in the
+                // dataset's contact table goes into the state.
                 for contact in part.contacts {
-                    batch.add_contact(ds.contact_position(&contact.id), contact)?;
+                    batch.add_contact(contact)?;
                 }
                 for deal in part.deals {
-                    batch.add_deal(ds.contact_position(&deal.contact), deal)?;
+                    batch.add_deal(Some(&deal.contact), deal)?;
                 }
                 for activity in part.activities {
                     // Only purchases, outbound calls and lost e-mail
-                    // addresses touch a contact's facts; skip the lookup
-                    // otherwise.
-                    let position = if needs_contact(activity) {
-                        ds.contact_position(&activity.contact)
-                    } else {
-                        None
-                    };
+                    // addresses touch a contact's facts.
+                    let contact = needs_contact(activity).then_some(&activity.contact);
                     let pays = pays_won_deal(ds, Some(part_deals), activity);
-                    batch.add_activity(position, activity, pays)?;
+                    batch.add_activity(contact, activity, pays)?;
                 }
                 for ticket in part.tickets {
                     batch.add_ticket(ticket)?;

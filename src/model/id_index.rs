@@ -13,6 +13,14 @@ use std::hash::{BuildHasher, RandomState};
 /// A position that marks an empty slot (datasets hold fewer records).
 const EMPTY: u32 = u32::MAX;
 
+/// Where an id's probe starts in an index of a given size.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Probe {
+    at: usize,
+    tag: u32,
+    slots: usize,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     tag: u32,
@@ -54,6 +62,82 @@ impl IdIndex {
         let hash = self.hasher.hash_one(id);
         let mask = self.slots.len() - 1;
         ((hash as usize) & mask, (hash >> 32) as u32)
+    }
+
+    /// Hashes `id` once for a later [`IdIndex::get_probed`] or
+    /// [`IdIndex::insert_probed`], and loads its first slot: a caller that
+    /// probes a block of ids before using them lets the cache misses of
+    /// the block overlap instead of following one another. Returns the
+    /// probe and the position in the first slot (for the caller to touch
+    /// the record it names).
+    #[inline]
+    pub(crate) fn probe(&self, id: &str) -> (Probe, u32) {
+        let (at, tag) = self.start(id);
+        let position = self.slots.get(at).map_or(EMPTY, |s| s.position);
+        (
+            Probe {
+                at,
+                tag,
+                slots: self.slots.len(),
+            },
+            position,
+        )
+    }
+
+    /// [`IdIndex::get`] with the hash of an earlier [`IdIndex::probe`].
+    #[inline]
+    pub(crate) fn get_probed<'a>(
+        &self,
+        probe: Probe,
+        id: &str,
+        id_at: impl Fn(u32) -> &'a str,
+    ) -> Option<u32> {
+        if probe.slots != self.slots.len() {
+            return self.get(id, id_at);
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = probe.at;
+        loop {
+            let slot = self.slots[at];
+            if slot.position == EMPTY {
+                return None;
+            }
+            if slot.tag == probe.tag && id_at(slot.position) == id {
+                return Some(slot.position);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// [`IdIndex::insert`] with the hash of an earlier [`IdIndex::probe`].
+    #[inline]
+    pub(crate) fn insert_probed<'a>(
+        &mut self,
+        probe: Probe,
+        id: &str,
+        position: u32,
+        id_at: impl Fn(u32) -> &'a str,
+    ) -> Option<u32> {
+        if probe.slots != self.slots.len() || (self.len + 1) * 4 > self.slots.len() * 3 {
+            return self.insert(id, position, id_at);
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = probe.at;
+        loop {
+            let slot = self.slots[at];
+            if slot.position == EMPTY {
+                self.slots[at] = Slot {
+                    tag: probe.tag,
+                    position,
+                };
+                self.len += 1;
+                return None;
+            }
+            if slot.tag == probe.tag && id_at(slot.position) == id {
+                return Some(slot.position);
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// Adds `position` under `id`, unless `id` is already there: then the
@@ -139,6 +223,32 @@ mod tests {
         assert_eq!(index.get("", id_at), None);
         assert_eq!(index.insert("C-17", 99, id_at), Some(17));
         assert_eq!(index.get("C-17", id_at), Some(17));
+    }
+
+    #[test]
+    fn probed_lookups_agree_with_plain_ones_even_after_growth() {
+        let ids: Vec<String> = (0..3000).map(|i| format!("A{i}")).collect();
+        let id_at = |p: u32| ids[p as usize].as_str();
+        let mut index = IdIndex::with_capacity(10);
+        for (p, id) in ids.iter().enumerate() {
+            // Probed before an insert that may grow the index.
+            let (probe, _) = index.probe(id);
+            assert_eq!(index.insert_probed(probe, id, p as u32, id_at), None);
+        }
+        for (p, id) in ids.iter().enumerate() {
+            let (probe, _) = index.probe(id);
+            assert_eq!(index.get_probed(probe, id, id_at), Some(p as u32));
+            assert_eq!(index.insert_probed(probe, id, 0, id_at), Some(p as u32));
+        }
+        let (probe, _) = index.probe("A3000");
+        assert_eq!(index.get_probed(probe, "A3000", id_at), None);
+        // A probe of a smaller index is not trusted after growth.
+        let mut small = IdIndex::with_capacity(1);
+        let (stale, _) = small.probe("A0");
+        for (p, id) in ids.iter().take(100).enumerate() {
+            small.insert(id, p as u32, id_at);
+        }
+        assert_eq!(small.get_probed(stale, "A0", id_at), Some(0));
     }
 
     #[test]

@@ -56,14 +56,60 @@ pub(crate) fn is_valid_id(text: &str) -> bool {
     text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(char::is_control)
 }
 
+/// Longest id kept inline (no allocation); longer ids go to the heap.
+const INLINE: usize = 22;
+
+/// The text of an id: inline up to [`INLINE`] bytes, so the common short
+/// id costs no allocation (and cloning one costs none), else a boxed `str`.
+/// The representation is canonical (an id of at most [`INLINE`] bytes is
+/// always inline, unused bytes are zero), so the derived equality is the
+/// text's. Same size as a `String` (24 bytes), and `Option` of it too.
+#[derive(Clone, PartialEq, Eq)]
+enum IdText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl IdText {
+    fn copy_of(text: &str) -> IdText {
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(slot), Ok(len)) => {
+                slot.copy_from_slice(text.as_bytes());
+                IdText::Inline { len, bytes }
+            }
+            _ => IdText::Heap(text.into()),
+        }
+    }
+
+    fn from_string(text: String) -> IdText {
+        if text.len() <= INLINE {
+            IdText::copy_of(&text)
+        } else {
+            IdText::Heap(text.into_boxed_str())
+        }
+    }
+
+    #[inline]
+    fn as_str(&self) -> &str {
+        match self {
+            // Always valid UTF-8: the bytes are a copy of a `str`.
+            IdText::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            IdText::Heap(text) => text,
+        }
+    }
+}
+
 macro_rules! define_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
         ///
         /// Non-empty, at most [`MAX_ID_LEN`] bytes, no control characters.
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(IdText);
 
         impl $name {
             /// Validates and wraps an identifier.
@@ -76,19 +122,70 @@ macro_rules! define_id {
             pub fn new(id: impl Into<String>) -> Result<Self> {
                 let id = id.into();
                 check_id($kind, &id)?;
-                Ok($name(id))
+                Ok($name(IdText::from_string(id)))
+            }
+
+            /// Validates a borrowed identifier (no allocation for a short one).
+            fn from_text(id: &str) -> Result<Self> {
+                check_id($kind, id)?;
+                Ok($name(IdText::copy_of(id)))
             }
 
             /// The identifier as text.
+            #[inline]
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
+            }
+        }
+
+        impl std::hash::Hash for $name {
+            // As the text, so that lookups by `&str` (`Borrow<str>`) agree.
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                std::hash::Hash::hash(self.as_str(), state)
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<$name, E> {
+                        $name::from_text(v).map_err(E::custom)
+                    }
+                    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<$name, E> {
+                        $name::new(v).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Visitor)
             }
         }
 
         impl std::str::FromStr for $name {
             type Err = Error;
             fn from_str(id: &str) -> Result<Self> {
-                $name::new(id)
+                $name::from_text(id)
             }
         }
 
@@ -101,25 +198,28 @@ macro_rules! define_id {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                match id.0 {
+                    IdText::Heap(text) => text.into_string(),
+                    inline => inline.as_str().to_owned(),
+                }
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), self.0)
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
     };
@@ -173,3 +273,64 @@ define_id!(
     /// Identifies a [`SpendEntry`](crate::model::SpendEntry).
     SpendId, "spend"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeSet, HashMap};
+
+    #[test]
+    fn an_id_is_as_large_as_a_string_and_so_is_an_optional_one() {
+        assert_eq!(std::mem::size_of::<ContactId>(), 24);
+        assert_eq!(std::mem::size_of::<Option<ContactId>>(), 24);
+    }
+
+    #[test]
+    fn short_and_long_ids_keep_their_text_order_hash_and_json() {
+        let texts = [
+            "C-1".to_string(),
+            "x".repeat(INLINE),
+            "y".repeat(INLINE + 1),
+            "é".repeat(40),
+            "B".to_string(),
+        ];
+        let ids: Vec<ContactId> = texts.iter().map(|t| t.parse().expect("id")).collect();
+        let mut by_text = HashMap::new();
+        for (id, text) in ids.iter().zip(&texts) {
+            assert_eq!(id.as_str(), text);
+            assert_eq!(String::from(id.clone()), *text);
+            assert_eq!(ContactId::new(text.clone()).expect("id"), *id);
+            let json = serde_json::to_string(id).expect("json");
+            assert_eq!(json, serde_json::to_string(text).expect("json"));
+            assert_eq!(serde_json::from_str::<ContactId>(&json).expect("back"), *id);
+            by_text.insert(id.clone(), text.len());
+        }
+        // Lookups by `&str` find ids (hash and equality agree with the text).
+        for text in &texts {
+            assert_eq!(by_text.get(text.as_str()), Some(&text.len()));
+        }
+        let sorted: Vec<&str> = ids
+            .iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(ContactId::as_str)
+            .collect();
+        let mut expected: Vec<&str> = texts.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn json_ids_are_checked_as_constructed_ones() {
+        let err = serde_json::from_str::<ContactId>(r#""""#).expect_err("empty");
+        assert!(
+            err.to_string().contains("contact id must not be empty"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<DealId>("5").expect_err("number");
+        assert!(err.to_string().contains("expected a string"), "{err}");
+        // An escaped id reaches the visitor as an owned string.
+        let id: ContactId = serde_json::from_str(r#""C\u002d1""#).expect("escaped");
+        assert_eq!(id.as_str(), "C-1");
+    }
+}

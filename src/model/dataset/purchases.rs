@@ -114,6 +114,8 @@ impl PurchaseColumns<'_> {
         }
         let buyers = parts.contacts.len();
         let mut activities = Vec::with_capacity(rows);
+        let mut id_text = String::with_capacity(self.id_prefix.len() + 20);
+        let mut digits = [0u8; 20];
         for (i, ((&contact, &at), &minor)) in self
             .contacts
             .iter()
@@ -148,7 +150,12 @@ impl PurchaseColumns<'_> {
                 .ok_or_else(|| {
                     Error::invalid(format!("purchases.currencies[{i}]"), "missing currency")
                 })?;
-            let id = ActivityId::new(format!("{}{i}", self.id_prefix))?;
+            // One buffer for every id: a short id is stored inline, so
+            // the row costs no allocation.
+            id_text.clear();
+            id_text.push_str(self.id_prefix);
+            id_text.push_str(itoa(i, &mut digits));
+            let id: ActivityId = id_text.parse()?;
             activities.push(Activity::new(
                 id,
                 buyer.id.clone(),
@@ -203,4 +210,22 @@ impl Dataset {
         };
         build(parts, Some(known))
     }
+}
+
+/// The decimal digits of `n`, written at the end of `buf`.
+fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        if let Some(d) = buf.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    buf.get(at..)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default()
 }
