@@ -112,7 +112,11 @@ fn bench(c: &mut Criterion) {
             |states| {
                 let mut actions = 0;
                 for (j, s) in journeys.iter().zip(states.iter_mut()) {
-                    actions += j.tick_all(s, &snapshot, as_of).actions.len();
+                    actions += j
+                        .tick_all(s, &snapshot, as_of)
+                        .expect("in range")
+                        .actions
+                        .len();
                 }
                 assert_eq!(actions, n / 10);
             },

@@ -217,7 +217,7 @@ fn due_finds_the_states_to_tick_and_tick_all_advances_only_those() {
     assert_eq!(due(&states, as_of), vec![0, 1, 2, 3, 4]);
     assert_eq!(next_wake(&states), Some(ts("2026-05-03T00:00:00Z")));
     let before = states.clone();
-    let tick = j.tick_all(&mut states, &snapshot(), as_of);
+    let tick = j.tick_all(&mut states, &snapshot(), as_of).expect("tick");
     assert_eq!(tick.advanced, 5);
     assert_eq!(tick.actions.len(), 5);
     assert!(tick.errors.is_empty());
@@ -228,7 +228,7 @@ fn due_finds_the_states_to_tick_and_tick_all_advances_only_those() {
     states[6].step = Some("gone".into());
     states[6].wake_at = Some(ts("2026-05-01T00:00:00Z"));
     let kept = states[6].clone();
-    let tick = j.tick_all(&mut states, &snapshot(), as_of);
+    let tick = j.tick_all(&mut states, &snapshot(), as_of).expect("tick");
     assert_eq!(tick.errors.len(), 1);
     assert_eq!(tick.errors[0].0, 6);
     assert_eq!(states[6], kept);

@@ -13,15 +13,18 @@
 
 use std::borrow::Cow;
 
-use chrono::{Duration, FixedOffset};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::compile::{Journey, Kind, OFFSET_ONLY};
+use super::compile::{Journey, Kind};
 use super::definition::{GoalMiss, Reentry};
-use super::schedule::{parse_offset, split_bucket, stable_hash};
-use super::state::{HistoryEntry, JourneyState, Status};
+use super::schedule::{split_bucket, stable_hash};
+use super::state::{HISTORY_LIMIT, HistoryEntry, JourneyState, STATE_FORMAT, Status};
+use super::time_zone::TimeZoneRule;
 use crate::automation::{Action, Effect, EnrollmentState, Event, EventType};
-use crate::model::{ContactId, Dataset, DealId, FieldValue, Timestamp};
+use crate::model::{
+    ContactId, Dataset, DealId, FieldValue, MAX_TIMESTAMP, Timestamp, check_timestamp,
+};
 use crate::{Error, Result};
 
 /// The most steps one call runs for one contact (a catch-up over a very long
@@ -182,48 +185,46 @@ struct Runner<'a> {
     snapshot: &'a Dataset,
     as_of: Timestamp,
     until: Timestamp,
-    offset: FixedOffset,
+    zone: TimeZoneRule,
     budget: u32,
     out: Advance,
 }
 
 impl Journey {
-    /// The UTC offset of local-time waits (`at`, business days) for
+    /// The time zone of local-time waits (`at`, business days) for
     /// `contact`: its own (the time zone field), else the journey's. Only
     /// read when the journey has such waits.
     ///
     /// # Errors
     ///
-    /// The contact's field holds something other than a fixed UTC offset
-    /// (a zone name such as `Europe/Paris`): the error names the field and
-    /// the contact.
-    pub(crate) fn offset_for(
+    /// The contact's field holds something that is not a time zone (see
+    /// [`TimeZoneRule::parse`]): the error names the field and the contact.
+    pub(crate) fn zone_for(
         &self,
         snapshot: &Dataset,
         contact: Option<&ContactId>,
-    ) -> Result<FixedOffset> {
+    ) -> Result<TimeZoneRule> {
         if !self.local_time {
-            return Ok(self.offset);
+            return Ok(self.zone);
         }
         let Some(contact) = contact.and_then(|c| snapshot.contact(c)) else {
-            return Ok(self.offset);
+            return Ok(self.zone);
         };
         let company = snapshot.company_of(contact);
-        let refuse = |shown: String| {
+        let refuse = |why: String| {
             Error::invalid(
                 self.time_zone_field_name.as_str(),
-                format!(
-                    "contact {}: {shown} is not a fixed UTC offset; {OFFSET_ONLY}",
-                    contact.id
-                ),
+                format!("contact {}: {why}", contact.id),
             )
         };
         match self.time_zone_field.resolve(contact, company) {
-            None => Ok(self.offset),
+            None => Ok(self.zone),
             Some(FieldValue::Text(text)) => {
-                parse_offset(text).ok_or_else(|| refuse(format!("{text:?}")))
+                TimeZoneRule::parse(text).map_err(|e| refuse(e.message().to_string()))
             }
-            Some(other) => Err(refuse(format!("{other:?}"))),
+            Some(other) => Err(refuse(format!(
+                "{other:?} is not a time zone (expected text such as \"+02:00\", \"Europe/Paris\" or \"CET-1CEST,M3.5.0,M10.5.0/3\")"
+            ))),
         }
     }
 
@@ -234,8 +235,10 @@ impl Journey {
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the state
     /// belongs to another journey, version (migrate it first) or contact, or
-    /// names an unknown step; when the event is invalid or later than
-    /// `as_of`; errors of conditions (money across currencies without
+    /// names an unknown step; when the state fails
+    /// [`JourneyState::validate`] (`state.history`, `state.wake_at`, …);
+    /// when `as_of` is outside years 1 to 9999 (`as_of`); when the event is
+    /// invalid or later than `as_of`; errors of conditions (money across currencies without
     /// rates). Errors leave no partial result.
     pub fn advance(
         &self,
@@ -263,7 +266,16 @@ impl Journey {
         snapshot: &Dataset,
         as_of: Timestamp,
     ) -> Result<Advance> {
+        check_timestamp(as_of, "as_of")?;
         if matches!(input, Input::Tick) && !state.is_due(as_of) {
+            // The cheap part of the state's checks (a full check of a
+            // state with nothing due would cost more than the tick).
+            if state.format != STATE_FORMAT
+                || state.history.len() > HISTORY_LIMIT
+                || state.wake_at.is_some_and(|w| w > MAX_TIMESTAMP)
+            {
+                state.validate().map_err(|e| e.with_path_prefix("state"))?;
+            }
             return Ok(Advance {
                 next_wake_at: state.wake_at.filter(|_| state.is_active()),
                 idle: Some(Idle::NotDue),
@@ -277,11 +289,11 @@ impl Journey {
             snapshot,
             as_of,
             until: as_of,
-            offset: self.offset,
+            zone: self.zone,
             budget: STEP_BUDGET,
             out: Advance::default(),
         };
-        runner.offset = runner.offset_of(&work)?;
+        runner.zone = runner.zone_of(&work)?;
         match input {
             Input::Tick => runner.drive(&mut work, Go::Wake)?,
             Input::Event(event) => runner.on_event(&mut work, event)?,
@@ -297,6 +309,7 @@ impl Journey {
     }
 
     fn check_state(&self, state: &JourneyState) -> Result<()> {
+        state.validate().map_err(|e| e.with_path_prefix("state"))?;
         if state.status == Status::NotEntered {
             return Ok(());
         }
@@ -366,8 +379,8 @@ fn late(as_of: Timestamp, at: Timestamp) -> i64 {
 }
 
 impl Runner<'_> {
-    fn offset_of(&self, st: &JourneyState) -> Result<FixedOffset> {
-        self.journey.offset_for(self.snapshot, st.contact.as_ref())
+    fn zone_of(&self, st: &JourneyState) -> Result<TimeZoneRule> {
+        self.journey.zone_for(self.snapshot, st.contact.as_ref())
     }
 
     fn record(
@@ -620,7 +633,7 @@ impl Runner<'_> {
                 Some(Go::Arrive(*next, at))
             }
             Kind::Wait { wait, .. } => {
-                let wake = wait.end(at, self.offset);
+                let wake = wait.end(at, &self.zone);
                 self.wait_at(st, idx, at, Some(wake), None)
             }
             Kind::WaitUntil {
@@ -634,13 +647,13 @@ impl Runner<'_> {
                     self.record(st, idx, at, "condition_met", None);
                     Some(Go::Arrive(*met, at))
                 } else {
-                    let deadline = timeout.end(at, self.offset);
+                    let deadline = timeout.end(at, &self.zone);
                     let poll = at + Duration::hours(i64::from(*check_every_hours));
                     self.wait_at(st, idx, at, Some(poll.min(deadline)), Some(deadline))
                 }
             }
             Kind::WaitForEvent { timeout, .. } => {
-                let deadline = timeout.end(at, self.offset);
+                let deadline = timeout.end(at, &self.zone);
                 self.wait_at(st, idx, at, Some(deadline), Some(deadline))
             }
             Kind::If {
@@ -897,7 +910,7 @@ impl Runner<'_> {
         st.goals.clear();
         st.exit = None;
         st.left_at = None;
-        self.offset = self.offset_of(st)?;
+        self.zone = self.zone_of(st)?;
         let start = self.journey.start;
         self.record(st, start, at, "entered", Some(cause));
         self.drive(st, Go::Arrive(start, at))?;

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::advance::{Input, JourneyAction};
 use super::compile::Journey;
 use super::state::JourneyState;
-use crate::Error;
-use crate::model::{Dataset, Timestamp};
+use crate::model::{Dataset, Timestamp, check_timestamp};
+use crate::{Error, Result};
 
 /// The positions of the states due at `as_of` (an active contact whose
 /// wake-up time has come).
@@ -60,13 +60,20 @@ fn errors_as_text<S: serde::Serializer>(
 impl Journey {
     /// Ticks every state of the slice at `as_of`, in place: states with
     /// nothing due are skipped without work; a state that fails is left as
-    /// it was and its error reported.
+    /// it was and its error reported (a state that fails
+    /// [`JourneyState::validate`] among them, naming `state.…`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming `as_of`
+    /// when it is outside years 1 to 9999 (nothing is advanced).
     pub fn tick_all(
         &self,
         states: &mut [JourneyState],
         snapshot: &Dataset,
         as_of: Timestamp,
-    ) -> BatchTick {
+    ) -> Result<BatchTick> {
+        check_timestamp(as_of, "as_of")?;
         let mut out = BatchTick::default();
         for (i, state) in states.iter_mut().enumerate() {
             if !state.is_due(as_of) {
@@ -89,6 +96,6 @@ impl Journey {
                 Err(e) => out.errors.push((i, e)),
             }
         }
-        out
+        Ok(out)
     }
 }

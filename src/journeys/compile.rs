@@ -3,20 +3,18 @@
 
 use std::collections::HashMap;
 
-use chrono::FixedOffset;
-
 use super::definition::{GoalMiss, JourneyDoc, StepDoc};
 use super::graph::Graph;
-use super::schedule::{Wait, parse_offset};
+use super::schedule::Wait;
+use super::time_zone::TimeZoneRule;
 use crate::automation::{ActionSpec, CompiledAction, CompiledCondition, Trigger};
 use crate::model::FieldPath;
 use crate::money::ExchangeRates;
 use crate::{Error, Result};
 
-/// Why only fixed offsets are accepted (the end of the error message).
-pub(crate) const OFFSET_ONLY: &str = "expected \"+HH:MM\", \"-HH:MM\" or \"UTC\". Zone names such as \"Europe/Paris\" are refused: their offset changes with daylight saving, and crmkit carries no time zone database to know when; store the offset that applies (and update it when the clocks change)";
-
-/// The default field holding a contact's UTC offset.
+/// The default field holding a contact's time zone (a fixed offset, a
+/// POSIX TZ rule or a name of the built-in table; see
+/// [`TimeZoneRule`]).
 pub const TIME_ZONE_FIELD: &str = "contact.attributes.utc_offset";
 
 /// One arm of a compiled split: buckets below `upto` (of 10,000) take it.
@@ -101,12 +99,14 @@ pub struct Journey {
     pub(crate) entry_condition: Option<CompiledCondition>,
     pub(crate) exits: Vec<Exit>,
     pub(crate) goals: Vec<usize>,
-    pub(crate) offset: FixedOffset,
+    /// The journey's time zone (default UTC).
+    pub(crate) zone: TimeZoneRule,
     pub(crate) time_zone_field: FieldPath,
     /// The time zone field as written (named in errors).
     pub(crate) time_zone_field_name: String,
-    /// Whether a wait depends on the local time (`at` or business days):
-    /// only then is the contact's offset read.
+    /// Whether a wait depends on the local time (`at`, days or business
+    /// days, which are local calendar days): only then is the contact's
+    /// time zone read.
     pub(crate) local_time: bool,
     /// Whether an exit has a condition (checked at every step).
     pub(crate) exit_conditions: bool,
@@ -199,20 +199,11 @@ impl Journey {
                 "a journey needs at least one entry trigger or enrolled_by campaign",
             ));
         }
-        let offset = match &doc.time_zone {
-            None => FixedOffset::east_opt(0),
-            Some(tz) => parse_offset(tz),
-        }
-        .ok_or_else(|| {
-            Error::invalid(
-                "time_zone",
-                format!(
-                    "{:?} is not a fixed UTC offset; {}",
-                    doc.time_zone.as_deref().unwrap_or_default(),
-                    OFFSET_ONLY
-                ),
-            )
-        })?;
+        let zone = match &doc.time_zone {
+            None => TimeZoneRule::UTC,
+            Some(tz) => TimeZoneRule::parse(tz)
+                .map_err(|e| Error::invalid("time_zone", e.message().to_string()))?,
+        };
         let time_zone_field_name = doc
             .time_zone_field
             .clone()
@@ -520,7 +511,7 @@ impl Journey {
             waits
                 .iter()
                 .flatten()
-                .any(|w| w.at.is_some() || w.business_days > 0)
+                .any(|w| w.at.is_some() || w.business_days > 0 || w.days > 0)
         });
         let exit_conditions = exits.iter().any(|x| x.condition.is_some());
         let goal_conditions = steps.iter().any(|s| {
@@ -540,7 +531,7 @@ impl Journey {
             entry_condition,
             exits,
             goals,
-            offset,
+            zone,
             time_zone_field,
             time_zone_field_name,
             local_time,

@@ -28,17 +28,20 @@ pub struct JourneyDoc {
     /// Display name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
-    /// The fixed UTC offset (`"+01:00"`) of local-time waits (`at`,
-    /// business days) for contacts without one of their own: the dataset's
-    /// time zone (default `"+00:00"`). Zone names (`"Europe/Paris"`) are
-    /// refused: without a time zone database their daylight-saving changes
-    /// are unknown.
+    /// The time zone of local-time waits (`at`, business days) for
+    /// contacts without one of their own: the dataset's time zone (default
+    /// UTC). A fixed offset (`"+01:00"`), a POSIX TZ rule with daylight
+    /// saving (`"CET-1CEST,M3.5.0,M10.5.0/3"`) or a name of the built-in
+    /// table (`"Europe/Paris"`, current rules only); see
+    /// [`TimeZoneRule`](super::TimeZoneRule). Parsed at load; an error
+    /// names `time_zone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// The contact field holding the contact's own UTC offset
-    /// (default `contact.attributes.utc_offset`). A value that is not a
-    /// fixed offset makes advancing that contact fail with an error naming
-    /// the field and the contact, when a local-time wait needs it.
+    /// The contact field holding the contact's own time zone, in any form
+    /// `time_zone` accepts (default `contact.attributes.utc_offset`). A
+    /// value that is not a time zone makes advancing that contact fail
+    /// with an error naming the field and the contact, when a local-time
+    /// wait needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone_field: Option<String>,
     /// Who enters and when.

@@ -77,8 +77,10 @@ pub struct Migration {
 /// # Errors
 ///
 /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when the journeys have
-/// different ids, the new version is not newer, or the state does not
-/// belong to the old version.
+/// different ids, the new version is not newer, the state does not
+/// belong to the old version or fails [`JourneyState::validate`]
+/// (`state.history`, `state.wake_at`, …), or `as_of` is outside years 1 to
+/// 9999 (`as_of`).
 pub fn migrate(
     old: &Journey,
     new: &Journey,
@@ -102,6 +104,8 @@ pub fn migrate(
             ),
         ));
     }
+    crate::model::check_timestamp(as_of, "as_of")?;
+    state.validate().map_err(|e| e.with_path_prefix("state"))?;
     let mut st = state.clone();
     let contact = st.contact.as_ref().map(|c| c.to_string());
     let from = st.step.clone();
@@ -264,21 +268,21 @@ fn reschedule(
     let Some(since) = st.since else {
         return Ok(());
     };
-    let offset = new.offset_for(snapshot, st.contact.as_ref())?;
+    let zone = new.zone_for(snapshot, st.contact.as_ref())?;
     match kind {
-        Kind::Wait { wait, .. } => st.wake_at = Some(wait.end(since, offset)),
+        Kind::Wait { wait, .. } => st.wake_at = Some(wait.end(since, &zone)),
         Kind::WaitUntil {
             timeout,
             check_every_hours,
             ..
         } => {
-            let deadline = timeout.end(since, offset);
+            let deadline = timeout.end(since, &zone);
             let poll = since + chrono::Duration::hours(i64::from(*check_every_hours));
             st.deadline = Some(deadline);
             st.wake_at = Some(poll.min(deadline));
         }
         Kind::WaitForEvent { timeout, .. } => {
-            let deadline = timeout.end(since, offset);
+            let deadline = timeout.end(since, &zone);
             st.deadline = Some(deadline);
             st.wake_at = Some(deadline);
         }

@@ -61,6 +61,7 @@ pub mod presets;
 mod schedule;
 mod simulate;
 mod state;
+pub mod time_zone;
 
 pub use advance::{
     Advance, Enrolled, Idle, Input, JourneyAction, JourneyEffect, STEP_BUDGET, StartJourney,
@@ -76,3 +77,4 @@ pub use simulate::{
     ArmStats, GoalStats, Share, Simulation, StepStats, ZTest, history_events, two_proportion_z_test,
 };
 pub use state::{HISTORY_LIMIT, HistoryEntry, JourneyState, STATE_FORMAT, Status};
+pub use time_zone::TimeZoneRule;

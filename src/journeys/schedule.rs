@@ -2,16 +2,13 @@
 //! 09:00 in the contact's time zone") and the deterministic split
 //! assignment.
 //!
-//! Time zones are fixed UTC offsets (`"+02:00"`): crmkit carries no time
-//! zone database, so a host whose contacts live in zones with daylight
-//! saving stores the offset that applies (or re-stores it twice a year).
-//! Zone names (`"Europe/Paris"`) are refused with an error, in the
-//! journey's `time_zone` at load and in a contact's time zone field when a
-//! local-time wait needs it, rather than silently read as UTC.
+//! Time zones are [`TimeZoneRule`]s: fixed offsets, POSIX TZ rules with
+//! daylight saving, or names of the built-in table (current rules only).
 
-use chrono::{Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Weekday};
+use chrono::{Datelike, Duration, NaiveTime, Weekday};
 
 use super::definition::DurationDoc;
+use super::time_zone::TimeZoneRule;
 use crate::model::Timestamp;
 use crate::{Error, Result};
 
@@ -59,34 +56,59 @@ impl Wait {
         Ok(wait)
     }
 
-    /// When a wait that starts at `start` ends, in the time zone `offset`.
-    /// Saturates at the latest representable instant.
-    pub(crate) fn end(&self, start: Timestamp, offset: FixedOffset) -> Timestamp {
-        let mut local = start.with_timezone(&offset);
-        local += Duration::days(i64::from(self.days)) + Duration::hours(i64::from(self.hours));
-        for _ in 0..self.business_days {
-            local += Duration::days(1);
-            while is_weekend(local.weekday()) {
-                local += Duration::days(1);
-            }
+    /// When a wait that starts at `start` ends in the time zone `zone`.
+    /// Hours are elapsed time; days and business days are calendar days
+    /// of the local time (a wait of one day from 10:00 ends at 10:00 local
+    /// time also across a daylight saving change); `at` is the next such
+    /// local time after that, its instant chosen by
+    /// [`TimeZoneRule::instant`] (a skipped time: the end of the gap; a
+    /// repeated one: the earlier instant). Saturates at the latest
+    /// representable instant.
+    pub(crate) fn end(&self, start: Timestamp, zone: &TimeZoneRule) -> Timestamp {
+        let max = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+        let mut now = start
+            .checked_add_signed(Duration::hours(i64::from(self.hours)))
+            .unwrap_or(max);
+        if self.days == 0 && self.business_days == 0 && self.at.is_none() {
+            return now;
         }
-        if let Some(at) = self.at {
-            let day = local.date_naive();
-            let mut candidate = offset
-                .from_local_datetime(&day.and_time(at))
-                .single()
-                .unwrap_or(local);
-            if candidate < local {
-                candidate += Duration::days(1);
-            }
-            if self.business_days > 0 {
-                while is_weekend(candidate.weekday()) {
-                    candidate += Duration::days(1);
+        let mut local = zone.local(now);
+        if self.days > 0 || self.business_days > 0 {
+            let Some(mut moved) = local.checked_add_signed(Duration::days(i64::from(self.days)))
+            else {
+                return max;
+            };
+            for _ in 0..self.business_days {
+                loop {
+                    let Some(next) = moved.checked_add_signed(Duration::days(1)) else {
+                        return max;
+                    };
+                    moved = next;
+                    if !is_weekend(moved.weekday()) {
+                        break;
+                    }
                 }
             }
-            local = candidate;
+            local = moved;
+            now = zone.instant(local);
         }
-        local.with_timezone(&chrono::Utc)
+        if let Some(at) = self.at {
+            let mut day = local.date();
+            // At most a day for the time, plus a weekend.
+            for _ in 0..4 {
+                let candidate = zone.instant(day.and_time(at));
+                let weekend = self.business_days > 0 && is_weekend(day.weekday());
+                if candidate >= now && !weekend {
+                    return candidate;
+                }
+                match day.succ_opt() {
+                    Some(next) => day = next,
+                    None => return max,
+                }
+            }
+            return zone.instant(day.and_time(at));
+        }
+        now
     }
 }
 
@@ -98,38 +120,6 @@ fn is_weekend(day: Weekday) -> bool {
 pub(crate) fn parse_local_time(text: &str) -> Result<NaiveTime> {
     NaiveTime::parse_from_str(text, "%H:%M")
         .map_err(|_| Error::invalid("at", format!("expected a local time HH:MM, got {text:?}")))
-}
-
-/// Parses a fixed UTC offset: `"+02:00"`, `"-05:30"`, `"+0530"`, `"+05"`,
-/// `"Z"` or `"UTC"`; at most 14 hours either way.
-pub(crate) fn parse_offset(text: &str) -> Option<FixedOffset> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("utc") {
-        return FixedOffset::east_opt(0);
-    }
-    let bytes = t.as_bytes();
-    let sign = match bytes.first() {
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return None,
-    };
-    let rest = t.get(1..)?;
-    if !rest.bytes().all(|b| b.is_ascii_digit() || b == b':') {
-        return None;
-    }
-    let (h, m) = match rest.split_once(':') {
-        Some(parts) => parts,
-        // "+0530" (ISO 8601 basic) or "+05".
-        None if rest.len() == 4 => (rest.get(..2)?, rest.get(2..)?),
-        None if rest.len() <= 2 => (rest, "0"),
-        None => return None,
-    };
-    let h: i32 = h.parse().ok()?;
-    let m: i32 = m.parse().ok()?;
-    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
-        return None;
-    }
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
 }
 
 /// FNV-1a over the parts, separated, then the splitmix64 finaliser (so
@@ -171,9 +161,9 @@ mod tests {
             hours: 0,
             at: None,
         };
-        let utc = FixedOffset::east_opt(0).unwrap();
+        let utc = TimeZoneRule::UTC;
         assert_eq!(
-            w.end(t("2026-05-01T10:00:00Z"), utc),
+            w.end(t("2026-05-01T10:00:00Z"), &utc),
             t("2026-05-04T10:00:00Z")
         );
     }
@@ -186,23 +176,12 @@ mod tests {
             hours: 0,
             at: parse_local_time("09:00").ok(),
         };
-        let plus2 = parse_offset("+02:00").unwrap();
+        let plus2 = TimeZoneRule::parse("+02:00").unwrap();
         // 2026-05-01 20:00 UTC is 22:00 local; +1 day = 05-02 22:00 local;
         // next 09:00 local is 05-03 09:00 local = 07:00 UTC.
         assert_eq!(
-            w.end(t("2026-05-01T20:00:00Z"), plus2),
+            w.end(t("2026-05-01T20:00:00Z"), &plus2),
             t("2026-05-03T07:00:00Z")
         );
-    }
-
-    #[test]
-    fn offsets_parse() {
-        assert_eq!(
-            parse_offset("-05:30").map(|o| o.local_minus_utc()),
-            Some(-19_800)
-        );
-        assert_eq!(parse_offset("Z").map(|o| o.local_minus_utc()), Some(0));
-        assert!(parse_offset("Europe/Paris").is_none());
-        assert!(parse_offset("+15:00").is_none());
     }
 }

@@ -236,7 +236,9 @@ impl Journey {
     ///
     /// # Errors
     ///
-    /// The first error of an advance, naming the input (`inputs[12]...`).
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming `until`
+    /// outside years 1 to 9999; the first error of an advance, naming the
+    /// input (`inputs[12]...`).
     pub fn simulate(
         &self,
         snapshot: &Dataset,
@@ -254,13 +256,16 @@ impl Journey {
     ///
     /// # Errors
     ///
-    /// The first error of an advance, naming the input (`inputs[12]...`).
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming `until`
+    /// outside years 1 to 9999; the first error of an advance, naming the
+    /// input (`inputs[12]...`).
     pub fn simulate_inputs(
         &self,
         snapshot: &Dataset,
         inputs: &[Input],
         until: Timestamp,
     ) -> Result<Simulation> {
+        crate::model::check_timestamp(until, "until")?;
         let mut states: BTreeMap<ContactId, JourneyState> = BTreeMap::new();
         let mut reached: BTreeMap<ContactId, Vec<String>> = BTreeMap::new();
         let mut converted_at: BTreeMap<(ContactId, String), (Timestamp, Timestamp)> =

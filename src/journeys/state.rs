@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ContactId, DealId, Timestamp};
+use crate::model::{ContactId, DealId, Timestamp, check_timestamp};
 use crate::{Error, Result};
 
 /// The format version of [`JourneyState`]'s JSON; a state of another format
@@ -191,22 +191,84 @@ impl JourneyState {
             return Ok(JourneyState::new());
         }
         let state: JourneyState = Error::parse_json(json)?;
-        if state.format != STATE_FORMAT {
+        state.validate()?;
+        Ok(state)
+    }
+
+    /// Checks a state built in Rust as [`JourneyState::from_json`] checks
+    /// a parsed one, so both doors refuse the same values: the format is
+    /// [`STATE_FORMAT`], at most [`HISTORY_LIMIT`] history entries, every
+    /// time in years 1 to 9999, and an entered state names its journey and
+    /// (while active) a non-empty step, with non-empty split arms and
+    /// goals. [`Journey::advance`](super::Journey::advance), the batch
+    /// tick and [`migrate`](fn@super::migrate) call it (naming `state.…`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the field
+    /// (`format`, `history`, `wake_at`, `history[3].at`, `step`, …).
+    pub fn validate(&self) -> Result<()> {
+        if self.format != STATE_FORMAT {
             return Err(Error::invalid(
                 "format",
                 format!(
                     "state format {} is not supported (expected {STATE_FORMAT})",
-                    state.format
+                    self.format
                 ),
             ));
         }
-        if state.history.len() > HISTORY_LIMIT {
+        if self.history.len() > HISTORY_LIMIT {
             return Err(Error::invalid(
                 "history",
-                format!("at most {HISTORY_LIMIT} history entries"),
+                format!(
+                    "at most {HISTORY_LIMIT} history entries, got {}",
+                    self.history.len()
+                ),
             ));
         }
-        Ok(state)
+        let times = [
+            ("entered_at", self.entered_at),
+            ("since", self.since),
+            ("wake_at", self.wake_at),
+            ("deadline", self.deadline),
+            ("left_at", self.left_at),
+            ("seen_at", self.seen_at),
+        ];
+        for (field, at) in times {
+            if let Some(at) = at {
+                check_timestamp(at, field)?;
+            }
+        }
+        for (i, h) in self.history.iter().enumerate() {
+            check_timestamp(h.at, format!("history[{i}].at"))?;
+        }
+        if self.status == Status::NotEntered {
+            return Ok(());
+        }
+        if self.journey.is_empty() {
+            return Err(Error::invalid(
+                "journey",
+                "an entered state names its journey (empty id)",
+            ));
+        }
+        if self.is_active() && self.step.as_deref().is_none_or(str::is_empty) {
+            return Err(Error::invalid(
+                "step",
+                "an active state names the step it is at (empty or missing)",
+            ));
+        }
+        for (i, (step, arm)) in self.arms.iter().enumerate() {
+            if step.is_empty() || arm.is_empty() {
+                return Err(Error::invalid(
+                    format!("arms[{i}]"),
+                    "a split arm names its step and arm (empty id)",
+                ));
+            }
+        }
+        if let Some(i) = self.goals.iter().position(String::is_empty) {
+            return Err(Error::invalid(format!("goals[{i}]"), "empty goal id"));
+        }
+        Ok(())
     }
 
     /// Writes the state as JSON.
