@@ -87,6 +87,40 @@ fn every_documented_shape_loads_and_the_examples_work_together() {
         "C-1 became a customer on 2026-02-01"
     );
 
+    let attribution =
+        crmkit::attribution::AttributionRequest::from_json(&take("attribution_request"))
+            .expect("attribution request example");
+    let credit = crmkit::attribution::attribution_report(&attribution).expect("attribution runs");
+    assert_eq!(credit.models.len(), 7);
+    // direct_takes_last_touch false: last touch skips the direct visit.
+    let last = &credit.models[0].channels;
+    let search = last.iter().find(|c| c.key == "search").expect("search");
+    assert_eq!(search.conversions, rust_decimal::Decimal::ONE);
+    assert!(
+        credit.models[6].shapley_values.is_some(),
+        "shapley_rate ran"
+    );
+    let from_dataset = crmkit::attribution::DatasetAttributionRequest::from_json(&take(
+        "dataset_attribution_request",
+    ))
+    .expect("dataset attribution request example");
+    let report = crmkit::attribution::dataset_attribution_report(&dataset, &from_dataset)
+        .expect("dataset attribution example runs on the example dataset");
+    assert_eq!(
+        report.total_conversions,
+        rust_decimal::Decimal::ONE,
+        "D-1 is the example's one won deal"
+    );
+    let experiment = crmkit::experiments::ExperimentRequest::from_json(&take("experiment_request"))
+        .expect("experiment request example");
+    let analysis = crmkit::experiments::analyze(&experiment).expect("experiment example runs");
+    assert_eq!(analysis.comparisons[0].verdict.code, "variant_better");
+    let plan = crmkit::experiments::SampleSizeRequest::from_json(&take("sample_size_request"))
+        .expect("sample size example");
+    let plan = crmkit::experiments::sample_size(&plan).expect("sample size example runs");
+    assert_eq!(plan.solved_for, "sample_size");
+    assert!(plan.per_arm > 3000, "10 % to 12 % needs thousands per arm");
+
     assert!(
         blocks.is_empty(),
         "docs/json.md has blocks this test does not check: {:?}",

@@ -307,6 +307,71 @@ proptest! {
     }
 }
 
+/// The array path takes customers in cache-sized ranges (65,536 per sweep
+/// with narrow state) and switches to wide state when the periods span
+/// 65,535 or more: both must agree with the accumulator. 200,000
+/// customers make four sweeps; daily cohorts over 65,600 days (180 years)
+/// need the wide state.
+#[test]
+fn cohort_arrays_agree_with_the_accumulator_across_sweeps_and_long_spans() {
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    for (granularity, days, customers_n, events_n) in [
+        (Granularity::Month, 900i64, 200_000u64, 300_000usize),
+        (Granularity::Day, 65_600, 3, 40),
+    ] {
+        let base = -2_208_988_800i64; // 1900-01-01
+        let as_of = chrono::DateTime::from_timestamp(base + days * 86_400, 0).expect("valid");
+        let mut events: Vec<(u32, i64, i64)> = (0..events_n)
+            .map(|_| {
+                (
+                    (next() % customers_n) as u32,
+                    base + (next() % (days as u64 * 86_400)) as i64,
+                    (next() % 10_000) as i64,
+                )
+            })
+            .collect();
+        // Customer customers_n - 1 buys first and last, so the span is full.
+        events.push(((customers_n - 1) as u32, base, 1));
+        events.push(((customers_n - 1) as u32, base + days * 86_400 - 1, 1));
+        let mut acc =
+            CohortAccumulator::new(granularity, 1, usd(), customers_n as usize).expect("acc");
+        for &(c, t, cents) in &events {
+            acc.add(c, t, Decimal::new(cents, 2)).expect("add");
+        }
+        let expected = acc.report(as_of).expect("report");
+        let options = CohortArrayOptions {
+            granularity,
+            fiscal_year_start_month: 1,
+            currency: usd(),
+            scale: 2,
+            as_of,
+        };
+        let customers: Vec<u32> = events.iter().map(|e| e.0).collect();
+        let times: Vec<i64> = events.iter().map(|e| e.1).collect();
+        let cents: Vec<i64> = events.iter().map(|e| e.2).collect();
+        let unsorted = cohort_from_arrays(&customers, &times, &cents, &options).expect("arrays");
+        assert_eq!(unsorted, expected, "{granularity:?}, unsorted");
+        events.sort_by_key(|e| e.1);
+        let customers: Vec<u32> = events.iter().map(|e| e.0).collect();
+        let times: Vec<i64> = events.iter().map(|e| e.1).collect();
+        let cents: Vec<i64> = events.iter().map(|e| e.2).collect();
+        let sorted = cohort_from_arrays(&customers, &times, &cents, &options).expect("arrays");
+        assert_eq!(sorted, expected, "{granularity:?}, sorted");
+        assert_eq!(expected.customers, {
+            let mut seen: Vec<u32> = customers.clone();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.len() as u64
+        });
+    }
+}
+
 /// Contact, recency days, frequency, monetary, R, F, M, segment.
 type ShopRow = (String, i64, u64, Decimal, u8, u8, u8, RfmSegment);
 

@@ -130,7 +130,8 @@ pub struct DatasetAttributionRequest {
     /// Only records before this instant count; default all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<DateTime<Utc>>,
-    /// Lookback window in days (default 90, `null` for none).
+    /// Lookback window in days (default 90, `null` for none; otherwise 1
+    /// to [`MAX_LOOKBACK_DAYS`](super::journey::MAX_LOOKBACK_DAYS)).
     #[serde(default = "default_lookback")]
     pub lookback_days: Option<u32>,
     /// The touch types that count; default all but `email_open`.
@@ -192,7 +193,9 @@ fn query_param<'a>(url: &'a str, key: &str) -> Option<&'a str> {
 /// # Errors
 ///
 /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when no currency is
-/// given and the dataset has no reporting currency;
+/// given and the dataset has no reporting currency, for an `as_of` outside
+/// years 1 to 9999 or a lookback outside 1 to
+/// [`MAX_LOOKBACK_DAYS`](super::journey::MAX_LOOKBACK_DAYS) days;
 /// [`ErrorKind::CurrencyMismatch`](crate::ErrorKind::CurrencyMismatch)
 /// when a deal, purchase or cost cannot be converted (named by its id).
 pub fn attribution_request(
@@ -208,6 +211,10 @@ pub fn attribution_request(
                 "give a currency: the dataset has no reporting currency",
             )
         })?;
+    if let Some(as_of) = request.as_of {
+        crate::model::check_timestamp(as_of, "as_of")?;
+    }
+    super::journey::check_lookback(request.lookback_days)?;
     let convert = |money: &Money, what: &str| -> Result<Decimal> {
         if money.currency == currency {
             return Ok(money.amount);

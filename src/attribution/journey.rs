@@ -5,8 +5,25 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::model::check_timestamp;
 use crate::money::decimal_serde;
 use crate::{Error, Result};
+
+/// The longest lookback window: the days from year 1 to year 9999 (the
+/// supported time range).
+pub const MAX_LOOKBACK_DAYS: u32 = 3_652_059;
+
+/// Checks a lookback window: `None` (no window) or 1 to
+/// [`MAX_LOOKBACK_DAYS`] days.
+pub(crate) fn check_lookback(lookback_days: Option<u32>) -> Result<()> {
+    match lookback_days {
+        Some(days) if !(1..=MAX_LOOKBACK_DAYS).contains(&days) => Err(Error::invalid(
+            "lookback_days",
+            format!("expected 1 to {MAX_LOOKBACK_DAYS} days (null for no window), got {days}"),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// One marketing touch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +80,9 @@ impl CustomerPath {
                 "a journey without conversions has no value",
             ));
         }
+        if let Some(at) = self.converted_at {
+            check_timestamp(at, format!("{path}.converted_at"))?;
+        }
         let mut touches: Vec<&Touch> = self.touches.iter().collect();
         for (i, t) in touches.iter().enumerate() {
             if t.channel.is_empty() {
@@ -71,11 +91,15 @@ impl CustomerPath {
                     "channel must not be empty",
                 ));
             }
+            check_timestamp(t.at, format!("{path}.touches[{i}].at"))?;
         }
         touches.sort_by_key(|t| t.at);
         let end = self.converted_at.or_else(|| touches.last().map(|t| t.at));
         if let Some(end) = end {
-            let start = lookback_days.map(|d| end - Duration::days(i64::from(d)));
+            // In range (checked above and by `check_lookback`), but a
+            // window reaching before year 1 simply has no start.
+            let start =
+                lookback_days.and_then(|d| end.checked_sub_signed(Duration::days(i64::from(d))));
             touches.retain(|t| t.at <= end && start.is_none_or(|s| t.at >= s));
         }
         Ok((touches, end))

@@ -47,7 +47,7 @@ pub use from_dataset::{
     Conversion, DatasetAttributionRequest, TouchType, attribution_request,
     dataset_attribution_report,
 };
-pub use journey::{CustomerPath, Touch};
+pub use journey::{CustomerPath, MAX_LOOKBACK_DAYS, Touch};
 pub use report::{
     AttributionReport, AttributionRequest, Credit, ModelResult, PathCount, PathStats, ShapleyValue,
     Spend, attribution_report,

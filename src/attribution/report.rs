@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::journey::{CustomerPath, Touch};
+use super::journey::{CustomerPath, Touch, check_lookback};
 use super::markov::{ChainPath, removal_effects};
 use super::rules::{Model, rule_weights};
 use super::shapley::distinct_channels;
@@ -43,7 +43,8 @@ pub struct AttributionRequest {
     pub models: Vec<Model>,
     /// Touches older than this many days before the conversion do not
     /// count; default 90 (GA4's default for acquisition and other events);
-    /// `null` for no window.
+    /// `null` for no window; otherwise 1 to
+    /// [`MAX_LOOKBACK_DAYS`](super::journey::MAX_LOOKBACK_DAYS).
     #[serde(default = "default_lookback")]
     pub lookback_days: Option<u32>,
     /// Spend for ROI and cost per acquisition.
@@ -350,7 +351,10 @@ fn credits(
 ///
 /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the field for
 /// a negative value, value on a journey without conversions, an empty
-/// channel, negative spend, invalid model parameters or no models;
+/// channel, a touch or conversion time outside years 1 to 9999
+/// (`journeys[2].touches[0].at`), a lookback outside 1 to
+/// [`MAX_LOOKBACK_DAYS`](super::journey::MAX_LOOKBACK_DAYS) days, a scale
+/// above 20, negative spend, invalid model parameters or no models;
 /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for a Markov
 /// chain with too many states; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
 /// when sums leave the decimal range.
@@ -365,6 +369,7 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
     if request.scale > 20 {
         return Err(Error::invalid("scale", "at most 20 decimal places"));
     }
+    check_lookback(request.lookback_days)?;
     let mut channel_names: Vec<String> = Vec::new();
     let mut channel_index: HashMap<&str, u32> = HashMap::new();
     let mut campaign_names: Vec<String> = Vec::new();

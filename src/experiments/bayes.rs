@@ -180,6 +180,12 @@ pub fn compare_bayesian(
 ) -> Result<BayesianComparison> {
     prior.validate().map_err(|e| e.with_path_prefix("prior"))?;
     check_probability(level, "credible_level")?;
+    control
+        .validate()
+        .map_err(|e| e.with_path_prefix("control"))?;
+    variant
+        .validate()
+        .map_err(|e| e.with_path_prefix("variant"))?;
     let a = prior.posterior(control);
     let b = prior.posterior(variant);
     let p_b = probability_greater(b, a)?;

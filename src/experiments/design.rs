@@ -157,6 +157,24 @@ fn z_values(alpha: f64, power: f64) -> Result<(f64, f64)> {
     ))
 }
 
+/// The mean metric's baseline must be a number and its standard deviation
+/// finite and positive.
+fn check_mean_plan(baseline_mean: f64, sd: f64) -> Result<()> {
+    if !baseline_mean.is_finite() {
+        return Err(Error::invalid(
+            "baseline",
+            format!("the baseline mean must be a finite number, got {baseline_mean}"),
+        ));
+    }
+    if !(sd.is_finite() && sd > 0.0) {
+        return Err(Error::invalid(
+            "sd",
+            "standard deviation must be finite and positive",
+        ));
+    }
+    Ok(())
+}
+
 fn proportion_n(p1: f64, p2: f64, za: f64, zb: f64) -> f64 {
     let pbar = 0.5 * (p1 + p2);
     let root =
@@ -232,12 +250,7 @@ pub fn sample_size(request: &SampleSizeRequest) -> Result<SampleSizePlan> {
             )
         }
         PlanMetric::Mean { baseline_mean, sd } => {
-            if !(sd.is_finite() && sd > 0.0) {
-                return Err(Error::invalid(
-                    "sd",
-                    "standard deviation must be finite and positive",
-                ));
-            }
+            check_mean_plan(baseline_mean, sd)?;
             let delta = match effect {
                 EffectSize::Absolute(d) => d,
                 EffectSize::Relative(r) => baseline_mean * r,
@@ -308,12 +321,7 @@ pub fn minimum_detectable_effect(
     let n = per_arm as f64;
     match metric {
         PlanMetric::Mean { baseline_mean, sd } => {
-            if !(sd.is_finite() && sd > 0.0) {
-                return Err(Error::invalid(
-                    "sd",
-                    "standard deviation must be finite and positive",
-                ));
-            }
+            check_mean_plan(baseline_mean, sd)?;
             let absolute = (za + zb) * sd * (2.0 / n).sqrt();
             Ok(DetectableEffect {
                 absolute,

@@ -50,6 +50,17 @@ impl SampleSummary {
         Ok(SampleSummary { n, mean, sd })
     }
 
+    /// Checks a summary whose fields were filled directly ([`welch_t_test`]
+    /// calls it, so a summary built without [`SampleSummary::new`] is
+    /// refused the same way).
+    ///
+    /// # Errors
+    ///
+    /// As [`SampleSummary::new`].
+    pub fn validate(&self) -> Result<()> {
+        SampleSummary::new(self.n, self.mean, self.sd).map(|_| ())
+    }
+
     /// Summarises raw observations (two-pass mean and variance).
     ///
     /// # Errors
@@ -105,6 +116,12 @@ pub fn welch_t_test(
     alpha: f64,
 ) -> Result<MeanComparison> {
     check_probability(alpha, "alpha")?;
+    control
+        .validate()
+        .map_err(|e| e.with_path_prefix("control"))?;
+    variant
+        .validate()
+        .map_err(|e| e.with_path_prefix("variant"))?;
     let (na, nb) = (control.n as f64, variant.n as f64);
     let (va, vb) = (control.sd * control.sd / na, variant.sd * variant.sd / nb);
     let se2 = va + vb;

@@ -54,6 +54,17 @@ impl Proportion {
         })
     }
 
+    /// Checks an arm whose fields were filled directly (the functions
+    /// taking a [`Proportion`] call it, so an arm built without
+    /// [`Proportion::new`] is refused the same way).
+    ///
+    /// # Errors
+    ///
+    /// As [`Proportion::new`].
+    pub fn validate(&self) -> Result<()> {
+        Proportion::new(self.visitors, self.conversions).map(|_| ())
+    }
+
     /// The observed conversion rate.
     pub fn rate(&self) -> f64 {
         self.conversions as f64 / self.visitors as f64
@@ -110,6 +121,12 @@ pub fn two_proportion_z_test(
     alpha: f64,
 ) -> Result<ProportionComparison> {
     check_probability(alpha, "alpha")?;
+    control
+        .validate()
+        .map_err(|e| e.with_path_prefix("control"))?;
+    variant
+        .validate()
+        .map_err(|e| e.with_path_prefix("variant"))?;
     let (na, nb) = (control.visitors as f64, variant.visitors as f64);
     let (pa, pb) = (control.rate(), variant.rate());
     let pooled = (control.conversions + variant.conversions) as f64 / (na + nb);
@@ -181,6 +198,10 @@ pub fn chi_square_test(arms: &[Proportion], yates: bool, alpha: f64) -> Result<T
             "arms",
             "the chi-square test needs at least two arms",
         ));
+    }
+    for (i, arm) in arms.iter().enumerate() {
+        arm.validate()
+            .map_err(|e| e.with_path_prefix(&format!("arms[{i}]")))?;
     }
     let total: f64 = arms.iter().map(|a| a.visitors as f64).sum();
     let converted: f64 = arms.iter().map(|a| a.conversions as f64).sum();

@@ -98,17 +98,21 @@ pub unsafe extern "C" fn crm_sample_size(
 /// `request_json`: {"currency":"USD","models":[{"model":"linear"},
 /// {"model":"time_decay","half_life_days":7},{"model":"position_based",
 /// "first":0.4,"last":0.4},{"model":"markov","order":1},
-/// {"model":"shapley"}, {"model":"first_touch"},{"model":"last_touch"},
-/// {"model":"last_non_direct"}],"journeys":[{"touches":[{"channel":"email",
-/// "campaign":"spring","at":"2026-03-01T10:00:00Z","direct":false}],
-/// "conversions":1,"value":"300.00","converted_at":"..."}],
-/// "lookback_days":90,"spend":[{"channel":"email","amount":"50"}],
-/// "scale":6,"top_paths":10}.
+/// {"model":"shapley"},{"model":"shapley_rate","exact_up_to":15,
+/// "permutations":10000,"seed":0},{"model":"first_touch"},
+/// {"model":"last_touch"},{"model":"last_non_direct"}],"journeys":[{"touches":
+/// [{"channel":"email","campaign":"spring","at":"2026-03-01T10:00:00Z",
+/// "direct":false}],"conversions":1,"value":"300.00","converted_at":"..."}],
+/// "lookback_days":90 (1 to 3652059, or null for no window),"spend":
+/// [{"channel":"email","amount":"50"}],"scale":6,"top_paths":10,
+/// "direct_takes_last_touch":true}. Instants lie in years 1 to 9999.
+/// docs/json.md describes every member.
 ///
 /// The report: "total_conversions", "total_value", "unattributed_*",
 /// "models" (per model: "channels" and "campaigns" as {"key",
 /// "conversions","value","spend","cost_per_acquisition","roi"}; Markov adds
-/// "removal_effects" and "conversion_probability") and "paths" (top paths,
+/// "removal_effects" and "conversion_probability", shapley_rate
+/// "shapley_values" and "shapley_estimate") and "paths" (top paths,
 /// length distribution, days to conversion). Decimals are strings; each
 /// model's credit sums exactly to the attributed total.
 ///

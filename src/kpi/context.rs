@@ -141,6 +141,8 @@ pub(crate) struct Context<'d> {
     pub stages: StageTable,
     /// For a team segment: the team's reps.
     team_reps: Vec<RepId>,
+    /// For a saved segment: membership by contact position.
+    saved_members: std::sync::Arc<[bool]>,
     /// Whether accumulators keep the list of revenue events of the period
     /// (only new revenue needs it).
     pub track_revenue_events: bool,
@@ -157,11 +159,14 @@ impl<'d> Context<'d> {
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for options out of
     /// range or when no reporting currency can be found;
     /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a segment naming
-    /// an unknown rep, team, pipeline or campaign.
+    /// an unknown rep, team, pipeline or campaign; the errors of a saved
+    /// segment's condition (path `segment.saved.condition...`), evaluated
+    /// as of `members_as_of`.
     pub fn new(
         dataset: &'d Dataset,
         segment: Option<Segment>,
         options: KpiOptions,
+        members_as_of: Timestamp,
     ) -> Result<Context<'d>> {
         options.validate()?;
         let currency = options
@@ -180,7 +185,7 @@ impl<'d> Context<'d> {
                 Segment::Team(team) => dataset.team(team).is_some(),
                 Segment::Pipeline(p) => dataset.pipeline(p).is_some(),
                 Segment::Campaign(c) => dataset.campaign(c).is_some(),
-                Segment::Channel(_) => true,
+                Segment::Channel(_) | Segment::Saved(_) => true,
             };
             if !known {
                 let (field, id) = match segment {
@@ -189,6 +194,7 @@ impl<'d> Context<'d> {
                     Segment::Pipeline(p) => ("pipeline", p.to_string()),
                     Segment::Campaign(c) => ("campaign", c.to_string()),
                     Segment::Channel(c) => ("channel", format!("{c:?}")),
+                    Segment::Saved(s) => ("saved", s.name.clone()),
                 };
                 return Err(Error::not_found(
                     format!("segment.{field}"),
@@ -213,15 +219,41 @@ impl<'d> Context<'d> {
                 .collect(),
             _ => Vec::new(),
         };
-        Ok(Context {
+        let mut ctx = Context {
             dataset,
             currency,
             segment,
             options,
             stages: StageTable::new(dataset),
             team_reps,
+            saved_members: std::sync::Arc::from(Vec::new()),
             track_revenue_events: true,
-        })
+        };
+        ctx.evaluate_saved_segment(members_as_of)?;
+        Ok(ctx)
+    }
+
+    /// (Re)evaluates a saved segment's membership as of `as_of`.
+    ///
+    /// # Errors
+    ///
+    /// Those of the segment's condition, under `segment.saved`.
+    pub fn evaluate_saved_segment(&mut self, as_of: Timestamp) -> Result<()> {
+        if let Some(Segment::Saved(saved)) = &self.segment {
+            self.saved_members = saved
+                .membership(self.dataset, as_of)
+                .map_err(|e| e.with_path_prefix("segment.saved"))?
+                .into();
+        }
+        Ok(())
+    }
+
+    /// Whether the contact `id` is a member of the saved segment.
+    fn saved_member(&self, id: &crate::model::ContactId) -> bool {
+        self.dataset
+            .contact_position(id)
+            .and_then(|p| self.saved_members.get(p).copied())
+            .unwrap_or(false)
     }
 
     /// `money` in the reporting currency.
@@ -280,6 +312,7 @@ impl<'d> Context<'d> {
             Some(Segment::Campaign(_) | Segment::Channel(_)) => {
                 self.campaign_matches(contact.source_campaign.as_ref())
             }
+            Some(Segment::Saved(_)) => self.saved_member(&contact.id),
         }
     }
 
@@ -292,6 +325,7 @@ impl<'d> Context<'d> {
             Some(Segment::Campaign(_) | Segment::Channel(_)) => {
                 self.campaign_matches(deal.source_campaign.as_ref())
             }
+            Some(Segment::Saved(_)) => self.saved_member(&deal.contact),
         }
     }
 
@@ -319,6 +353,7 @@ impl<'d> Context<'d> {
                     .contact(&activity.contact)
                     .is_some_and(|c| self.campaign_matches(c.source_campaign.as_ref())),
             },
+            Some(Segment::Saved(_)) => self.saved_member(&activity.contact),
         }
     }
 
@@ -334,6 +369,7 @@ impl<'d> Context<'d> {
                 .dataset
                 .contact(&ticket.contact)
                 .is_some_and(|c| self.campaign_matches(c.source_campaign.as_ref())),
+            Some(Segment::Saved(_)) => self.saved_member(&ticket.contact),
         }
     }
 
@@ -341,7 +377,7 @@ impl<'d> Context<'d> {
         match &self.segment {
             None => true,
             Some(Segment::Team(team)) => spend.team.as_ref() == Some(team),
-            Some(Segment::Owner(_) | Segment::Pipeline(_)) => false,
+            Some(Segment::Owner(_) | Segment::Pipeline(_) | Segment::Saved(_)) => false,
             Some(Segment::Campaign(_) | Segment::Channel(_)) => {
                 self.campaign_matches(spend.campaign.as_ref())
             }

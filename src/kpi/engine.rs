@@ -101,7 +101,12 @@ impl<'d> KpiEngine<'d> {
     /// range or when no reporting currency is known.
     pub fn new(dataset: &'d Dataset, request: &KpiRequest) -> Result<KpiEngine<'d>> {
         check_period(request.period, "period")?;
-        let mut ctx = Context::new(dataset, request.segment.clone(), request.options.clone())?;
+        let mut ctx = Context::new(
+            dataset,
+            request.segment.clone(),
+            request.options.clone(),
+            period_end(request.period),
+        )?;
         let kpis = request.kpi_list().to_vec();
         ctx.track_revenue_events = kpis.contains(&KpiId::NewRevenue);
         let previous = cohort_previous(dataset, request.period, request.granularity)?;
@@ -387,6 +392,17 @@ impl<'d> KpiEngine<'d> {
     }
 }
 
+/// The first instant after `period` (midnight UTC of its exclusive end),
+/// within the supported time range.
+fn period_end(period: Period) -> crate::model::Timestamp {
+    period
+        .end()
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(crate::model::MAX_TIMESTAMP)
+        .min(crate::model::MAX_TIMESTAMP)
+}
+
 /// The period before `period`: the aligned period of `granularity` (fiscal
 /// quarters follow the dataset's calendar), or the same number of days just
 /// before.
@@ -623,7 +639,7 @@ pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<Tim
         .first()
         .copied()
         .ok_or_else(|| Error::invalid("range", "the range contains no period"))?;
-    let engine = KpiEngine::new(
+    let mut engine = KpiEngine::new(
         dataset,
         &KpiRequest {
             kpis: request.kpis.clone(),
@@ -633,6 +649,10 @@ pub fn time_series(dataset: &Dataset, request: &TimeSeriesRequest) -> Result<Tim
             options: request.options.clone(),
         },
     )?;
+    // A saved segment's membership: as of the end of the range.
+    engine
+        .ctx
+        .evaluate_saved_segment(period_end(request.range))?;
     let mut accs = periods
         .iter()
         .map(|p| engine.accumulator_for(*p))

@@ -295,7 +295,7 @@ pub fn pipeline_report(
         ),
         ..KpiOptions::default()
     };
-    let ctx = Context::new(dataset, request.segment.clone(), options)?;
+    let ctx = Context::new(dataset, request.segment.clone(), options, request.as_of)?;
     let (pipeline, rows, tally) = match request.items {
         Items::Deals => {
             let pipeline = match &request.pipeline {

@@ -26,7 +26,8 @@ use crate::{Error, Result};
 /// The slice of the business a report looks at.
 ///
 /// JSON: `{"owner": "R-1"}`, `{"team": "east"}`, `{"pipeline": "sales"}`,
-/// `{"campaign": "CMP-1"}` or `{"channel": "email"}`.
+/// `{"campaign": "CMP-1"}`, `{"channel": "email"}` or `{"saved": {"name":
+/// "vip", "condition": {...}}}` (a [saved segment](crate::segments::SavedSegment)).
 ///
 /// How each record kind is attributed to a segment:
 ///
@@ -40,7 +41,13 @@ use crate::{Error, Result};
 /// | campaign  | never                        | never               | itself                          |
 ///
 /// A record without the attribute is outside the segment.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// A saved segment selects contacts: its members and their deals,
+/// activities and tickets are in the segment; spend and campaigns never
+/// are. Membership is evaluated once, as of the end of the report's period
+/// (a time series: the end of its range; a pipeline report: its `as_of`),
+/// with the rules of [`crate::segments::saved`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Segment {
     /// One rep's records.
@@ -53,6 +60,8 @@ pub enum Segment {
     Campaign(CampaignId),
     /// Every campaign on one channel.
     Channel(Channel),
+    /// The contacts of a saved segment, and their records.
+    Saved(crate::segments::SavedSegment),
 }
 
 /// Which customers churn is measured over.

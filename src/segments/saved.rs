@@ -138,6 +138,21 @@ impl SavedSegment {
         }
     }
 
+    /// Membership by contact position in the dataset, as of `as_of` (the
+    /// KPI segment filter).
+    ///
+    /// # Errors
+    ///
+    /// As [`SavedSegment::contains`].
+    pub(crate) fn membership(&self, dataset: &Dataset, as_of: Timestamp) -> Result<Vec<bool>> {
+        let compiled = self.compile()?;
+        dataset
+            .contacts()
+            .iter()
+            .map(|c| compiled.holds(dataset, &c.id, c.created_at, as_of))
+            .collect()
+    }
+
     /// The members as of `as_of`, in dataset order.
     ///
     /// # Errors
