@@ -1,7 +1,8 @@
 //! `crm_kpi`: crmkit's KPI accumulators as a DataFusion aggregate function.
 //!
-//! This is the one module of the crate that uses the KPI API
-//! ([`KpiEngine`], [`Partition`], [`KpiAccumulator`]).
+//! It drives the KPI API
+//! ([`KpiEngine`], [`Partition`](crmkit::kpi::Partition), [`KpiAccumulator`]); the
+//! tables it reads and the KPIs of each are in [`kpi_tables`](crate::kpi_tables).
 //!
 //! ```sql
 //! SELECT r.team, crm_kpi('win_rate', d.id, d.contact, d.pipeline, d.stage, d.status,
@@ -46,7 +47,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crmkit::kpi::catalog::KpiId;
-use crmkit::kpi::{KpiAccumulator, KpiEngine, KpiRequest, Partition};
+use crmkit::kpi::{KpiAccumulator, KpiEngine, KpiRequest};
 use crmkit::model::Dataset;
 use datafusion::arrow::array::{Array, ArrayRef, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema};
@@ -59,7 +60,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::physical_expr::expressions::Literal;
 
-use crate::read;
+use crate::kpi_tables::KpiTable;
 
 /// The KPIs whose inputs are all in the deals table.
 pub const DEAL_KPIS: &[KpiId] = &[
@@ -84,11 +85,15 @@ pub struct KpiFunction {
     context: Arc<Dataset>,
     request: KpiRequest,
     signature: Signature,
+    /// `true` for `crm_kpi_state`: the result is the accumulator's JSON.
+    state_only: bool,
 }
 
 impl PartialEq for KpiFunction {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.context, &other.context) && self.request == other.request
+        Arc::ptr_eq(&self.context, &other.context)
+            && self.request == other.request
+            && self.state_only == other.state_only
     }
 }
 
@@ -112,7 +117,16 @@ impl KpiFunction {
             context,
             request,
             signature: Signature::variadic_any(Volatility::Immutable),
+            state_only: false,
         })
+    }
+
+    /// The same function as `crm_kpi_state`: same arguments, but the
+    /// result is the group's accumulator as JSON, to be merged with the
+    /// states of other tables by [`finish_states`](crate::kpi_tables::finish_states).
+    pub fn state_only(mut self) -> KpiFunction {
+        self.state_only = true;
+        self
     }
 
     /// Wraps it for registration (`ctx.register_udaf(...)`).
@@ -123,7 +137,11 @@ impl KpiFunction {
 
 impl AggregateUDFImpl for KpiFunction {
     fn name(&self) -> &str {
-        "crm_kpi"
+        if self.state_only {
+            "crm_kpi_state"
+        } else {
+            "crm_kpi"
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -161,9 +179,18 @@ impl AggregateUDFImpl for KpiFunction {
                 Field::new(name, f.data_type().clone(), true)
             })
             .collect();
+        let names: Vec<&str> = columns.iter().map(|f| f.name().as_str()).collect();
+        let table = KpiTable::detect(&names).ok_or_else(|| {
+            DataFusionError::Plan(format!(
+                "crm_kpi: cannot tell the table from the columns {names:?}; {}",
+                KpiTable::HINT
+            ))
+        })?;
         Ok(Box::new(KpiAccumulatorAdapter {
             context: Arc::clone(&self.context),
             request: self.request.clone(),
+            table,
+            state_only: self.state_only,
             kpi,
             schema: Arc::new(Schema::new(columns)),
             acc: engine.accumulator(),
@@ -184,6 +211,8 @@ impl AggregateUDFImpl for KpiFunction {
 struct KpiAccumulatorAdapter {
     context: Arc<Dataset>,
     request: KpiRequest,
+    table: KpiTable,
+    state_only: bool,
     kpi: KpiId,
     schema: Arc<Schema>,
     acc: KpiAccumulator,
@@ -199,16 +228,17 @@ impl Accumulator for KpiAccumulatorAdapter {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let columns: Vec<ArrayRef> = values.iter().skip(1).cloned().collect();
         let batch = RecordBatch::try_new(Arc::clone(&self.schema), columns)?;
-        let deals = read::deals(&[batch], "crm_kpi deals")?;
+        let records = self.table.read(&[batch])?;
         let engine = KpiEngine::new(&self.context, &self.request).map_err(crm)?;
-        let part = Partition {
-            deals: &deals,
-            ..Partition::default()
-        };
-        engine.accumulate(&mut self.acc, &part).map_err(crm)
+        engine
+            .accumulate(&mut self.acc, &records.partition())
+            .map_err(crm)
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
+        if self.state_only {
+            return Ok(ScalarValue::Utf8(Some(self.acc.to_json().map_err(crm)?)));
+        }
         let measurements = self.engine()?.finish(&self.acc).map_err(crm)?;
         let value = measurements
             .iter()

@@ -22,21 +22,29 @@
 //! - [`write`](mod@write) and [`read`]: crmkit records to and from record batches.
 //! - [`load`]: Parquet files and batches into a `Dataset`.
 //! - [`kpi_udaf`]: `crm_kpi`, the KPI accumulators as an aggregate function.
+//! - [`kpi_tables`]: the tables `crm_kpi` reads, the KPIs of each, multi-table KPIs.
 //! - [`route_udf`]: `crm_route`, an automation rule set's decision for a deal row.
 //! - [`clv`]: `crm_rfm`, the RFM summary as an aggregate, and `crm_clv`, a CLV model's prediction.
+//! - [`score_batch_udf`]: `crm_lead_score_batch`, the columnar scoring path on encoded columns.
 //! - [`score_udf`]: `crm_lead_score`, a scoring model's explained score of a contact.
+//! - [`goal_udf`]: `crm_goal_validate`, crmkit's SMART goal validator on a goal JSON column.
+//! - [`tables`]: companies, activities, tickets and spend as Arrow tables.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
 pub mod clv;
 mod compiled;
 pub mod error;
+pub mod goal_udf;
+pub mod kpi_tables;
 pub mod kpi_udaf;
 pub mod load;
 pub mod read;
 pub mod route_udf;
 pub mod schema;
+pub mod score_batch_udf;
 pub mod score_udf;
+pub mod tables;
 pub mod write;
 
 pub use error::LoadError;

@@ -40,6 +40,7 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::error::LoadError;
 use crate::read;
+use crate::tables::TableSpec;
 
 /// Which crmkit table a set of batches holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +53,15 @@ pub enum TableKind {
     Purchases,
     /// [`schema::reps`](crate::schema::reps).
     Reps,
+    /// [`TableSpec::companies`].
+    Companies,
+    /// [`TableSpec::activities`] (every kind; do not also load
+    /// [`Purchases`](TableKind::Purchases) for the same rows).
+    Activities,
+    /// [`TableSpec::tickets`].
+    Tickets,
+    /// [`TableSpec::spend`].
+    Spend,
 }
 
 /// One table's batches and the name its errors use (a file name, or a
@@ -151,6 +161,18 @@ pub fn load_dataset(mut base: DatasetParts, tables: &[Table]) -> Result<Dataset,
                 .activities
                 .extend(read::purchases(&table.batches, &table.source)?),
             TableKind::Reps => base.reps.extend(read::reps(&table.batches, &table.source)?),
+            TableKind::Companies => base
+                .companies
+                .extend(TableSpec::companies().read(&table.batches, &table.source)?),
+            TableKind::Activities => base
+                .activities
+                .extend(TableSpec::activities().read(&table.batches, &table.source)?),
+            TableKind::Tickets => base
+                .tickets
+                .extend(TableSpec::tickets().read(&table.batches, &table.source)?),
+            TableKind::Spend => base
+                .spend
+                .extend(TableSpec::spend().read(&table.batches, &table.source)?),
         }
     }
     Dataset::new(base).map_err(|e| LoadError::new("dataset", None, None, e.to_string()))
