@@ -9,7 +9,13 @@
 //!
 //! The first argument is a rule-set JSON document (a literal or a column);
 //! the others are deal columns matched **by name** to
-//! [`schema::deals`](crate::schema::deals). Each row is evaluated as the
+//! [`schema::deals`](crate::schema::deals). At planning time the deal
+//! columns are packed into one `named_struct` of those names (see
+//! [`RouteFunction`]'s `simplify`), so the names survive the physical plan:
+//! a Parquet scan that knows from its statistics that a file has one value
+//! in a column (one pipeline, say) replaces that column by a literal, which
+//! has no column name, and a plan shipped to Ballista executors is rebuilt
+//! there. Each row is evaluated as the
 //! `deal_created` event of that deal at its `created_at`, with a fresh
 //! enrollment state — what [`RuleSet::dry_run`] does over every deal's
 //! creation. The result is a struct `{rule, branch, action}`: the first
@@ -48,8 +54,10 @@ use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, lit,
 };
 
 use crate::compiled::CompiledCache;
@@ -164,6 +172,35 @@ impl ScalarUDFImpl for RouteFunction {
         Ok(DataType::Struct(result_fields()))
     }
 
+    /// Packs two or more deal columns into one `named_struct` carrying
+    /// their names (a column's name, an alias, or the last dotted part of
+    /// an expression's name), while they are still column references.
+    /// Left as it is: a single deal argument (already a struct, or one
+    /// column) and arguments with repeated names.
+    fn simplify(&self, args: Vec<Expr>, _info: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        if args.len() < 3 {
+            return Ok(ExprSimplifyResult::Original(args));
+        }
+        let names: Vec<String> = args.iter().skip(1).map(argument_name).collect();
+        if names.iter().collect::<BTreeSet<_>>().len() != names.len() {
+            return Ok(ExprSimplifyResult::Original(args));
+        }
+        let mut args = args.into_iter();
+        let Some(rules) = args.next() else {
+            return Ok(ExprSimplifyResult::Original(Vec::new()));
+        };
+        let mut pairs = Vec::with_capacity(2 * names.len());
+        for (name, column) in names.into_iter().zip(args) {
+            pairs.push(lit(name));
+            pairs.push(column);
+        }
+        let packed = datafusion::functions::core::named_struct().call(pairs);
+        let udf = Arc::new(RouteFunction::new(Arc::clone(&self.context)).into_udf());
+        Ok(ExprSimplifyResult::Simplified(Expr::ScalarFunction(
+            ScalarFunction::new_udf(udf, vec![rules, packed]),
+        )))
+    }
+
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let n = args.number_rows;
         let arrays: Vec<ArrayRef> = args
@@ -181,16 +218,28 @@ impl ScalarUDFImpl for RouteFunction {
             .as_any()
             .downcast_ref::<StringArray>()
             .ok_or_else(|| DataFusionError::Plan("crm_route: the rule set must be text".into()))?;
-        let fields: Vec<Field> = args
-            .arg_fields
-            .iter()
-            .skip(1)
-            .map(|f| {
-                let name = f.name().rsplit('.').next().unwrap_or(f.name());
-                Field::new(name, f.data_type().clone(), true)
-            })
-            .collect();
-        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), deal_columns.to_vec())?;
+        let batch = match deal_columns {
+            // The deal columns packed by `simplify`: the names are the
+            // struct's field names.
+            [packed] if matches!(packed.data_type(), DataType::Struct(_)) => {
+                let packed = packed.as_any().downcast_ref::<StructArray>().ok_or_else(|| {
+                    DataFusionError::Internal("crm_route: deal struct is not a struct".into())
+                })?;
+                RecordBatch::from(packed)
+            }
+            _ => {
+                let fields: Vec<Field> = args
+                    .arg_fields
+                    .iter()
+                    .skip(1)
+                    .map(|f| {
+                        let name = f.name().rsplit('.').next().unwrap_or(f.name());
+                        Field::new(name, f.data_type().clone(), true)
+                    })
+                    .collect();
+                RecordBatch::try_new(Arc::new(Schema::new(fields)), deal_columns.to_vec())?
+            }
+        };
         let deals = read::deals(&[batch], "crm_route deals")?;
         let ids: Vec<_> = deals.iter().map(|d| d.id.clone()).collect();
         let snapshot = self.snapshot(deals)?;
@@ -263,5 +312,17 @@ impl ScalarUDFImpl for RouteFunction {
             )?));
         }
         Ok(ColumnarValue::Array(Arc::new(result)))
+    }
+}
+
+/// The deal column name an argument stands for.
+fn argument_name(arg: &Expr) -> String {
+    match arg {
+        Expr::Column(c) => c.name.clone(),
+        Expr::Alias(a) => a.name.clone(),
+        other => {
+            let name = other.schema_name().to_string();
+            name.rsplit('.').next().unwrap_or(&name).to_string()
+        }
     }
 }

@@ -159,3 +159,78 @@ fn a_rule_set_that_does_not_compile_is_a_query_error_naming_the_json_path() {
         "{message}"
     );
 }
+
+#[test]
+fn routing_over_parquet_files_with_a_one_value_column_equals_the_dry_run() {
+    // A Parquet file whose statistics show a single value for a column
+    // (here every deal is in one pipeline) has that column replaced by a
+    // literal once the projection is pushed into the scan; the rule set's
+    // deal columns must still be found by name.
+    let ds = Arc::new(
+        generate(&SampleConfig {
+            contacts: 120,
+            ..SampleConfig::default()
+        })
+        .unwrap(),
+    );
+    let pipelines: std::collections::BTreeSet<_> =
+        ds.deals().iter().map(|d| d.pipeline.clone()).collect();
+    assert_eq!(pipelines.len(), 1, "the case needs a one-value column");
+    let dir = std::env::temp_dir().join(format!("crmkit-route-parquet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let batch = write::deals(ds.deals()).unwrap();
+    let half = batch.num_rows() / 2;
+    for (i, part) in [
+        batch.slice(0, half),
+        batch.slice(half, batch.num_rows() - half),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        crmkit_datafusion::load::write_parquet(
+            &dir.join(format!("part-{i}.parquet")),
+            crmkit_datafusion::schema::deals(),
+            &[part],
+        )
+        .unwrap();
+    }
+    let json = routing_json(Boundary::Call);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let ctx = SessionContext::new();
+    ctx.register_udf(RouteFunction::new(Arc::clone(&ds)).into_udf());
+    let sql = format!(
+        "SELECT d.id, crm_route('{}', {DEAL_ARGS}) AS r FROM deals d",
+        json.replace('\'', "''")
+    );
+    let out = rt.block_on(async {
+        ctx.register_parquet(
+            "deals",
+            dir.to_str().unwrap(),
+            datafusion::prelude::ParquetReadOptions::default(),
+        )
+        .await
+        .unwrap();
+        ctx.sql(&sql).await.unwrap().collect().await.unwrap()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut routes = BTreeMap::new();
+    for b in &out {
+        let ids = text(b.column(0));
+        let r = b.column(1).as_struct();
+        let (rule, branch, action) = (text(r.column(0)), text(r.column(1)), text(r.column(2)));
+        for i in 0..b.num_rows() {
+            let route = r.is_valid(i).then(|| {
+                (
+                    rule.value(i).to_string(),
+                    branch.value(i).to_string(),
+                    action.value(i).to_string(),
+                )
+            });
+            routes.insert(ids.value(i).to_string(), route);
+        }
+    }
+    assert_eq!(routes, dry_run(&ds, &json));
+}
