@@ -392,5 +392,7 @@ pub fn dataset_attribution_report(
     dataset: &Dataset,
     request: &DatasetAttributionRequest,
 ) -> Result<AttributionReport> {
+    // Refused before the paths are built, not after.
+    super::report::check_models(&request.models)?;
     attribution_report(&attribution_request(dataset, request)?)
 }

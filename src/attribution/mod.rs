@@ -49,8 +49,8 @@ pub use from_dataset::{
 };
 pub use journey::{CustomerPath, MAX_LOOKBACK_DAYS, Touch};
 pub use report::{
-    AttributionReport, AttributionRequest, Credit, ModelResult, PathCount, PathStats, ShapleyValue,
-    Spend, attribution_report,
+    AttributionReport, AttributionRequest, Credit, MAX_MODELS, ModelResult, PathCount, PathStats,
+    ShapleyValue, Spend, attribution_report,
 };
 pub use rules::Model;
 pub use shapley_rate::ShapleyEstimate;

@@ -345,6 +345,33 @@ fn credits(
         .collect()
 }
 
+/// The most models one request may ask for: each is a full pass over the
+/// paths, so the list bounds the work of a call (every model kind, with
+/// room for a few parameter variants, fits).
+pub const MAX_MODELS: usize = 16;
+
+/// Refuses an empty model list, one longer than [`MAX_MODELS`] and invalid
+/// model parameters, naming `models` or `models[i]`.
+pub(super) fn check_models(models: &[Model]) -> Result<()> {
+    if models.is_empty() {
+        return Err(Error::invalid("models", "ask for at least one model"));
+    }
+    if models.len() > MAX_MODELS {
+        return Err(Error::invalid(
+            "models",
+            format!(
+                "at most {MAX_MODELS} models in one request, found {} (each model is a full pass over the paths)",
+                models.len()
+            ),
+        ));
+    }
+    for (i, m) in models.iter().enumerate() {
+        m.validate()
+            .map_err(|e| e.with_path_prefix(&format!("models[{i}]")))?;
+    }
+    Ok(())
+}
+
 /// Attributes the journeys' conversions and revenue under each model.
 ///
 /// # Errors
@@ -354,18 +381,13 @@ fn credits(
 /// channel, a touch or conversion time outside years 1 to 9999
 /// (`journeys[2].touches[0].at`), a lookback outside 1 to
 /// [`MAX_LOOKBACK_DAYS`](super::journey::MAX_LOOKBACK_DAYS) days, a scale
-/// above 20, negative spend, invalid model parameters or no models;
+/// above 20, negative spend, invalid model parameters, no models or more
+/// than [`MAX_MODELS`];
 /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for a Markov
 /// chain with too many states; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
 /// when sums leave the decimal range.
 pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionReport> {
-    if request.models.is_empty() {
-        return Err(Error::invalid("models", "ask for at least one model"));
-    }
-    for (i, m) in request.models.iter().enumerate() {
-        m.validate()
-            .map_err(|e| e.with_path_prefix(&format!("models[{i}]")))?;
-    }
+    check_models(&request.models)?;
     if request.scale > 20 {
         return Err(Error::invalid("scale", "at most 20 decimal places"));
     }

@@ -389,9 +389,7 @@ fn at_risk_from_report_json(
     limit: usize,
 ) -> PyResult<String> {
     let report: ClvReport = parse(report, "report")?;
-    let customers = py
-        .detach(|| at_risk(&report, threshold, limit))
-        .py_err()?;
+    let customers = py.detach(|| at_risk(&report, threshold, limit)).py_err()?;
     json(&customers)
 }
 
