@@ -43,7 +43,7 @@ use crmkit::sample::{SAMPLE_AS_OF, SampleConfig, SampleRng, generate};
 use crmkit::scoring::{Batch, BatchScore, LeadInput, ScoringModel};
 use crmkit_datafusion::kpi_tables::finish_states;
 use crmkit_datafusion::kpi_udaf::KpiFunction;
-use crmkit_datafusion::load::{Table, TableKind, load_dataset, write_parquet};
+use crmkit_datafusion::load::{Table, TableKind, load_dataset};
 use crmkit_datafusion::schema;
 use crmkit_datafusion::score_batch_udf::LeadScoreBatchFunction;
 use datafusion::arrow::array::{
@@ -117,7 +117,12 @@ fn text(values: impl Iterator<Item = String>) -> ArrayRef {
 }
 
 /// Writes batches produced chunk by chunk.
-fn write(path: &Path, schema: SchemaRef, rows: usize, mut chunk: impl FnMut(usize, usize) -> Vec<ArrayRef>) {
+fn write(
+    path: &Path,
+    schema: SchemaRef,
+    rows: usize,
+    mut chunk: impl FnMut(usize, usize) -> Vec<ArrayRef>,
+) {
     let file = std::fs::File::create(path).expect("create");
     let mut w = ArrowWriter::try_new(file, Arc::clone(&schema), None).expect("writer");
     let mut start = 0;
@@ -149,12 +154,20 @@ fn generate_data(dir: &Path, contacts: usize, purchases: usize, deals: usize) ->
     let t = Instant::now();
     let mut rng = SampleRng::new(17);
     let customer: Vec<usize> = (0..purchases)
-        .map(|i| if i < contacts { i } else { (rng.next_u64() % contacts as u64) as usize })
+        .map(|i| {
+            if i < contacts {
+                i
+            } else {
+                (rng.next_u64() % contacts as u64) as usize
+            }
+        })
         .collect();
     let at: Vec<i64> = (0..purchases)
         .map(|_| START_UNIX + (rng.next_u64() % SPAN_SECONDS as u64) as i64)
         .collect();
-    let pence: Vec<i64> = (0..purchases).map(|_| 100 + (rng.next_u64() % 50_000) as i64).collect();
+    let pence: Vec<i64> = (0..purchases)
+        .map(|_| 100 + (rng.next_u64() % 50_000) as i64)
+        .collect();
     let mut first = vec![START_UNIX; contacts];
     let mut seen = vec![false; contacts];
     for (&c, &t) in customer.iter().zip(&at) {
@@ -194,13 +207,19 @@ fn generate_data(dir: &Path, contacts: usize, purchases: usize, deals: usize) ->
         ]
     });
     // Deals: created in the two years, closed 1-120 days later when won or lost.
-    let deal_contact: Vec<usize> = (0..deals).map(|_| (rng.next_u64() % contacts as u64) as usize).collect();
+    let deal_contact: Vec<usize> = (0..deals)
+        .map(|_| (rng.next_u64() % contacts as u64) as usize)
+        .collect();
     let created: Vec<i64> = (0..deals)
         .map(|_| START_UNIX + (rng.next_u64() % SPAN_SECONDS as u64) as i64)
         .collect();
     let outcome: Vec<u64> = (0..deals).map(|_| rng.next_u64() % 3).collect();
-    let cycle: Vec<i64> = (0..deals).map(|_| 86_400 * (1 + (rng.next_u64() % 120) as i64)).collect();
-    let value: Vec<i64> = (0..deals).map(|_| 10_000 + (rng.next_u64() % 5_000_000) as i64).collect();
+    let cycle: Vec<i64> = (0..deals)
+        .map(|_| 86_400 * (1 + (rng.next_u64() % 120) as i64))
+        .collect();
+    let value: Vec<i64> = (0..deals)
+        .map(|_| 10_000 + (rng.next_u64() % 5_000_000) as i64)
+        .collect();
     let deal_schema = Arc::new(Schema::new(vec![
         text_field("id"),
         text_field("name"),
@@ -235,14 +254,21 @@ fn generate_data(dir: &Path, contacts: usize, purchases: usize, deals: usize) ->
             ),
         ]
     });
-    eprintln!("generated the bench data in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "generated the bench data in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     files
 }
 
 /// The configuration the tables are loaded into: the sample's pipelines,
 /// GBP reports.
 fn base() -> DatasetParts {
-    let sample = generate(&SampleConfig { contacts: 5, ..SampleConfig::default() }).expect("sample");
+    let sample = generate(&SampleConfig {
+        contacts: 5,
+        ..SampleConfig::default()
+    })
+    .expect("sample");
     DatasetParts {
         pipelines: sample.parts().pipelines.clone(),
         reporting_currency: Some(Currency::new("GBP").expect("GBP")),
@@ -263,7 +289,12 @@ fn request() -> KpiRequest {
 fn values(ds: &Dataset, request: &KpiRequest) -> Vec<Option<String>> {
     let report = compute(ds, request).expect("compute");
     KPIS.iter()
-        .map(|k| report.row(*k).and_then(|r| r.current.value.as_decimal()).map(|d| d.to_string()))
+        .map(|k| {
+            report
+                .row(*k)
+                .and_then(|r| r.current.value.as_decimal())
+                .map(|d| d.to_string())
+        })
         .collect()
 }
 
@@ -284,20 +315,36 @@ fn datafusion_kpis(files: &Files, request: &KpiRequest) -> Vec<Option<String>> {
         .state_only();
     ctx.register_udaf(udaf.into_udaf());
     let states = block(async {
-        ctx.register_parquet("purchases", files.purchases.to_str().expect("path"), ParquetReadOptions::default())
-            .await
-            .expect("purchases");
-        ctx.register_parquet("deals", files.deals.to_str().expect("path"), ParquetReadOptions::default())
-            .await
-            .expect("deals");
+        ctx.register_parquet(
+            "purchases",
+            files.purchases.to_str().expect("path"),
+            ParquetReadOptions::default(),
+        )
+        .await
+        .expect("purchases");
+        ctx.register_parquet(
+            "deals",
+            files.deals.to_str().expect("path"),
+            ParquetReadOptions::default(),
+        )
+        .await
+        .expect("deals");
         let sql = "SELECT crm_kpi_state('revenue', id, contact, at, amount, currency) FROM purchases \
                    UNION ALL \
                    SELECT crm_kpi_state('win_rate', id, name, contact, pipeline, stage, status, kind, amount, currency, created_at, closed_at) FROM deals";
-        let out = ctx.sql(sql).await.expect("plan").collect().await.expect("run");
+        let out = ctx
+            .sql(sql)
+            .await
+            .expect("plan")
+            .collect()
+            .await
+            .expect("run");
         out.iter()
             .flat_map(|b| {
                 let s = b.column(0).as_string::<i32>();
-                (0..b.num_rows()).map(|i| s.value(i).to_string()).collect::<Vec<_>>()
+                (0..b.num_rows())
+                    .map(|i| s.value(i).to_string())
+                    .collect::<Vec<_>>()
             })
             .collect::<Vec<_>>()
     });
@@ -319,7 +366,11 @@ fn in_memory_with_load(files: &Files, request: &KpiRequest) -> Vec<Option<String
 /// The example model's encoded columns for `n` leads, tiled from the
 /// sample company's leads.
 fn lead_columns(model: &ScoringModel, n: usize) -> Vec<Vec<i64>> {
-    let ds = generate(&SampleConfig { contacts: 200, ..SampleConfig::default() }).expect("sample");
+    let ds = generate(&SampleConfig {
+        contacts: 200,
+        ..SampleConfig::default()
+    })
+    .expect("sample");
     let leads: Vec<LeadInput<'_>> = (0..ds.contacts().len())
         .filter_map(|p| LeadInput::from_dataset(&ds, p))
         .collect();
@@ -351,7 +402,12 @@ fn main() {
         let (mem, mem_values) = time(runs, || in_memory_with_load(&files, &request));
         println!("kpi in-memory crmkit incl. Parquet load: {mem:.3} s");
         for (k, (a, b)) in KPIS.iter().zip(df_values.iter().zip(&mem_values)) {
-            println!("  {:<22} datafusion {:>30} in-memory {:>30}", k.as_str(), a.as_deref().unwrap_or("NULL"), b.as_deref().unwrap_or("NULL"));
+            println!(
+                "  {:<22} datafusion {:>30} in-memory {:>30}",
+                k.as_str(),
+                a.as_deref().unwrap_or("NULL"),
+                b.as_deref().unwrap_or("NULL")
+            );
             assert_eq!(a, b, "{}", k.as_str());
         }
         println!("  ratio datafusion / in-memory-with-load: {:.2}", df / mem);
@@ -369,7 +425,9 @@ fn main() {
                 stages: None,
             };
             let mut out = vec![BatchScore::default(); leads];
-            model.score_batch(&batch, SAMPLE_AS_OF, &mut out, None).expect("score");
+            model
+                .score_batch(&batch, SAMPLE_AS_OF, &mut out, None)
+                .expect("score");
             out.iter().map(|s| i128::from(s.total_units)).sum::<i128>()
         });
         println!("score_batch over {leads} leads (in memory): {direct:.3} s");
@@ -398,8 +456,11 @@ fn main() {
             })
             .collect();
         let ctx = SessionContext::new();
-        ctx.register_table("leads", Arc::new(MemTable::try_new(Arc::clone(&schema), partitions).expect("table")))
-            .expect("register");
+        ctx.register_table(
+            "leads",
+            Arc::new(MemTable::try_new(Arc::clone(&schema), partitions).expect("table")),
+        )
+        .expect("register");
         ctx.register_udf(LeadScoreBatchFunction::new(SAMPLE_AS_OF).into_udf());
         let args: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
         let sql = format!(
@@ -409,8 +470,16 @@ fn main() {
         );
         let (udf, udf_sum) = time(runs, || {
             block(async {
-                let out = ctx.sql(&sql).await.expect("plan").collect().await.expect("run");
-                let d = out[0].column(0).as_primitive::<datafusion::arrow::datatypes::Decimal128Type>();
+                let out = ctx
+                    .sql(&sql)
+                    .await
+                    .expect("plan")
+                    .collect()
+                    .await
+                    .expect("run");
+                let d = out[0]
+                    .column(0)
+                    .as_primitive::<datafusion::arrow::datatypes::Decimal128Type>();
                 d.value(0)
             })
         });

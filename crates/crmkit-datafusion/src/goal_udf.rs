@@ -289,14 +289,16 @@ impl ScalarUDFImpl for GoalValidateFunction {
                 continue;
             }
             let key = (goals.value(i), locale);
-            if !seen.contains_key(&key) {
-                seen.insert(key, validate(key.0, self.as_of, locale)?);
+            if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(key) {
+                slot.insert(validate(key.0, self.as_of, locale)?);
             }
             columns.push(seen.get(&key))?;
         }
         let array = columns.finish()?;
         if all_scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&array, 0)?))
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &array, 0,
+            )?))
         } else {
             Ok(ColumnarValue::Array(array))
         }

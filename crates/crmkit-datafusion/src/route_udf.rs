@@ -222,9 +222,12 @@ impl ScalarUDFImpl for RouteFunction {
             // The deal columns packed by `simplify`: the names are the
             // struct's field names.
             [packed] if matches!(packed.data_type(), DataType::Struct(_)) => {
-                let packed = packed.as_any().downcast_ref::<StructArray>().ok_or_else(|| {
-                    DataFusionError::Internal("crm_route: deal struct is not a struct".into())
-                })?;
+                let packed = packed
+                    .as_any()
+                    .downcast_ref::<StructArray>()
+                    .ok_or_else(|| {
+                        DataFusionError::Internal("crm_route: deal struct is not a struct".into())
+                    })?;
                 RecordBatch::from(packed)
             }
             _ => {

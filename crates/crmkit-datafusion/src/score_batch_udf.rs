@@ -37,7 +37,7 @@ use std::sync::Arc;
 use crmkit::model::Timestamp;
 use crmkit::scoring::{Batch, BatchScore, MISSING, ScoringModel};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Decimal128Array, Int32Array, DictionaryArray, StringArray,
+    Array, ArrayRef, AsArray, Decimal128Array, DictionaryArray, Int32Array, StringArray,
     StructArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Int32Type, Int64Type};
@@ -112,7 +112,9 @@ impl ScalarUDFImpl for LeadScoreBatchFunction {
                 _ => return Err(err("the model must be a text literal".into())),
             },
             ColumnarValue::Array(_) => {
-                return Err(err("the model must be a literal, the same for every row".into()));
+                return Err(err(
+                    "the model must be a literal, the same for every row".into()
+                ));
             }
         };
         let model = compiled(&json)?;

@@ -1,5 +1,5 @@
 //! Companies, activities, tickets and spend as Arrow tables: schema, write
-//! and read, with the conventions of the [`schema`](crate::schema) module
+//! and read, with the conventions of the [`schema`] module
 //! (ids and text `Utf8`, instants `Timestamp(Microsecond, "UTC")`, money a
 //! `Decimal128(38, 4)` amount beside an ISO 4217 currency code, enums their
 //! crmkit JSON names, nullable columns may be left out).
@@ -14,7 +14,7 @@
 //! Company tags and custom attributes are not in the table (as for
 //! contacts); everything else round-trips exactly. The activities table
 //! holds every kind of activity, purchases included: load it *or* the
-//! purchases table of [`schema::purchases`](crate::schema::purchases), not
+//! purchases table of [`schema::purchases`], not
 //! both.
 //!
 //! Reading checks each value at its column (an unknown enum name, an empty
@@ -554,8 +554,8 @@ impl TableSpec {
         for (row, record) in records.iter().enumerate() {
             let value = serde_json::to_value(record)
                 .map_err(|e| LoadError::new(table, Some(row), None, e.to_string()))?;
-            let flat = (self.flatten)(value)
-                .map_err(|e| LoadError::new(table, Some(row), None, e))?;
+            let flat =
+                (self.flatten)(value).map_err(|e| LoadError::new(table, Some(row), None, e))?;
             for (c, builder) in self.columns.iter().zip(&mut builders) {
                 let value = flat.get(c.name).filter(|v| !v.is_null());
                 if value.is_none() && !c.nullable {
@@ -583,7 +583,12 @@ impl TableSpec {
             .map_err(|e| LoadError::new(table, None, None, e.to_string()))
     }
 
-    fn reader(&self, batch: &RecordBatch, source: &str, c: &ColumnSpec) -> Result<Reader, LoadError> {
+    fn reader(
+        &self,
+        batch: &RecordBatch,
+        source: &str,
+        c: &ColumnSpec,
+    ) -> Result<Reader, LoadError> {
         let err = |name: &str, m: String| LoadError::new(source, None, Some(name), m);
         let find = |name: &str| batch.column_by_name(name).cloned();
         let Some(column) = find(c.name) else {
@@ -634,7 +639,9 @@ impl TableSpec {
             }
             ColumnType::Money { currency } => {
                 let scale = match column.data_type() {
-                    DataType::Decimal128(_, s) if (0..=28).contains(s) => u32::try_from(*s).unwrap_or(0),
+                    DataType::Decimal128(_, s) if (0..=28).contains(s) => {
+                        u32::try_from(*s).unwrap_or(0)
+                    }
                     other => {
                         return Err(e(format!(
                             "expected Decimal128 with a scale from 0 to 28, found {other}"
@@ -646,8 +653,7 @@ impl TableSpec {
                     .downcast_ref::<Decimal128Array>()
                     .cloned()
                     .ok_or_else(|| e("expected Decimal128".into()))?;
-                let codes = find(currency)
-                    .ok_or_else(|| err(currency, "missing column".into()))?;
+                let codes = find(currency).ok_or_else(|| err(currency, "missing column".into()))?;
                 let codes = text_array(&codes).map_err(|m| err(currency, m))?;
                 Reader::Money(amounts, scale, codes, currency)
             }
@@ -678,7 +684,8 @@ impl TableSpec {
                 .collect::<Result<Vec<_>, _>>()?;
             for i in 0..batch.num_rows() {
                 let row = offset + i;
-                let at = |column: &str, m: String| LoadError::new(source, Some(row), Some(column), m);
+                let at =
+                    |column: &str, m: String| LoadError::new(source, Some(row), Some(column), m);
                 let mut flat = Map::new();
                 for (c, reader) in self.columns.iter().zip(&readers) {
                     let value = reader
@@ -698,7 +705,10 @@ impl TableSpec {
                         value = serde_json::from_str::<Value>(text)
                             .map_err(|e| at(c.name, format!("not JSON: {e}")))?;
                         if !value.is_object() {
-                            return Err(at(c.name, format!("expected a JSON object, found {value}")));
+                            return Err(at(
+                                c.name,
+                                format!("expected a JSON object, found {value}"),
+                            ));
                         }
                     }
                     flat.insert(c.name.to_string(), value);

@@ -138,7 +138,9 @@ fn a_goal_column_validates_as_the_in_memory_validator() {
             Arc::new(datafusion::arrow::array::Int64Array::from_iter_values(
                 0..i64::try_from(rows.len()).unwrap(),
             )),
-            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0.as_str()))),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.0.as_str()),
+            )),
             Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
         ],
     )
@@ -157,7 +159,9 @@ fn a_goal_column_validates_as_the_in_memory_validator() {
     .unwrap();
     let (mut seen, mut smart, mut broken) = (0, 0, 0);
     for b in &out {
-        let ids = b.column(0).as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        let ids = b
+            .column(0)
+            .as_primitive::<datafusion::arrow::datatypes::Int64Type>();
         let v = b.column(1).as_struct();
         let en = b.column(2).as_struct();
         for i in 0..b.num_rows() {

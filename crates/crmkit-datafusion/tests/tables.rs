@@ -9,7 +9,7 @@ use crmkit::sample::{SampleConfig, generate};
 use crmkit_datafusion::load::{Table, TableKind, load_dataset, read_parquet, write_parquet};
 use crmkit_datafusion::tables::TableSpec;
 use crmkit_datafusion::{LoadError, read, write};
-use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -101,13 +101,33 @@ fn parquet_and_the_loader_give_back_the_dataset() {
         assert_eq!(back[0].schema().fields().len(), back[0].num_columns());
         tables.push(Table::from_parquet(kind, &path).unwrap());
     };
-    put(TableKind::Contacts, "contacts", write::contacts(ds.contacts()).unwrap());
+    put(
+        TableKind::Contacts,
+        "contacts",
+        write::contacts(ds.contacts()).unwrap(),
+    );
     put(TableKind::Deals, "deals", write::deals(ds.deals()).unwrap());
     put(TableKind::Reps, "reps", write::reps(ds.reps()).unwrap());
-    put(TableKind::Companies, "companies", TableSpec::companies().write(ds.companies()).unwrap());
-    put(TableKind::Activities, "activities", TableSpec::activities().write(ds.activities()).unwrap());
-    put(TableKind::Tickets, "tickets", TableSpec::tickets().write(ds.tickets()).unwrap());
-    put(TableKind::Spend, "spend", TableSpec::spend().write(ds.spend()).unwrap());
+    put(
+        TableKind::Companies,
+        "companies",
+        TableSpec::companies().write(ds.companies()).unwrap(),
+    );
+    put(
+        TableKind::Activities,
+        "activities",
+        TableSpec::activities().write(ds.activities()).unwrap(),
+    );
+    put(
+        TableKind::Tickets,
+        "tickets",
+        TableSpec::tickets().write(ds.tickets()).unwrap(),
+    );
+    put(
+        TableKind::Spend,
+        "spend",
+        TableSpec::spend().write(ds.spend()).unwrap(),
+    );
 
     let mut base = ds.parts().clone();
     base.contacts.clear();
@@ -126,8 +146,15 @@ fn parquet_and_the_loader_give_back_the_dataset() {
     assert_eq!(loaded.spend(), ds.spend());
     assert_eq!(loaded.deals().len(), ds.deals().len());
     // The purchases table reader sees the same purchases (without items).
-    let purchases = read::purchases(&[write::purchases(loaded.activities()).unwrap()], "p").unwrap();
-    assert_eq!(purchases.len(), ds.activities().iter().filter(|a| matches!(a.kind, crmkit::model::ActivityKind::Purchase { .. })).count());
+    let purchases =
+        read::purchases(&[write::purchases(loaded.activities()).unwrap()], "p").unwrap();
+    assert_eq!(
+        purchases.len(),
+        ds.activities()
+            .iter()
+            .filter(|a| matches!(a.kind, crmkit::model::ActivityKind::Purchase { .. }))
+            .count()
+    );
 }
 
 fn replace(batch: &RecordBatch, name: &str, column: ArrayRef) -> RecordBatch {
@@ -141,13 +168,22 @@ fn replace(batch: &RecordBatch, name: &str, column: ArrayRef) -> RecordBatch {
         .enumerate()
         .map(|(j, f)| {
             if j == i {
-                Arc::new(f.as_ref().clone().with_data_type(columns[i].data_type().clone()).with_nullable(true))
+                Arc::new(
+                    f.as_ref()
+                        .clone()
+                        .with_data_type(columns[i].data_type().clone())
+                        .with_nullable(true),
+                )
             } else {
                 Arc::clone(f)
             }
         })
         .collect();
-    RecordBatch::try_new(Arc::new(datafusion::arrow::datatypes::Schema::new(fields)), columns).unwrap()
+    RecordBatch::try_new(
+        Arc::new(datafusion::arrow::datatypes::Schema::new(fields)),
+        columns,
+    )
+    .unwrap()
 }
 
 /// Replaces row `row` of text column `name` with `value`.
@@ -159,12 +195,23 @@ fn bad_text(batch: &RecordBatch, name: &str, row: usize, value: Option<&str>) ->
     .unwrap();
     let old = old.as_any().downcast_ref::<StringArray>().unwrap();
     let new: StringArray = (0..old.len())
-        .map(|i| if i == row { value } else if old.is_valid(i) { Some(old.value(i)) } else { None })
+        .map(|i| {
+            if i == row {
+                value
+            } else if old.is_valid(i) {
+                Some(old.value(i))
+            } else {
+                None
+            }
+        })
         .collect();
     replace(batch, name, Arc::new(new))
 }
 
-fn read_err<T: DeserializeOwned + std::fmt::Debug>(spec: TableSpec, batches: &[RecordBatch]) -> LoadError {
+fn read_err<T: DeserializeOwned + std::fmt::Debug>(
+    spec: TableSpec,
+    batches: &[RecordBatch],
+) -> LoadError {
     spec.read::<T>(batches, "in.parquet").unwrap_err()
 }
 
@@ -179,8 +226,15 @@ fn bad_rows_name_source_row_and_column() {
     let tickets = spec.write(ds.tickets()).unwrap();
     let first = spec.write(&ds.tickets()[..2]).unwrap();
     // Row 3 of the second batch is row 5 of the source.
-    let e = read_err::<Ticket>(spec, &[first, bad_text(&tickets, "channel", 3, Some("fax"))]);
-    assert_eq!((e.source.as_str(), at(&e)), ("in.parquet", (Some(5), Some("channel"))), "{e}");
+    let e = read_err::<Ticket>(
+        spec,
+        &[first, bad_text(&tickets, "channel", 3, Some("fax"))],
+    );
+    assert_eq!(
+        (e.source.as_str(), at(&e)),
+        ("in.parquet", (Some(5), Some("channel"))),
+        "{e}"
+    );
     let e = read_err::<Ticket>(spec, &[bad_text(&tickets, "contact", 1, None)]);
     assert_eq!(at(&e), (Some(1), Some("contact")), "{e}");
     let e = read_err::<Ticket>(spec, &[bad_text(&tickets, "id", 2, Some(""))]);
@@ -193,18 +247,37 @@ fn bad_rows_name_source_row_and_column() {
     let companies = spec.write(ds.companies()).unwrap();
     let n = companies.num_rows();
     let employees: Int64Array = (0..n).map(|i| Some(if i == 4 { -3 } else { 10 })).collect();
-    let e = read_err::<Company>(spec, &[replace(&companies, "employees", Arc::new(employees))]);
-    assert_eq!(at(&e), (Some(4), Some("employees")), "{e}");
-    let with_revenue = ds.companies().iter().position(|c| c.annual_revenue.is_some()).unwrap();
     let e = read_err::<Company>(
         spec,
-        &[bad_text(&companies, "annual_revenue_currency", with_revenue, Some("eur"))],
+        &[replace(&companies, "employees", Arc::new(employees))],
     );
-    assert_eq!(at(&e), (Some(with_revenue), Some("annual_revenue_currency")), "{e}");
+    assert_eq!(at(&e), (Some(4), Some("employees")), "{e}");
+    let with_revenue = ds
+        .companies()
+        .iter()
+        .position(|c| c.annual_revenue.is_some())
+        .unwrap();
+    let e = read_err::<Company>(
+        spec,
+        &[bad_text(
+            &companies,
+            "annual_revenue_currency",
+            with_revenue,
+            Some("eur"),
+        )],
+    );
+    assert_eq!(
+        at(&e),
+        (Some(with_revenue), Some("annual_revenue_currency")),
+        "{e}"
+    );
 
     let spec = TableSpec::activities();
     let activities = spec.write(ds.activities()).unwrap();
-    let e = read_err::<Activity>(spec, &[bad_text(&activities, "details", 6, Some("{not json"))]);
+    let e = read_err::<Activity>(
+        spec,
+        &[bad_text(&activities, "details", 6, Some("{not json"))],
+    );
     assert_eq!(at(&e), (Some(6), Some("details")), "{e}");
     let e = read_err::<Activity>(spec, &[bad_text(&activities, "type", 7, Some("telepathy"))]);
     assert_eq!(at(&e), (Some(7), Some("details")), "{e}");
@@ -215,7 +288,10 @@ fn bad_rows_name_source_row_and_column() {
     let e = read_err::<SpendEntry>(spec, &[bad_text(&spend, "category", 0, Some("bribes"))]);
     assert_eq!(at(&e), (Some(0), Some("category")), "{e}");
     // A timestamp column given as text is a type error naming the column.
-    let e = read_err::<Ticket>(TableSpec::tickets(), &[bad_text(&tickets, "opened_at", 0, Some("x"))]);
+    let e = read_err::<Ticket>(
+        TableSpec::tickets(),
+        &[bad_text(&tickets, "opened_at", 0, Some("x"))],
+    );
     assert_eq!(at(&e), (None, Some("opened_at")), "{e}");
 }
 
@@ -225,9 +301,17 @@ fn write_refuses_what_the_schema_cannot_hold() {
     let mut spend: Vec<SpendEntry> = ds.spend().to_vec();
     spend[1].amount.amount = rust_decimal::Decimal::new(123_456, 5); // 1.23456
     let e = TableSpec::spend().write(&spend).unwrap_err();
-    assert_eq!((e.source.as_str(), e.row, e.column.as_deref()), ("spend", Some(1), Some("amount")), "{e}");
+    assert_eq!(
+        (e.source.as_str(), e.row, e.column.as_deref()),
+        ("spend", Some(1), Some("amount")),
+        "{e}"
+    );
     let mut tickets: Vec<Ticket> = ds.tickets().to_vec();
     tickets[0].opened_at += crmkit::chrono::Duration::nanoseconds(1);
     let e = TableSpec::tickets().write(&tickets).unwrap_err();
-    assert_eq!((e.row, e.column.as_deref()), (Some(0), Some("opened_at")), "{e}");
+    assert_eq!(
+        (e.row, e.column.as_deref()),
+        (Some(0), Some("opened_at")),
+        "{e}"
+    );
 }
