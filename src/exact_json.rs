@@ -26,20 +26,7 @@ pub(crate) fn check_numbers(json: &str) -> Result<()> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
-            b'"' => {
-                let end = string_end(bytes, i);
-                // A string followed by ':' is a key.
-                let mut j = end;
-                while bytes.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
-                    j += 1;
-                }
-                if bytes.get(j) == Some(&b':')
-                    && let Some(Frame::Object(key)) = path.last_mut()
-                {
-                    *key = json.get(i + 1..end.saturating_sub(1)).unwrap_or("");
-                }
-                i = end;
-            }
+            b'"' => i = skip_string(json, i, &mut path),
             b'{' => {
                 path.push(Frame::Object(""));
                 i += 1;
@@ -118,6 +105,23 @@ pub(crate) fn check_depth(json: &str) -> Result<()> {
     Ok(())
 }
 
+/// Skips the string opening at `i` and returns the index after it; a
+/// string followed by `:` is a key, recorded in the innermost object frame.
+fn skip_string<'a>(json: &'a str, i: usize, path: &mut [Frame<'a>]) -> usize {
+    let bytes = json.as_bytes();
+    let end = string_end(bytes, i);
+    let mut j = end;
+    while bytes.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+        j += 1;
+    }
+    if bytes.get(j) == Some(&b':')
+        && let Some(Frame::Object(key)) = path.last_mut()
+    {
+        *key = json.get(i + 1..end.saturating_sub(1)).unwrap_or("");
+    }
+    end
+}
+
 /// The error for the container opening at `at`, with its path (computed
 /// by a second, bounded scan of the prefix).
 fn too_deep(json: &str, at: usize) -> Error {
@@ -127,17 +131,7 @@ fn too_deep(json: &str, at: usize) -> Error {
     while i < at {
         match bytes[i] {
             b'"' => {
-                let end = string_end(bytes, i);
-                let mut j = end;
-                while bytes.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
-                    j += 1;
-                }
-                if bytes.get(j) == Some(&b':')
-                    && let Some(Frame::Object(key)) = path.last_mut()
-                {
-                    *key = json.get(i + 1..end.saturating_sub(1)).unwrap_or("");
-                }
-                i = end;
+                i = skip_string(json, i, &mut path);
                 continue;
             }
             b'{' => path.push(Frame::Object("")),
