@@ -307,11 +307,17 @@ fn compile_and_run(
         };
         command.args(program_args()).current_dir(manifest_dir());
         match run(command, timeout) {
-            Ok(output) => eprintln!(
-                "{} ({name}): ok\n{}",
-                source.display(),
-                String::from_utf8_lossy(&output.stdout).trim_end()
-            ),
+            Ok(output) => {
+                eprintln!(
+                    "{} ({name}): ok\n{}",
+                    source.display(),
+                    String::from_utf8_lossy(&output.stdout).trim_end()
+                );
+                // Each program holds a static copy of the library (tens of
+                // MB in a debug build): a passing one is not kept, so the
+                // suite does not fill a small CI disk. Failing ones stay.
+                let _ = fs::remove_file(&exe);
+            }
             Err(message) => {
                 let _ = writeln!(
                     failures,
