@@ -77,6 +77,31 @@ fn money_in_a_lead_is_exact_as_a_string_or_a_short_number() {
         "5"
     );
     // 40 decimals do not fit a decimal: refused, never rounded.
+    // The message says why (the amount), not only which forms are accepted.
     let doc = lead("\"1.0000000000000000000000000000000000000001\"", "\"1\"");
-    assert!(model.score_json(&doc, as_of()).is_err());
+    let err = model.score_json(&doc, as_of()).expect_err("40 decimals");
+    assert!(
+        err.to_string().contains("not an exact decimal"),
+        "the message should name the inexact amount: {err}"
+    );
+    assert!(
+        !err.to_string().contains("expected an attribute value"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_money_attribute_with_a_bad_currency_names_the_currency() {
+    let model = ScoringModel::from_json(MODEL).expect("model");
+    let doc = lead("\"1\"", "\"1\"").replacen("\"USD\"", "\"usd\"", 1);
+    let err = model.score_json(&doc, as_of()).expect_err("lowercase currency");
+    assert!(err.to_string().contains("usd"), "{err}");
+    // An object that is not money keeps the list of accepted forms.
+    let doc = lead("\"1\"", "\"1\"").replacen(
+        "{\"amount\": \"1\", \"currency\": \"USD\"}",
+        "{\"colour\": \"red\"}",
+        1,
+    );
+    let err = model.score_json(&doc, as_of()).expect_err("not a value");
+    assert!(err.to_string().contains("expected an attribute value"), "{err}");
 }

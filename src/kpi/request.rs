@@ -86,12 +86,15 @@ pub enum ChurnBasis {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevenueSource {
-    /// Won deals only (a sales team that records payments elsewhere).
+    /// Won deals only (a sales team that records payments elsewhere); the
+    /// default of KPI requests, kept for the digits of existing reports.
+    /// A shop sets `purchases`, a business with both `both`.
     #[default]
     Deals,
     /// Purchase activities only (a shop); deals are ignored.
     Purchases,
-    /// Won deals and purchase activities (the default). A purchase whose
+    /// Won deals and purchase activities (the default of cohort and RFM
+    /// requests, not of KPI requests). A purchase whose
     /// `deal` is a won deal is the payment of that deal: the deal's value
     /// is counted once and the purchase is not counted again (neither as
     /// revenue nor as an order).
@@ -196,8 +199,8 @@ pub struct KpiOptions {
     /// (default 365).
     #[serde(default = "default_active_days")]
     pub active_customer_days: u32,
-    /// Where revenue, orders and customers come from (default both: won
-    /// deals and purchases not paying a won deal).
+    /// Where revenue, orders and customers come from (default: won deals;
+    /// `both` adds purchases not paying a won deal).
     #[serde(default)]
     pub revenue_source: RevenueSource,
     /// What one order is (default: every revenue event).

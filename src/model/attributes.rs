@@ -109,12 +109,20 @@ impl<'de> Deserialize<'de> for AttributeValue {
                             .map_err(D::Error::custom);
                     }
                 }
+                // An object with an amount is meant as money: its own error
+                // (an inexact amount, a bad currency) says more than the
+                // list of the accepted forms.
+                let meant_as_money = map.contains_key("amount");
                 serde_json::from_value::<Money>(value)
                     .map(AttributeValue::Money)
-                    .map_err(|_| {
-                        D::Error::custom(
-                            "expected an attribute value: a string, number, boolean, {\"date\": ...}, {\"number\": ...} or {\"amount\": ..., \"currency\": ...}",
-                        )
+                    .map_err(|err| {
+                        if meant_as_money {
+                            D::Error::custom(format!("a money attribute: {err}"))
+                        } else {
+                            D::Error::custom(
+                                "expected an attribute value: a string, number, boolean, {\"date\": ...}, {\"number\": ...} or {\"amount\": ..., \"currency\": ...}",
+                            )
+                        }
                     })
             }
             other => Err(D::Error::custom(format!(
