@@ -64,7 +64,7 @@ def main(directory):
             .join(values, on="p")
         )
         frame = pd.DataFrame({"path": strings["ch"].to_list(), "conv": 1, "value": strings["v"].to_numpy() / 100.0})
-        run = lambda: markov_model(frame, "path", "conv", var_value="value", order=1, sep=">", verbose=0, flg_adv=0)
+        run = lambda: markov_model(frame, "path", "conv", var_value="value", order=1, sep=">", verbose=0)
         timed("markov order 1, ChannelAttribution", run, runs=3)
     except ImportError as e:
         print(f"markov peer skipped: {e}")

@@ -89,7 +89,7 @@ def main(directory):
         )
         df = df.with_columns(((pl.col("F") + pl.col("M") + 1) // 2).alias("FM"))
         cell = (pl.col("R").cast(pl.Int32) - 1) * 5 + pl.col("FM").cast(pl.Int32) - 1
-        df = df.with_columns(pl.Series("grid", GRID).gather(cell).alias("segment"))
+        df = df.with_columns(cell.replace_strict(list(range(25)), GRID.tolist()).alias("segment"))
         return df, df.group_by("segment").len()
 
     def rfm_pandas():
