@@ -151,9 +151,9 @@ pub unsafe extern "C" fn crm_attribution_report(
 /// forms or downloads with a campaign or UTM tags in their URL (else
 /// "direct"); a campaign's spend is its cost plus the spend entries booked
 /// to it. Touches of an ad campaign (search, social or display with
-/// advertising spend booked to it) are reported on "paid_<channel>" with
-/// its spend ("paid_channel", the default), on its channel ("channel") or
-/// left out ("exclude").
+/// advertising spend booked to it) are reported on "paid_" and its channel
+/// ("paid_social") with its spend ("paid_channel", the default), on its
+/// channel ("channel") or left out ("exclude").
 ///
 /// Errors: CRM_STATUS_NULL_POINTER, CRM_STATUS_INVALID_UTF8,
 /// CRM_STATUS_JSON for malformed JSON or an unknown field (the message
