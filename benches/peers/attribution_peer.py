@@ -6,7 +6,7 @@ on the same 1,000,000 generated paths.
 Dev tool only (not run by CI). Usage:
 
     CRMKIT_BENCH_DUMP=/tmp/crmkit-peers cargo bench --bench attribution -- --warm-up-time 1 --measurement-time 3 markov
-    python3 -m venv /tmp/peers && /tmp/peers/bin/pip install polars pandas numpy ChannelAttribution
+    python3 -m venv /tmp/peers && /tmp/peers/bin/pip install polars pandas numpy ChannelAttribution matplotlib
     POLARS_MAX_THREADS=1 /tmp/peers/bin/python benches/peers/attribution_peer.py /tmp/crmkit-peers
 
 The dump holds one row per touch (path index u32, channel index u8) and
