@@ -4,7 +4,11 @@
 //! 20) on the same paths.
 //!
 //! Run: `cargo bench --bench attribution -- --warm-up-time 1 --measurement-time 3`.
-//! `CRMKIT_BENCH_PATHS` changes the number of paths.
+//! `CRMKIT_BENCH_PATHS` changes the number of paths. With
+//! `CRMKIT_BENCH_DUMP=<dir>` the generated paths are also written to `<dir>`
+//! (raw little-endian columns: per touch its path index `u32` and channel
+//! index `u8`, per path its value in cents `i64`) for the peer scripts of
+//! `benches/peers/`.
 
 use std::hint::black_box;
 
@@ -58,6 +62,31 @@ fn journeys(paths: usize, channels: u32) -> Vec<CustomerPath> {
         .collect()
 }
 
+/// Writes the paths for the peer scripts when `CRMKIT_BENCH_DUMP` is set.
+fn dump(journeys: &[CustomerPath]) {
+    let Ok(dir) = std::env::var("CRMKIT_BENCH_DUMP") else {
+        return;
+    };
+    let dir = std::path::Path::new(&dir);
+    let (mut path, mut channel, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, j) in journeys.iter().enumerate() {
+        for t in &j.touches {
+            path.extend_from_slice(&(i as u32).to_le_bytes());
+            let index: u8 = t
+                .channel
+                .trim_start_matches("channel-")
+                .parse()
+                .expect("channel-NN");
+            channel.push(index);
+        }
+        let cents = i64::try_from(j.value.mantissa()).expect("cents");
+        value.extend_from_slice(&cents.to_le_bytes());
+    }
+    std::fs::write(dir.join("attribution_touch_path.u32"), path).expect("dump");
+    std::fs::write(dir.join("attribution_touch_channel.u8"), channel).expect("dump");
+    std::fs::write(dir.join("attribution_path_value.i64"), value).expect("dump");
+}
+
 fn request(journeys: Vec<CustomerPath>, model: Model) -> AttributionRequest {
     AttributionRequest {
         currency: Currency::new("USD").expect("currency"),
@@ -77,6 +106,7 @@ fn bench(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let base = journeys(paths, 20);
+    dump(&base);
     let mut group = c.benchmark_group("attribution");
     group.sample_size(10);
     for (name, model) in [

@@ -5,6 +5,9 @@
 //! ratio can be read on a noisy machine.
 //!
 //! Run with `cargo bench --bench segments -- --warm-up-time 1 --measurement-time 3`.
+//! With `CRMKIT_BENCH_DUMP=<dir>` the generated arrays are also written to
+//! `<dir>` (raw little-endian columns) for the peer scripts of
+//! `benches/peers/` to time the same work on the same data.
 
 use std::hint::black_box;
 
@@ -41,8 +44,21 @@ fn purchases(n: usize) -> (Vec<u32>, Vec<i64>, Vec<i64>) {
     (customers, times, amounts)
 }
 
+/// Writes `values` as raw little-endian bytes to `$CRMKIT_BENCH_DUMP/name`.
+fn dump<T: Copy>(name: &str, values: &[T], bytes: impl Fn(T) -> Vec<u8>) {
+    if let Ok(dir) = std::env::var("CRMKIT_BENCH_DUMP") {
+        let data: Vec<u8> = values.iter().flat_map(|&v| bytes(v)).collect();
+        std::fs::write(std::path::Path::new(&dir).join(name), data).expect("dump written");
+    }
+}
+
 fn cohorts(c: &mut Criterion) {
     let (customers, times, amounts) = purchases(10_000_000);
+    dump("cohort_customers.u32", &customers, |v| {
+        v.to_le_bytes().to_vec()
+    });
+    dump("cohort_times.i64", &times, |v| v.to_le_bytes().to_vec());
+    dump("cohort_amounts.i64", &amounts, |v| v.to_le_bytes().to_vec());
     let options = CohortArrayOptions {
         granularity: Granularity::Month,
         fiscal_year_start_month: 1,
@@ -80,6 +96,11 @@ fn rfm(c: &mut Criterion) {
     let monetary: Vec<f64> = (0..n)
         .map(|_| (rng.next() % 1_000_000) as f64 / 100.0)
         .collect();
+    dump("rfm_recency.f64", &recency, |v| v.to_le_bytes().to_vec());
+    dump("rfm_frequency.f64", &frequency, |v| {
+        v.to_le_bytes().to_vec()
+    });
+    dump("rfm_monetary.f64", &monetary, |v| v.to_le_bytes().to_vec());
     let mut group = c.benchmark_group("rfm_1m_customers");
     group.sample_size(10);
     group.bench_function("segments", |b| {

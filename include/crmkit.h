@@ -416,11 +416,15 @@ enum crm_status crm_attribution_report(const char *request_json, char **out_json
  * "as_of":"2026-11-01T00:00:00Z","lookback_days":90,"currency":"USD",
  * "touch_types":["source_campaign","email_click","website_visit",
  * "form_submission","content_download","direct"] (also "email_open", off
- * by default),"direct_takes_last_touch":false,"scale":6,"top_paths":10};
- * all but "conversion" and "models" optional. Touches are the contact's
- * source campaign, e-mail clicks and visits, forms or downloads with a
- * campaign or UTM tags in their URL (else "direct"); a campaign's spend is
- * its cost plus the spend entries booked to it.
+ * by default),"direct_takes_last_touch":false,"ad_touches":"paid_channel",
+ * "scale":6,"top_paths":10}; all but "conversion" and "models" optional.
+ * Touches are the contact's source campaign, e-mail clicks and visits,
+ * forms or downloads with a campaign or UTM tags in their URL (else
+ * "direct"); a campaign's spend is its cost plus the spend entries booked
+ * to it. Touches of an ad campaign (search, social or display with
+ * advertising spend booked to it) are reported on "paid_" and its channel
+ * ("paid_social") with its spend ("paid_channel", the default), on its
+ * channel ("channel") or left out ("exclude").
  *
  * Errors: CRM_STATUS_NULL_POINTER, CRM_STATUS_INVALID_UTF8,
  * CRM_STATUS_JSON for malformed JSON or an unknown field (the message

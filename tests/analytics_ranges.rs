@@ -127,6 +127,7 @@ fn rust_dataset_attribution_request_out_of_range_is_refused() {
             lookback_days,
             touch_types: vec![crmkit::attribution::TouchType::EmailClick],
             direct_takes_last_touch: false,
+            ad_touches: crmkit::attribution::AdTouches::default(),
             scale: 6,
             top_paths: 3,
         };
@@ -259,6 +260,7 @@ fn attribution_model_lists_longer_than_the_cap_are_refused() {
         lookback_days: None,
         touch_types: vec![crmkit::attribution::TouchType::EmailClick],
         direct_takes_last_touch: false,
+        ad_touches: crmkit::attribution::AdTouches::default(),
         scale: 6,
         top_paths: 3,
     };

@@ -104,6 +104,11 @@ fn every_documented_shape_loads_and_the_examples_work_together() {
         "dataset_attribution_request",
     ))
     .expect("dataset attribution request example");
+    assert_eq!(
+        from_dataset.ad_touches,
+        crmkit::attribution::AdTouches::PaidChannel,
+        "the example names the default ad_touches"
+    );
     let report = crmkit::attribution::dataset_attribution_report(&dataset, &from_dataset)
         .expect("dataset attribution example runs on the example dataset");
     assert_eq!(

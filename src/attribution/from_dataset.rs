@@ -32,6 +32,29 @@
 //! amounts booked to it (ads bought for the campaign), in the report
 //! currency; per channel the sum over its campaigns.
 //!
+//! **Ad touches** (`ad_touches`). An *ad campaign* is a campaign on a
+//! paid-media channel (`search`, `social` or `display`) with advertising
+//! spend booked to it: at least one spend entry of kind `advertising`, to
+//! that campaign, with an amount above zero (any date; the spend totals
+//! above ignore `as_of` too). Every touch linked to an ad campaign — the
+//! contact's source campaign, a visit, form or download with that campaign
+//! or naming it in `utm_campaign`, an e-mail click of it — is an *ad
+//! touch*: the CRM's record of a contact arriving through a bought ad.
+//! With the default `"paid_channel"` ad touches and the ad campaign's spend
+//! are reported on the channel `paid_<channel>` (`paid_social`,
+//! `paid_search`, `paid_display`), so paid and organic traffic of one
+//! channel are credited apart (GA4's default channel groups split Paid
+//! Social from Organic Social the same way); `"channel"` keeps them on the
+//! campaign's channel (ads then count like any campaign touch);
+//! `"exclude"` drops them (the organic view; the ad campaigns' spend is
+//! still listed). The rule needs the ad buy on record: a campaign `cost`
+//! has no kind (it may pay an agency or organic posting), an e-mail or
+//! event campaign promoted with ads is still reached by its e-mail or
+//! event, and a spend entry with no campaign reaches nobody in
+//! particular. The dataset has no per-contact ad impressions, so views
+//! that did not lead to a recorded visit, form or lead (view-through) are
+//! not touches: a spend entry never creates a touch on its own.
+//!
 //! ```
 //! use crmkit::attribution::{DatasetAttributionRequest, dataset_attribution_report};
 //! use crmkit::model::Dataset;
@@ -66,7 +89,9 @@ use super::report::{
     default_scale, default_top,
 };
 use super::rules::Model;
-use crate::model::{ActivityKind, Channel, Dataset, DealStatus, EmailEvent, LifecycleStage};
+use crate::model::{
+    ActivityKind, Channel, Dataset, DealStatus, EmailEvent, LifecycleStage, SpendKind,
+};
 use crate::money::{Currency, Money};
 use crate::{Error, Result};
 
@@ -116,6 +141,19 @@ fn default_touch_types() -> Vec<TouchType> {
     ]
 }
 
+/// How touches of ad campaigns (see the module docs) are reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdTouches {
+    /// On the channel `paid_<channel>` (`paid_social`), spend too.
+    #[default]
+    PaidChannel,
+    /// On the campaign's own channel, like other campaign touches.
+    Channel,
+    /// Left out of the journeys.
+    Exclude,
+}
+
 /// The request of [`dataset_attribution_report`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,6 +179,10 @@ pub struct DatasetAttributionRequest {
     /// `false` (GA's convention).
     #[serde(default)]
     pub direct_takes_last_touch: bool,
+    /// How touches of ad campaigns are reported; default
+    /// [`AdTouches::PaidChannel`].
+    #[serde(default)]
+    pub ad_touches: AdTouches,
     /// Decimal places of credit; default 6.
     #[serde(default = "default_scale")]
     pub scale: u32,
@@ -174,6 +216,32 @@ pub fn channel_name(channel: Channel) -> &'static str {
         Channel::Direct => "direct_mail",
         Channel::Other => "other",
     }
+}
+
+/// Whether `channel` is bought media (an ad campaign's channel must be).
+fn paid_media(channel: Channel) -> bool {
+    matches!(
+        channel,
+        Channel::Search | Channel::Social | Channel::Display
+    )
+}
+
+/// The ad campaigns of `dataset` (see the module docs): on a paid-media
+/// channel with advertising spend above zero booked to them.
+pub fn ad_campaigns(dataset: &Dataset) -> Vec<&crate::model::CampaignId> {
+    dataset
+        .campaigns()
+        .iter()
+        .filter(|c| paid_media(c.channel))
+        .filter(|c| {
+            dataset.spend().iter().any(|e| {
+                e.kind == SpendKind::Advertising
+                    && e.amount.amount > Decimal::ZERO
+                    && e.campaign.as_ref() == Some(&c.id)
+            })
+        })
+        .map(|c| &c.id)
+        .collect()
 }
 
 /// The value of `key=` in a URL's query, if present and not empty.
@@ -233,18 +301,31 @@ pub fn attribution_request(
     };
     let before = |at: DateTime<Utc>| request.as_of.is_none_or(|end| at < end);
     let counts = |t: TouchType| request.touch_types.contains(&t);
-    let campaign_channel = |id: &crate::model::CampaignId| {
-        dataset
+    let ads = ad_campaigns(dataset);
+    let is_ad = |id: &crate::model::CampaignId| ads.contains(&id);
+    let campaign_channel = |id: &crate::model::CampaignId| -> String {
+        let name = dataset
             .campaign(id)
-            .map_or("other", |c| channel_name(c.channel))
+            .map_or("other", |c| channel_name(c.channel));
+        if request.ad_touches == AdTouches::PaidChannel && is_ad(id) {
+            format!("paid_{name}")
+        } else {
+            name.to_string()
+        }
+    };
+    let ad_left_out = |id: Option<&crate::model::CampaignId>| {
+        request.ad_touches == AdTouches::Exclude && id.is_some_and(is_ad)
     };
     let mut journeys = Vec::new();
     for (position, contact) in dataset.contacts().iter().enumerate() {
         let mut touches: Vec<Touch> = Vec::new();
         if let Some(source) = &contact.source_campaign {
-            if counts(TouchType::SourceCampaign) && before(contact.created_at) {
+            if counts(TouchType::SourceCampaign)
+                && before(contact.created_at)
+                && !ad_left_out(Some(source))
+            {
                 touches.push(Touch {
-                    channel: campaign_channel(source).to_string(),
+                    channel: campaign_channel(source),
                     campaign: Some(source.as_str().to_string()),
                     at: contact.created_at,
                     direct: false,
@@ -281,7 +362,7 @@ pub fn attribution_request(
                 .filter(|c| dataset.campaign(c).is_some());
             let campaign = activity.campaign.clone().or(utm_campaign);
             let (channel, direct) = match (&campaign, url) {
-                (Some(c), _) => (campaign_channel(c).to_string(), false),
+                (Some(c), _) => (campaign_channel(c), false),
                 (None, _) if email => ("email".to_string(), false),
                 (None, Some(u)) => {
                     match query_param(u, "utm_medium").or_else(|| query_param(u, "utm_source")) {
@@ -296,7 +377,7 @@ pub fn attribution_request(
             } else {
                 counts(kind)
             };
-            if wanted {
+            if wanted && !ad_left_out(campaign.as_ref()) {
                 touches.push(Touch {
                     channel,
                     campaign: campaign.map(|c| c.as_str().to_string()),
@@ -364,7 +445,7 @@ pub fn attribution_request(
             }
         }
         spend.push(Spend {
-            channel: channel_name(campaign.channel).to_string(),
+            channel: campaign_channel(&campaign.id),
             campaign: Some(campaign.id.as_str().to_string()),
             amount,
         });

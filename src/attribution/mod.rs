@@ -44,7 +44,7 @@ pub mod shapley_rate;
 mod split;
 
 pub use from_dataset::{
-    Conversion, DatasetAttributionRequest, TouchType, attribution_request,
+    AdTouches, Conversion, DatasetAttributionRequest, TouchType, attribution_request,
     dataset_attribution_report,
 };
 pub use journey::{CustomerPath, MAX_LOOKBACK_DAYS, Touch};
