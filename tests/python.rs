@@ -53,7 +53,7 @@ fn python_c_abi_example_runs() {
     }
     let output = run_python("c_abi.py");
     for expected in [
-        "300 contacts, 433 deals",
+        "300 contacts, 554 deals",
         "a $750.00 deal: ['create_task']",
         "win_rate: ",
         "error: CRM_STATUS_JSON: deals[0]",

@@ -14,11 +14,13 @@ fn show(value: &KpiValue) -> String {
 }
 
 pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
-    // The second quarter of 2026, compared with the one before. Revenue,
-    // orders and customers come from won deals (the default revenue_source;
-    // a shop would say "purchases"). The sample holds one year of data, so a
-    // customer counts as active when it won a deal in the last 120 days: the
-    // default, 365, reaches before the data and churn could not be told.
+    // The second quarter of 2026, compared with the one before. The sample
+    // company sells subscriptions paid monthly, so revenue, orders and
+    // customers come from won deals and payments (revenue_source "both"; a
+    // payment of a won deal is counted once), and a customer counts as
+    // active when it won a deal or paid in the last 60 days (two missed
+    // monthly payments). The default window, 365 days, reaches before the
+    // sample's one year of data, and churn could not be told.
     let request = KpiRequest::from_json(
         r#"{
         "kpis": ["lead_count", "lead_conversion_rate", "new_customers", "win_rate",
@@ -29,7 +31,7 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
                  "average_resolution_time", "sla_compliance", "abandoned_calls"],
         "period": {"start": "2026-04-01", "end": "2026-07-01"},
         "granularity": "quarter",
-        "options": {"active_customer_days": 120}
+        "options": {"active_customer_days": 60, "revenue_source": "both"}
     }"#,
     )?;
     let report = compute(dataset, &request)?;

@@ -63,7 +63,7 @@ def deal_event(event_id: str, amount: str, currency: str = "USD") -> dict[str, A
 
 @pytest.fixture(scope="session")
 def sample_text() -> str:
-    """The sample company (300 contacts, 433 deals) as JSON text."""
+    """The sample company (300 contacts, 554 deals) as JSON text."""
     return (DATA / "sample_company.json").read_text(encoding="utf-8")
 
 

@@ -56,7 +56,7 @@ def test_every_sample_deal_is_routed(sample: crmkit.Dataset, sample_text: str) -
                "deal": d["id"]} for d in deals]
     report = crmkit.RuleSet.usd_500_routing().dry_run(sample, events)
     assert report["errors"] == []
-    assert len(report["actions"]) == len(deals) == 433
+    assert len(report["actions"]) == len(deals) == 554
 
 
 def test_money_in_another_currency_is_a_currency_mismatch() -> None:
