@@ -4,14 +4,12 @@
 //! single-node DataFusion (and of the in-memory library) for the scores,
 //! the $500 routing, a KPI by team and CLV.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use crmkit::automation::presets::Boundary;
 use crmkit_ballista::cluster;
 use datafusion::prelude::SessionContext;

@@ -4,9 +4,7 @@
 //! KPIs grouped by team and CLV per customer. A model that does not compile
 //! is a query error naming the JSON path, on the cluster too.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use crmkit::automation::presets::Boundary;
 use crmkit_ballista::cluster;
 use datafusion::prelude::SessionContext;

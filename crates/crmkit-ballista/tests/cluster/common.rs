@@ -1,8 +1,6 @@
 //! What the cluster tests share: the generated company, its tables as
 //! Parquet files, the function set, the queries and the in-memory answers.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
