@@ -128,6 +128,7 @@ async fn scheduler_and_two_executors_as_processes_give_the_single_node_digits() 
         ("CLV", clv_sql(&report)),
     ];
     for (what, sql) in queries {
+        assert_runs_on_the_cluster(&client, &sql).await;
         let on_one_node = rows(&single, &sql).await.unwrap();
         let on_the_cluster = tokio::time::timeout(Duration::from_secs(300), rows(&client, &sql))
             .await
