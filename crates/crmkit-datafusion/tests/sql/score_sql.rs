@@ -11,7 +11,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
-const MODEL: &str = include_str!("../../../examples/data/scoring_model.json");
+const MODEL: &str = include_str!("../../../../examples/data/scoring_model.json");
 
 #[test]
 fn scores_in_sql_equal_the_explained_scores() {

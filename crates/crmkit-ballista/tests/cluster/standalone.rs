@@ -4,9 +4,7 @@
 //! KPIs grouped by team and CLV per customer. A model that does not compile
 //! is a query error naming the JSON path, on the cluster too.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use crmkit::automation::presets::Boundary;
 use crmkit_ballista::cluster;
 use datafusion::prelude::SessionContext;
@@ -49,6 +47,7 @@ async fn the_cluster_gives_the_digits_of_single_node_datafusion_and_of_crmkit() 
         ),
     ];
     for (what, sql, memory) in queries {
+        assert_runs_on_the_cluster(&cluster, &sql).await;
         let on_one_node = rows(&single, &sql).await.unwrap();
         let on_the_cluster = rows(&cluster, &sql)
             .await

@@ -4,14 +4,12 @@
 //! single-node DataFusion (and of the in-memory library) for the scores,
 //! the $500 routing, a KPI by team and CLV.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use crmkit::automation::presets::Boundary;
 use crmkit_ballista::cluster;
 use datafusion::prelude::SessionContext;
@@ -130,6 +128,7 @@ async fn scheduler_and_two_executors_as_processes_give_the_single_node_digits() 
         ("CLV", clv_sql(&report)),
     ];
     for (what, sql) in queries {
+        assert_runs_on_the_cluster(&client, &sql).await;
         let on_one_node = rows(&single, &sql).await.unwrap();
         let on_the_cluster = tokio::time::timeout(Duration::from_secs(300), rows(&client, &sql))
             .await

@@ -1,8 +1,6 @@
 //! What the cluster tests share: the generated company, its tables as
 //! Parquet files, the function set, the queries and the in-memory answers.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +21,7 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::Result;
+use datafusion::physical_plan::displayable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 
 pub const MODEL: &str = include_str!("../../../../examples/data/scoring_model.json");
@@ -172,6 +171,23 @@ pub async fn rows(ctx: &SessionContext, sql: &str) -> Result<Vec<Vec<String>>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Asserts that `ctx` plans `sql` as a Ballista job (the client's plan is a
+/// `DistributedQueryExec` that sends it to the scheduler), not locally.
+pub async fn assert_runs_on_the_cluster(ctx: &SessionContext, sql: &str) {
+    let plan = ctx
+        .sql(sql)
+        .await
+        .unwrap()
+        .create_physical_plan()
+        .await
+        .unwrap();
+    let shown = displayable(plan.as_ref()).indent(false).to_string();
+    assert!(
+        shown.starts_with("DistributedQueryExec"),
+        "not a cluster plan: {shown}"
+    );
 }
 
 fn quote(text: &str) -> String {
