@@ -94,7 +94,9 @@ fn money_in_a_lead_is_exact_as_a_string_or_a_short_number() {
 fn a_money_attribute_with_a_bad_currency_names_the_currency() {
     let model = ScoringModel::from_json(MODEL).expect("model");
     let doc = lead("\"1\"", "\"1\"").replacen("\"USD\"", "\"usd\"", 1);
-    let err = model.score_json(&doc, as_of()).expect_err("lowercase currency");
+    let err = model
+        .score_json(&doc, as_of())
+        .expect_err("lowercase currency");
     assert!(err.to_string().contains("usd"), "{err}");
     // An object that is not money keeps the list of accepted forms.
     let doc = lead("\"1\"", "\"1\"").replacen(
@@ -103,5 +105,8 @@ fn a_money_attribute_with_a_bad_currency_names_the_currency() {
         1,
     );
     let err = model.score_json(&doc, as_of()).expect_err("not a value");
-    assert!(err.to_string().contains("expected an attribute value"), "{err}");
+    assert!(
+        err.to_string().contains("expected an attribute value"),
+        "{err}"
+    );
 }
