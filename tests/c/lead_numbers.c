@@ -101,7 +101,7 @@ int main(void) {
     check_refused(model, "\"1\"", "\"1.0000000000000000000000000000000000000001\"",
                   CRM_STATUS_JSON, "company.annual_revenue.amount", "not an exact decimal");
     check_refused(model, "\"1.0000000000000000000000000000000000000001\"", "\"1\"",
-                  CRM_STATUS_JSON, "contact.attributes.budget", "attribute value");
+                  CRM_STATUS_JSON, "contact.attributes.budget", "not an exact decimal");
     crm_scoring_model_free(model);
     if (failures != 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
