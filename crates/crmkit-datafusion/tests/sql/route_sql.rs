@@ -68,6 +68,27 @@ fn text(a: &dyn Array) -> StringArray {
     cast(a, &DataType::Utf8).unwrap().as_string::<i32>().clone()
 }
 
+/// The routes of `SELECT d.id, crm_route(...) AS r` rows, by deal id.
+fn routes_of(out: &[RecordBatch]) -> BTreeMap<String, Route> {
+    let mut routes = BTreeMap::new();
+    for b in out {
+        let ids = text(b.column(0));
+        let r = b.column(1).as_struct();
+        let (rule, branch, action) = (text(r.column(0)), text(r.column(1)), text(r.column(2)));
+        for i in 0..b.num_rows() {
+            let route = r.is_valid(i).then(|| {
+                (
+                    rule.value(i).to_string(),
+                    branch.value(i).to_string(),
+                    action.value(i).to_string(),
+                )
+            });
+            routes.insert(ids.value(i).to_string(), route);
+        }
+    }
+    routes
+}
+
 fn sql_routes(
     ds: &Arc<Dataset>,
     json: &str,
@@ -85,23 +106,7 @@ fn sql_routes(
         json.replace('\'', "''")
     );
     let out = rt.block_on(async { ctx.sql(&sql).await.unwrap().collect().await.unwrap() });
-    let mut routes = BTreeMap::new();
-    for b in &out {
-        let ids = text(b.column(0));
-        let r = b.column(1).as_struct();
-        let (rule, branch, action) = (text(r.column(0)), text(r.column(1)), text(r.column(2)));
-        for i in 0..b.num_rows() {
-            let route = r.is_valid(i).then(|| {
-                (
-                    rule.value(i).to_string(),
-                    branch.value(i).to_string(),
-                    action.value(i).to_string(),
-                )
-            });
-            routes.insert(ids.value(i).to_string(), route);
-        }
-    }
-    routes
+    routes_of(&out)
 }
 
 #[test]
@@ -216,21 +221,5 @@ fn routing_over_parquet_files_with_a_one_value_column_equals_the_dry_run() {
         ctx.sql(&sql).await.unwrap().collect().await.unwrap()
     });
     let _ = std::fs::remove_dir_all(&dir);
-    let mut routes = BTreeMap::new();
-    for b in &out {
-        let ids = text(b.column(0));
-        let r = b.column(1).as_struct();
-        let (rule, branch, action) = (text(r.column(0)), text(r.column(1)), text(r.column(2)));
-        for i in 0..b.num_rows() {
-            let route = r.is_valid(i).then(|| {
-                (
-                    rule.value(i).to_string(),
-                    branch.value(i).to_string(),
-                    action.value(i).to_string(),
-                )
-            });
-            routes.insert(ids.value(i).to_string(), route);
-        }
-    }
-    assert_eq!(routes, dry_run(&ds, &json));
+    assert_eq!(routes_of(&out), dry_run(&ds, &json));
 }
