@@ -20,9 +20,9 @@
 //!
 //! # Several tables
 //!
-//! A KPI over several tables (CAC: spend and the first revenue events,
-//! plus the costs of campaigns started in the period, which need a
-//! campaigns table this crate's schema does not have yet;
+//! A KPI over several tables (CAC: spend, the first revenue events and
+//! the costs of the campaigns that start in the period, from the
+//! campaigns table;
 //! cost per interaction: spend, tickets and calls; lead-to-customer
 //! conversion is *not* one of them: crmkit reads it from the contacts'
 //! lifecycle history alone) is computed with **one accumulator per table,
@@ -34,7 +34,9 @@
 //! order-independent.
 //!
 //! ```sql
-//! SELECT crm_kpi_state('customer_acquisition_cost', campaign, date, amount, currency) FROM spend
+//! SELECT crm_kpi_state('customer_acquisition_cost', id, date, category, kind, amount, currency, campaign) FROM spend
+//! UNION ALL
+//! SELECT crm_kpi_state('customer_acquisition_cost', id, name, channel, purpose, cost, cost_currency, "start", "end") FROM campaigns
 //! UNION ALL
 //! SELECT crm_kpi_state('customer_acquisition_cost', id, contact, pipeline, stage, status, amount, currency, created_at, closed_at) FROM deals
 //! ```
@@ -66,7 +68,7 @@
 
 use crmkit::kpi::catalog::KpiId;
 use crmkit::kpi::{KpiAccumulator, KpiEngine, KpiRequest, Partition};
-use crmkit::model::{Activity, Contact, Dataset, Deal, SpendEntry, Ticket};
+use crmkit::model::{Activity, Campaign, Contact, Dataset, Deal, SpendEntry, Ticket};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
 
@@ -88,6 +90,8 @@ pub enum KpiTable {
     Tickets,
     /// [`TableSpec::spend`].
     Spend,
+    /// [`TableSpec::campaigns`].
+    Campaigns,
 }
 
 /// The records of one batch of a [`KpiTable`].
@@ -97,6 +101,7 @@ pub struct KpiRecords {
     deals: Vec<Deal>,
     activities: Vec<Activity>,
     tickets: Vec<Ticket>,
+    campaigns: Vec<Campaign>,
     spend: Vec<SpendEntry>,
 }
 
@@ -108,7 +113,7 @@ impl KpiRecords {
             deals: &self.deals,
             activities: &self.activities,
             tickets: &self.tickets,
-            campaigns: &[],
+            campaigns: &self.campaigns,
             spend: &self.spend,
         }
     }
@@ -118,12 +123,13 @@ impl KpiTable {
     /// What [`detect`](Self::detect) looks for, for error messages.
     pub const HINT: &'static str = "pass the columns of one table by name: deals (with `pipeline`), \
          contacts (with `lifecycle_stage`), tickets (with `opened_at`), spend (with `date` and \
-         `category`), activities (with `type`) or purchases (with `at` and `amount`)";
+         `category`), activities (with `type`), purchases (with `at` and `amount`) or campaigns (with \
+         `start` and `cost`)";
 
     /// The table whose columns `names` are: deals have `pipeline`, contacts
     /// `lifecycle_stage`, tickets `opened_at`, spend `date` and `category`,
-    /// activities `type`, purchases `at` and `amount` (checked in this
-    /// order); `None` otherwise.
+    /// activities `type`, purchases `at` and `amount`, campaigns `start`
+    /// and `cost` (checked in this order); `None` otherwise.
     pub fn detect(names: &[&str]) -> Option<KpiTable> {
         let has = |n: &str| names.contains(&n);
         Some(if has("pipeline") {
@@ -138,6 +144,8 @@ impl KpiTable {
             KpiTable::Activities
         } else if has("at") && has("amount") {
             KpiTable::Purchases
+        } else if has("start") && has("cost") {
+            KpiTable::Campaigns
         } else {
             return None;
         })
@@ -152,6 +160,7 @@ impl KpiTable {
             KpiTable::Activities => "activities",
             KpiTable::Tickets => "tickets",
             KpiTable::Spend => "spend",
+            KpiTable::Campaigns => "campaigns",
         }
     }
 
@@ -173,6 +182,7 @@ impl KpiTable {
             }
             KpiTable::Tickets => r.tickets = TableSpec::tickets().read(batches, &source)?,
             KpiTable::Spend => r.spend = TableSpec::spend().read(batches, &source)?,
+            KpiTable::Campaigns => r.campaigns = TableSpec::campaigns().read(batches, &source)?,
         }
         Ok(r)
     }

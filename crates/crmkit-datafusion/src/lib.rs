@@ -28,7 +28,8 @@
 //! - [`score_batch_udf`]: `crm_lead_score_batch`, the columnar scoring path on encoded columns.
 //! - [`score_udf`]: `crm_lead_score`, a scoring model's explained score of a contact.
 //! - [`goal_udf`]: `crm_goal_validate`, crmkit's SMART goal validator on a goal JSON column.
-//! - [`tables`]: companies, activities, tickets and spend as Arrow tables.
+//! - [`tables`]: companies, activities, tickets, campaigns and spend as
+//!   Arrow tables.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 

@@ -60,6 +60,8 @@ pub enum TableKind {
     Activities,
     /// [`TableSpec::tickets`].
     Tickets,
+    /// [`TableSpec::campaigns`].
+    Campaigns,
     /// [`TableSpec::spend`].
     Spend,
 }
@@ -170,6 +172,9 @@ pub fn load_dataset(mut base: DatasetParts, tables: &[Table]) -> Result<Dataset,
             TableKind::Tickets => base
                 .tickets
                 .extend(TableSpec::tickets().read(&table.batches, &table.source)?),
+            TableKind::Campaigns => base
+                .campaigns
+                .extend(TableSpec::campaigns().read(&table.batches, &table.source)?),
             TableKind::Spend => base
                 .spend
                 .extend(TableSpec::spend().read(&table.batches, &table.source)?),

@@ -1,4 +1,4 @@
-//! Companies, activities, tickets and spend as Arrow tables: schema, write
+//! Companies, activities, tickets, campaigns and spend as Arrow tables: schema, write
 //! and read, with the conventions of the [`schema`] module
 //! (ids and text `Utf8`, instants `Timestamp(Microsecond, "UTC")`, money a
 //! `Decimal128(38, 4)` amount beside an ISO 4217 currency code, enums their
@@ -9,6 +9,7 @@
 //! | [`companies`](TableSpec::companies) | `id`, `name`, `industry`?, `employees`? (`UInt32`), `annual_revenue`? + `annual_revenue_currency`?, `country`?, `territory`?, `owner`?, `created_at`? |
 //! | [`activities`](TableSpec::activities) | `id`, `contact`, `at`, `deal`?, `campaign`?, `rep`?, `type` (`"purchase"`, `"call"`, …), `amount`? + `currency`? (the money of a purchase or a proposal), `details`? (the other fields of the kind as JSON text, e.g. `{"url":"/pricing","duration_seconds":40,"goal_completed":false}`) |
 //! | [`tickets`](TableSpec::tickets) | `id`, `contact`, `channel`, `kind`, `priority`, `subject`, `assignee`?, `opened_at`, `first_response_at`?, `resolved_at`?, `sla_first_response_minutes`? (`UInt32`), `sla_resolution_minutes`? (`UInt32`) |
+//! | [`campaigns`](TableSpec::campaigns) | `id`, `name`, `channel`, `purpose`, `cost` + `cost_currency`, `start` and `end` (`Date32`, both days inclusive) |
 //! | [`spend`](TableSpec::spend) | `id`, `date` (`Date32`, the booking day), `category`, `kind`, `amount` + `currency`, `campaign`?, `team`? |
 //!
 //! Company tags and custom attributes are not in the table (as for
@@ -42,8 +43,8 @@ use std::sync::Arc;
 
 use crmkit::chrono::{self, DateTime, NaiveDate, SecondsFormat, Utc};
 use crmkit::model::{
-    ActivityId, CampaignId, CompanyId, ContactId, DealId, Priority, RepId, SpendCategory, SpendId,
-    SpendKind, TeamId, TicketChannel, TicketId, TicketKind,
+    ActivityId, CampaignId, CampaignPurpose, Channel, CompanyId, ContactId, DealId, Priority,
+    RepId, SpendCategory, SpendId, SpendKind, TeamId, TicketChannel, TicketId, TicketKind,
 };
 use crmkit::money::Currency;
 use datafusion::arrow::array::{
@@ -195,6 +196,22 @@ const TICKETS: &[ColumnSpec] = &[
     col("resolved_at", ColumnType::Instant, true),
     col("sla_first_response_minutes", ColumnType::Count, true),
     col("sla_resolution_minutes", ColumnType::Count, true),
+];
+
+const CAMPAIGNS: &[ColumnSpec] = &[
+    checked("id", false, check::<CampaignId>),
+    col("name", ColumnType::Text, false),
+    checked("channel", false, check::<Channel>),
+    checked("purpose", false, check::<CampaignPurpose>),
+    col(
+        "cost",
+        ColumnType::Money {
+            currency: "cost_currency",
+        },
+        false,
+    ),
+    col("start", ColumnType::Date, false),
+    col("end", ColumnType::Date, false),
 ];
 
 const SPEND: &[ColumnSpec] = &[
@@ -506,6 +523,19 @@ impl TableSpec {
             columns: TICKETS,
             flatten: flatten_ticket,
             unflatten: unflatten_ticket,
+            record_column: None,
+        }
+    }
+
+    /// Marketing campaigns with their cost and run time
+    /// ([`crmkit::model::Campaign`]); CAC counts the cost of the campaigns
+    /// that start in the period.
+    pub fn campaigns() -> TableSpec {
+        TableSpec {
+            name: "campaigns",
+            columns: CAMPAIGNS,
+            flatten: object,
+            unflatten: as_is,
             record_column: None,
         }
     }

@@ -1,10 +1,10 @@
-//! Companies, activities, tickets and spend: round trips through record
+//! Companies, activities, tickets, campaigns and spend: round trips through record
 //! batches (split at generated points), Parquet and the Dataset loader, and
 //! bad rows whose errors name source, row and column.
 
 use std::sync::Arc;
 
-use crmkit::model::{Activity, Company, Dataset, SpendEntry, Ticket};
+use crmkit::model::{Activity, Campaign, Company, Dataset, SpendEntry, Ticket};
 use crmkit::sample::{SampleConfig, generate};
 use crmkit_datafusion::load::{Table, TableKind, load_dataset, read_parquet, write_parquet};
 use crmkit_datafusion::tables::TableSpec;
@@ -52,7 +52,7 @@ fn round_trip<T: Serialize + DeserializeOwned>(
 }
 
 #[test]
-fn the_four_tables_round_trip_through_split_record_batches() {
+fn the_five_tables_round_trip_through_split_record_batches() {
     for (seed, contacts) in [(3, 40), (17, 120), (99, 70)] {
         let ds = sample(seed, contacts);
         assert!(!ds.companies().is_empty() && !ds.tickets().is_empty() && !ds.spend().is_empty());
@@ -84,6 +84,10 @@ fn the_four_tables_round_trip_through_split_record_batches() {
 
         let spend: Vec<SpendEntry> = round_trip(TableSpec::spend(), ds.spend(), seed);
         assert_eq!(spend, ds.spend());
+
+        assert!(!ds.campaigns().is_empty());
+        let campaigns: Vec<Campaign> = round_trip(TableSpec::campaigns(), ds.campaigns(), seed);
+        assert_eq!(campaigns, ds.campaigns());
     }
 }
 
@@ -128,6 +132,11 @@ fn parquet_and_the_loader_give_back_the_dataset() {
         "spend",
         TableSpec::spend().write(ds.spend()).unwrap(),
     );
+    put(
+        TableKind::Campaigns,
+        "campaigns",
+        TableSpec::campaigns().write(ds.campaigns()).unwrap(),
+    );
 
     let mut base = ds.parts().clone();
     base.contacts.clear();
@@ -137,6 +146,7 @@ fn parquet_and_the_loader_give_back_the_dataset() {
     base.activities.clear();
     base.tickets.clear();
     base.spend.clear();
+    base.campaigns.clear();
     let loaded = load_dataset(base, &tables).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     let expected: Vec<Company> = ds.companies().iter().map(company_as_stored).collect();
@@ -144,6 +154,7 @@ fn parquet_and_the_loader_give_back_the_dataset() {
     assert_eq!(loaded.activities(), ds.activities());
     assert_eq!(loaded.tickets(), ds.tickets());
     assert_eq!(loaded.spend(), ds.spend());
+    assert_eq!(loaded.campaigns(), ds.campaigns());
     assert_eq!(loaded.deals().len(), ds.deals().len());
     // The purchases table reader sees the same purchases (without items).
     let purchases =
@@ -287,6 +298,19 @@ fn bad_rows_name_source_row_and_column() {
     let spend = spec.write(ds.spend()).unwrap();
     let e = read_err::<SpendEntry>(spec, &[bad_text(&spend, "category", 0, Some("bribes"))]);
     assert_eq!(at(&e), (Some(0), Some("category")), "{e}");
+
+    let spec = TableSpec::campaigns();
+    let campaigns = spec.write(ds.campaigns()).unwrap();
+    let e = read_err::<Campaign>(
+        spec,
+        &[bad_text(&campaigns, "channel", 1, Some("telegraph"))],
+    );
+    assert_eq!(at(&e), (Some(1), Some("channel")), "{e}");
+    let e = read_err::<Campaign>(
+        spec,
+        &[bad_text(&campaigns, "cost_currency", 2, Some("dollars"))],
+    );
+    assert_eq!(at(&e), (Some(2), Some("cost_currency")), "{e}");
     // A timestamp column given as text is a type error naming the column.
     let e = read_err::<Ticket>(
         TableSpec::tickets(),
