@@ -623,7 +623,7 @@ fn cannot_tell(
                     "they are the customers of the previous period, which starts on {}",
                     date_of(w.active_start_from)
                 ),
-                "the first period with a full period of data before it is the first one with a churn",
+                "report a later period (its previous period must lie in the data) or use customer_basis active_window with a window the data covers",
             ),
         };
         return Some((
