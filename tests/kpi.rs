@@ -107,8 +107,24 @@ fn dataset() -> &'static Dataset {
 
 const Q1: &str = r#"{"start": "2024-01-01", "end": "2024-04-01"}"#;
 
+/// A Q1 request with `extra` options. The hand digits of this file are
+/// worked for a B2B team that reads revenue, orders and customers from its
+/// won deals and counts a customer for 365 days after a won deal (the
+/// defaults before issue 21): unless a test sets them, every request pins
+/// `revenue_source` `deals` and `customer_basis` `active_window`. The
+/// library's defaults (`both`, `previous_period`) are worked by hand in
+/// `defaults_*` below.
 fn request(extra: &str) -> KpiRequest {
-    let json = format!(r#"{{"period": {Q1}, "options": {{"service_teams": ["support"]{extra}}}}}"#);
+    let mut pinned = String::new();
+    if !extra.contains("revenue_source") {
+        pinned.push_str(r#", "revenue_source": "deals""#);
+    }
+    if !extra.contains("customer_basis") {
+        pinned.push_str(r#", "customer_basis": "active_window""#);
+    }
+    let json = format!(
+        r#"{{"period": {Q1}, "options": {{"service_teams": ["support"]{pinned}{extra}}}}}"#
+    );
     KpiRequest::from_json(&json).expect("valid request")
 }
 
@@ -625,7 +641,11 @@ fn stage_duration_and_stage_conversion_have_per_stage_breakdowns() {
 }
 
 fn segment_request(segment: &str) -> KpiRequest {
-    let json = format!(r#"{{"period": {Q1}, "segment": {segment}}}"#);
+    // Revenue from won deals, as worked by hand below (pinned: the default
+    // source also counts purchases).
+    let json = format!(
+        r#"{{"period": {Q1}, "segment": {segment}, "options": {{"revenue_source": "deals"}}}}"#
+    );
     KpiRequest::from_json(&json).expect("valid request")
 }
 
@@ -717,9 +737,12 @@ fn cost_per_interaction_is_undefined_without_service_teams() {
 
 #[test]
 fn simple_clv_is_undefined_when_nobody_churned() {
-    // Q2 2024: customers at the start C-1, C-2, C-4 are all still customers at the end.
+    // Q2 2024, customers from won deals in a 365-day window (pinned; see
+    // `request`): customers at the start C-1, C-2, C-4 are all still
+    // customers at the end.
     let request = KpiRequest::from_json(
-        r#"{"period": {"start": "2024-04-01", "end": "2024-07-01"}, "kpis": ["churn_rate", "customer_lifetime_value_simple"]}"#,
+        r#"{"period": {"start": "2024-04-01", "end": "2024-07-01"}, "kpis": ["churn_rate", "customer_lifetime_value_simple"],
+            "options": {"revenue_source": "deals", "customer_basis": "active_window"}}"#,
     )
     .expect("request");
     let values = KpiEngine::new(dataset(), &request)
@@ -733,12 +756,15 @@ fn simple_clv_is_undefined_when_nobody_churned() {
 #[test]
 fn the_report_compares_with_the_previous_period() {
     let request = KpiRequest::from_json(&format!(
-        r#"{{"period": {Q1}, "granularity": "quarter", "kpis": ["revenue", "win_rate"]}}"#
+        r#"{{"period": {Q1}, "granularity": "quarter", "kpis": ["revenue", "win_rate"],
+            "options": {{"revenue_source": "deals"}}}}"#
     ))
     .expect("request");
     let report = compute(dataset(), &request).expect("report");
     assert_eq!(report.previous_period.to_string(), "2023-10-01..2024-01-01");
     let revenue = report.row(KpiId::Revenue).expect("revenue");
+    // Revenue from won deals (pinned: with the default source, C-1's
+    // purchase A-4 of 2023-12-15 would make Q4 2023's revenue 50).
     // Q4 2023: nothing won, revenue 0; change +1620, relative undefined (from zero).
     assert_eq!(revenue.previous.value.as_decimal(), Some(Decimal::ZERO));
     assert_eq!(revenue.change.absolute, Some(dec("1620")));
@@ -754,7 +780,8 @@ fn the_report_compares_with_the_previous_period() {
 #[test]
 fn time_series_gives_one_point_per_month() {
     let request = TimeSeriesRequest::from_json(
-        r#"{"kpis": ["revenue"], "granularity": "month", "range": {"start": "2024-01-01", "end": "2024-04-01"}}"#,
+        r#"{"kpis": ["revenue"], "granularity": "month", "range": {"start": "2024-01-01", "end": "2024-04-01"},
+            "options": {"revenue_source": "deals"}}"#,
     )
     .expect("request");
     let series = time_series(dataset(), &request).expect("series");
@@ -763,7 +790,8 @@ fn time_series_gives_one_point_per_month() {
         .iter()
         .map(|p| p.values[0].value.as_decimal().expect("defined"))
         .collect();
-    // January nothing; February D-2 500 + D-5 800; March D-3 220 + D-6 100.
+    // Won deals (pinned): January nothing; February D-2 500 + D-5 800;
+    // March D-3 220 + D-6 100.
     assert_eq!(values, vec![dec("0"), dec("1300"), dec("320")]);
 }
 
@@ -924,4 +952,68 @@ fn revenue_source_both_counts_a_purchase_paying_a_won_deal_once() {
     check(&values[0], "1720", "1", "1720");
     check(&values[1], "5", "1", "5");
     check(&values[2], "1400", "1", "1400");
+}
+
+/// A request with the library's default options (no `options` at all).
+fn default_request(period: &str, kpis: &str) -> KpiRequest {
+    KpiRequest::from_json(&format!(
+        r#"{{"period": {period}, "granularity": "quarter", "kpis": [{kpis}]}}"#
+    ))
+    .expect("request")
+}
+
+#[test]
+fn defaults_revenue_and_orders_count_won_deals_and_purchases() {
+    // Default revenue_source both. Won in Q1: D-2 500, D-3 200 EUR = 220,
+    // D-5 800, D-6 100 = 1620 from 4 deals; purchases in Q1 (none names a
+    // deal, so none pays one): A-1 500, A-2 100 (C-1), A-3 800 (C-4) = 1400
+    // from 3. Revenue 1620 + 1400 = 3020, orders 4 + 3 = 7, average order
+    // value 3020 / 7 = 431.428571; active customers C-1, C-2, C-4 = 3.
+    let request = default_request(
+        Q1,
+        r#""revenue", "orders", "average_order_value", "active_customers""#,
+    );
+    let values = KpiEngine::new(dataset(), &request)
+        .expect("engine")
+        .compute()
+        .expect("compute");
+    check(&values[0], "3020", "1", "3020");
+    check(&values[1], "7", "1", "7");
+    check(&values[2], "3020", "7", "431.428571");
+    check(&values[3], "3", "1", "3");
+}
+
+#[test]
+fn defaults_churn_counts_the_buyers_of_the_previous_period_who_did_not_buy_again() {
+    // Default customer_basis previous_period, revenue_source both.
+    // Q1 2024 against Q4 2023: the only revenue event of Q4 2023 is C-1's
+    // purchase A-4 (2023-12-15), and C-1 bought again in Q1 (D-2, A-1,
+    // A-2): churn 0 / 1, retention 1 / 1.
+    let q1 = default_request(
+        Q1,
+        r#""churn_rate", "retention_rate", "retained_customers""#,
+    );
+    let values = KpiEngine::new(dataset(), &q1)
+        .expect("engine")
+        .compute()
+        .expect("compute");
+    check(&values[0], "0", "1", "0");
+    check(&values[1], "1", "1", "100");
+    check(&values[2], "1", "1", "1");
+    // Q2 2024 against Q1: Q1's buyers are C-1, C-2 (D-3), C-4 (D-5, D-6,
+    // A-3); in Q2 only C-2 buys (D-12, won 2024-04-10). Churn 2 / 3 =
+    // 66.666667 %, retention 1 / 3 = 33.333333 %. (The 365-day window on
+    // won deals, pinned elsewhere in this file, keeps C-1 and C-4 customers
+    // through Q2 and gives 0 / 3.)
+    let q2 = default_request(
+        r#"{"start": "2024-04-01", "end": "2024-07-01"}"#,
+        r#""churn_rate", "retention_rate", "retained_customers""#,
+    );
+    let values = KpiEngine::new(dataset(), &q2)
+        .expect("engine")
+        .compute()
+        .expect("compute");
+    check(&values[0], "2", "3", "66.666667");
+    check(&values[1], "1", "3", "33.333333");
+    check(&values[2], "1", "1", "1");
 }

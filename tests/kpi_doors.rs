@@ -75,7 +75,10 @@ fn an_accumulator_of_an_engine_with_other_options_is_not_finished() {
     let ds = sample();
     let mut request = KpiRequest::new(period(2026, 2027));
     let engine = KpiEngine::new(&ds, &request).expect("engine");
+    // A window of 90 days (the default basis, previous_period, has no
+    // window: the basis is set too).
     request.options.active_customer_days = 90;
+    request.options.customer_basis = crmkit::kpi::CustomerBasis::ActiveWindow;
     let other = KpiEngine::new(&ds, &request).expect("other engine");
     let mut acc = other.accumulator();
     other

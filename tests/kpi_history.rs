@@ -31,10 +31,10 @@ fn complaint_rate_is_insufficient_history_when_the_window_reaches_before_the_dat
         .map(|c| c.created_at)
         .min()
         .expect("contacts");
-    // The default 365-day window before 2026-07-01 starts on 2025-07-01,
-    // before the sample's first record.
+    // The 365-day window (customer_basis active_window) before 2026-07-01
+    // starts on 2025-07-01, before the sample's first record.
     assert!(first.date_naive() > chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("date"));
-    match complaint_rate(&ds, "") {
+    match complaint_rate(&ds, r#""customer_basis": "active_window""#) {
         KpiValue::Undefined { code, reason } => {
             assert_eq!(code, UndefinedCode::InsufficientHistory);
             assert!(reason.contains("2025-07-01"), "{reason}");
@@ -48,10 +48,9 @@ fn complaint_rate_is_insufficient_history_when_the_window_reaches_before_the_dat
             .as_decimal()
             .is_some()
     );
-    // So does the cohort basis (customers of the period itself at its end).
-    assert!(
-        complaint_rate(&ds, r#""customer_basis": "previous_period""#)
-            .as_decimal()
-            .is_some()
-    );
+    // So does the cohort basis (customers of the period itself at its end),
+    // the default.
+    for options in [r#""customer_basis": "previous_period""#, ""] {
+        assert!(complaint_rate(&ds, options).as_decimal().is_some());
+    }
 }

@@ -131,14 +131,15 @@ fn shop_kpis_count_purchases_as_orders() {
 #[test]
 fn deal_kpis_on_a_shop_are_undefined_with_a_reason_not_zero() {
     let ds = shop();
-    // Default revenue source (deals): the shop has none.
+    // Revenue source deals (the default before issue 21, now asked for):
+    // the shop has none.
     for kpi in [
         KpiId::NewCustomers,
         KpiId::Revenue,
         KpiId::RetentionRate,
         KpiId::Orders,
     ] {
-        let m = one(&ds, kpi, "");
+        let m = one(&ds, kpi, r#""revenue_source": "deals""#);
         assert_eq!(undefined_code(&m), UndefinedCode::MissingData, "{kpi}");
         let KpiValue::Undefined { reason, .. } = &m.value else {
             unreachable!()
@@ -154,6 +155,17 @@ fn deal_kpis_on_a_shop_are_undefined_with_a_reason_not_zero() {
         let m = one(&ds, kpi, PURCHASES);
         assert_eq!(undefined_code(&m), UndefinedCode::MissingData, "{kpi}");
     }
+    // The default source (both) reads the shop's purchases without being
+    // told: H2 revenue P2 10 + P3 10 + P4 30 = 50 from 3 orders; one new
+    // customer (C2, first purchase 1997-08-15; C1's was 1997-01-15, in H1).
+    let v = values(
+        &ds,
+        &[KpiId::Revenue, KpiId::Orders, KpiId::NewCustomers],
+        "",
+    );
+    assert_eq!(value(&v[0]), dec(50));
+    assert_eq!(value(&v[1]), dec(3));
+    assert_eq!(value(&v[2]), dec(1));
 }
 
 #[test]
@@ -186,7 +198,11 @@ fn purchase_kpis_on_a_deal_only_dataset_are_undefined() {
 #[test]
 fn churn_is_undefined_when_the_activity_window_reaches_before_the_data() {
     // 365 days before 1997-07-01 is before the first record (1997-01-01).
-    let m = one(&shop(), KpiId::ChurnRate, PURCHASES);
+    let m = one(
+        &shop(),
+        KpiId::ChurnRate,
+        &format!(r#"{PURCHASES}, "customer_basis": "active_window""#),
+    );
     assert_eq!(undefined_code(&m), UndefinedCode::InsufficientHistory);
     let KpiValue::Undefined { reason, .. } = &m.value else {
         unreachable!()
@@ -232,14 +248,17 @@ fn cohort_retention_compares_the_half_year_with_the_one_before() {
 #[test]
 fn cohort_churn_on_the_sample_company_is_a_real_figure_every_quarter() {
     // Deal-based B2B: customers who won a deal in the previous quarter and did not win
-    // another one in the quarter. The default window (365 days) cannot be told on one
-    // year of data, so it says so instead of 0 %.
+    // another one in the quarter. The 365-day window (the default basis before issue
+    // 21, asked for here) cannot be told on one year of data, so it says so instead of
+    // 0 %. Revenue source deals is asked for (the default, both, also counts the
+    // sample's subscription payments: tests/kpi_defaults.rs).
     let sample = generate(&SampleConfig::default()).expect("sample");
     let mut defined = 0;
     for (start, end) in [("2026-04-01", "2026-07-01"), ("2026-07-01", "2026-10-01")] {
         let period = format!(r#"{{"start": "{start}", "end": "{end}"}}"#);
         let default = KpiRequest::from_json(&format!(
-            r#"{{"kpis": ["churn_rate"], "period": {period}, "granularity": "quarter"}}"#
+            r#"{{"kpis": ["churn_rate"], "period": {period}, "granularity": "quarter",
+                "options": {{"revenue_source": "deals", "customer_basis": "active_window"}}}}"#
         ))
         .expect("request");
         let report = compute(&sample, &default).expect("report");
@@ -249,7 +268,7 @@ fn cohort_churn_on_the_sample_company_is_a_real_figure_every_quarter() {
         );
         let cohort = KpiRequest::from_json(&format!(
             r#"{{"kpis": ["churn_rate", "retention_rate"], "period": {period}, "granularity": "quarter",
-                "options": {{"customer_basis": "previous_period"}}}}"#
+                "options": {{"revenue_source": "deals", "customer_basis": "previous_period"}}}}"#
         ))
         .expect("request");
         let report = compute(&sample, &cohort).expect("report");

@@ -14,13 +14,13 @@ fn show(value: &KpiValue) -> String {
 }
 
 pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
-    // The second quarter of 2026, compared with the one before. The sample
-    // company sells subscriptions paid monthly, so revenue, orders and
-    // customers come from won deals and payments (revenue_source "both"; a
-    // payment of a won deal is counted once), and a customer counts as
-    // active when it won a deal or paid in the last 60 days (two missed
-    // monthly payments). The default window, 365 days, reaches before the
-    // sample's one year of data, and churn could not be told.
+    // The second quarter of 2026, compared with the one before, with the
+    // default options: revenue, orders and customers come from won deals
+    // and purchases (the sample company's monthly subscription payments; a
+    // payment of a won deal is counted once), and churn counts the buyers
+    // of the previous quarter who did not buy again in this one. The first
+    // quarter's churn is undefined: its previous quarter starts before the
+    // sample's data (2025-11-01), and the report says so.
     let request = KpiRequest::from_json(
         r#"{
         "kpis": ["lead_count", "lead_conversion_rate", "new_customers", "win_rate",
@@ -30,8 +30,7 @@ pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
                  "marketing_roi", "net_promoter_score", "customer_satisfaction",
                  "average_resolution_time", "sla_compliance", "abandoned_calls"],
         "period": {"start": "2026-04-01", "end": "2026-07-01"},
-        "granularity": "quarter",
-        "options": {"active_customer_days": 60, "revenue_source": "both"}
+        "granularity": "quarter"
     }"#,
     )?;
     let report = compute(dataset, &request)?;

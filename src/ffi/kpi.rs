@@ -40,7 +40,13 @@ pub unsafe extern "C" fn crm_kpi_catalog(out_json: *mut *mut c_char) -> crm_stat
 /// "period":{"start":"2026-07-01","end":"2026-10-01"} (end exclusive),
 /// "granularity":"quarter" (optional: how the previous period is found),
 /// "segment":{"owner":"R-1"} (optional: owner, team, pipeline, campaign or
-/// channel), "options":{...} (optional formula options)}.
+/// channel), "options":{...} (optional formula options, docs/json.md)}.
+/// Customers, revenue and orders come by default from won deals and
+/// purchases ("revenue_source":"both"), and the customers at the start of
+/// a period are the buyers of the previous period
+/// ("customer_basis":"previous_period"); before issue 21 the defaults were
+/// "deals" and a 365-day "active_window": pass them to keep those digits
+/// (the C ABI, CRM_ABI_VERSION, is unchanged: same functions and layouts).
 ///
 /// The report is {"period":..,"previous_period":..,"currency":"USD",
 /// "kpis":[{"current":M,"previous":M,"change":{"absolute":"..","relative":

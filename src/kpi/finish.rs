@@ -608,31 +608,39 @@ fn cannot_tell(
     }
     let w = acc.window;
     if uses_starting_customers(ctx, kpi) && w.active_start_from < acc.first_record {
-        let how = match ctx.options.customer_basis {
-            CustomerBasis::ActiveWindow => format!(
-                "the {}-day activity window before {} starts on {}",
-                ctx.options.active_customer_days,
-                w.period.start(),
-                date_of(w.active_start_from)
-            ),
-            CustomerBasis::PreviousPeriod => {
+        let (how, fix) = match ctx.options.customer_basis {
+            CustomerBasis::ActiveWindow => (
                 format!(
-                    "the previous period starts on {}",
+                    "the {}-day activity window before {} starts on {}",
+                    ctx.options.active_customer_days,
+                    w.period.start(),
                     date_of(w.active_start_from)
-                )
-            }
+                ),
+                "shorten options.active_customer_days or use customer_basis previous_period",
+            ),
+            CustomerBasis::PreviousPeriod => (
+                format!(
+                    "they are the customers of the previous period, which starts on {}",
+                    date_of(w.active_start_from)
+                ),
+                "report a later period (its previous period must lie in the data) or use customer_basis active_window with a window the data covers",
+            ),
         };
         return Some((
             UndefinedCode::InsufficientHistory,
             format!(
-                "customers at the start of the period cannot be told: {how}, before the first record of the data ({}); shorten options.active_customer_days or use customer_basis previous_period",
+                "customers at the start of the period cannot be told: {how}, before the first record of the data ({}); {fix}",
                 date_of(acc.first_record)
             ),
         ));
     }
     // The complaint rate counts customers at the end: an activity window
-    // reaching before the data undercounts them.
-    if kpi == KpiId::ComplaintRate && w.active_end_from < acc.first_record {
+    // reaching before the data undercounts them. (With the previous-period
+    // basis they are the buyers of the period itself, all in the data.)
+    if kpi == KpiId::ComplaintRate
+        && ctx.options.customer_basis == CustomerBasis::ActiveWindow
+        && w.active_end_from < acc.first_record
+    {
         return Some((
             UndefinedCode::InsufficientHistory,
             format!(

@@ -83,21 +83,26 @@ pub enum ChurnBasis {
 /// A contact is a customer at an instant, a new customer, an active
 /// customer, and an order is counted, from the same events: won deals,
 /// purchase activities, or both.
+///
+/// The default is [`RevenueSource::Both`], for KPI, cohort and RFM requests
+/// alike: a contact is a customer when it won a deal or made a purchase,
+/// one notion across the catalog. For a team that records only deals it
+/// gives the digits of `deals`, for a shop that records only purchases
+/// those of `purchases`; `deals` or `purchases` restrict a dataset holding
+/// both to one kind (a team whose purchase activities are not revenue).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevenueSource {
-    /// Won deals only (a sales team that records payments elsewhere); the
-    /// default of KPI requests, kept for the digits of existing reports.
-    /// A shop sets `purchases`, a business with both `both`.
-    #[default]
+    /// Won deals only (a sales team that records payments elsewhere);
+    /// purchase activities are ignored.
     Deals,
     /// Purchase activities only (a shop); deals are ignored.
     Purchases,
-    /// Won deals and purchase activities (the default of cohort and RFM
-    /// requests, not of KPI requests). A purchase whose
+    /// Won deals and purchase activities (the default). A purchase whose
     /// `deal` is a won deal is the payment of that deal: the deal's value
     /// is counted once and the purchase is not counted again (neither as
     /// revenue nor as an order).
+    #[default]
     Both,
 }
 
@@ -137,21 +142,41 @@ pub enum OrderBasis {
 }
 
 /// Who the customers at the start and at the end of a period are, for
-/// churn, retention, retained customers, cross-sell and upsell rates.
+/// churn, retention, retained customers, cross-sell, upsell and complaint
+/// rates and the simple CLV.
+///
+/// The default is [`CustomerBasis::PreviousPeriod`]: the customers at the
+/// start of a period are those who bought (had a revenue event) in the
+/// period before, and a customer is lost when it does not buy again in the
+/// period. It needs no tuning and follows the report: a monthly report
+/// gives month-over-month churn, a quarterly one quarter-over-quarter, a
+/// yearly one the year-over-year retention of retail. A subscription paid
+/// at least once per reported period counts as lost in the first period
+/// it does not pay, as subscription businesses count it. A fixed
+/// look-back window (the former default, 365 days) fits one rhythm only:
+/// it keeps a monthly subscriber that cancelled a customer for a year and
+/// is undefined on less than a year of history.
+///
+/// A team whose customers buy less often than once per reported period
+/// (annual contracts, seasonal shops) gets churn from the renewals
+/// ([`ChurnBasis::UpForRenewal`]) or from a window as long as its buying
+/// cycle ([`CustomerBasis::ActiveWindow`] with `active_customer_days`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerBasis {
-    /// Rolling window (the default): a customer at an instant had a revenue
-    /// event in the `active_customer_days` days before it. When that window
-    /// reaches before the first record of the data, the customers at the
-    /// start cannot be told and those KPIs are undefined.
-    #[default]
+    /// Rolling window: a customer at an instant had a revenue event in the
+    /// `active_customer_days` days before it. When that window reaches
+    /// before the first record of the data, the customers at the start
+    /// cannot be told and those KPIs are undefined.
     ActiveWindow,
-    /// Cohort: the customers at the start are those with a revenue event in
-    /// the previous period (the aligned period of the request's granularity,
-    /// else the same number of days just before); they are retained when
-    /// they have a revenue event again in the period. Half-year and
-    /// year-over-year retention without window tuning.
+    /// Cohort (the default): the customers at the start are those with a
+    /// revenue event in the previous period (the aligned period of the
+    /// request's granularity, else the same number of days just before);
+    /// they are retained when they have a revenue event again in the
+    /// period, and the customers at the end are those with a revenue event
+    /// in the period. Undefined when the previous period starts before the
+    /// first record of the data.
+    #[default]
     PreviousPeriod,
 }
 
@@ -175,8 +200,28 @@ fn yes() -> bool {
 }
 
 /// The choices a formula depends on. Every field has a default.
+///
+/// In JSON, giving `active_customer_days` without `customer_basis` selects
+/// the `active_window` basis (a window given is a window used); without
+/// either, the basis is `previous_period`. Built in Rust, the fields are
+/// taken as they are: set `customer_basis` to
+/// [`CustomerBasis::ActiveWindow`] for `active_customer_days` to count.
+///
+/// ```
+/// use crmkit::kpi::{CustomerBasis, KpiRequest, RevenueSource};
+///
+/// let period = r#""period": {"start": "2026-04-01", "end": "2026-07-01"}"#;
+/// let plain = KpiRequest::from_json(&format!("{{{period}}}"))?;
+/// assert_eq!(plain.options.customer_basis, CustomerBasis::PreviousPeriod);
+/// assert_eq!(plain.options.revenue_source, RevenueSource::Both);
+/// let window = KpiRequest::from_json(&format!(
+///     r#"{{{period}, "options": {{"active_customer_days": 60}}}}"#
+/// ))?;
+/// assert_eq!(window.options.customer_basis, CustomerBasis::ActiveWindow);
+/// Ok::<(), crmkit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "KpiOptionsJson")]
 pub struct KpiOptions {
     /// The currency money KPIs are reported in; defaults to the dataset's
     /// reporting currency, else the currency of its first deal. Other
@@ -194,19 +239,24 @@ pub struct KpiOptions {
     /// Contract length for [`ChurnBasis::UpForRenewal`] (default 12).
     #[serde(default = "default_contract_months")]
     pub contract_months: u32,
-    /// A contact is a customer at an instant when it had a revenue event
-    /// (see `revenue_source`) in the preceding `active_customer_days` days
-    /// (default 365).
+    /// With `customer_basis` `active_window`, a contact is a customer at an
+    /// instant when it had a revenue event (see `revenue_source`) in the
+    /// preceding `active_customer_days` days (default 365, the retail
+    /// "12-month active customer"); unused with the `previous_period`
+    /// basis. In JSON, giving it without `customer_basis` selects
+    /// `active_window`.
     #[serde(default = "default_active_days")]
     pub active_customer_days: u32,
-    /// Where revenue, orders and customers come from (default: won deals;
-    /// `both` adds purchases not paying a won deal).
+    /// Where revenue, orders and customers come from (default `both`: won
+    /// deals and purchase activities, a purchase paying a won deal counted
+    /// once; see [`RevenueSource`]).
     #[serde(default)]
     pub revenue_source: RevenueSource,
     /// What one order is (default: every revenue event).
     #[serde(default)]
     pub order_basis: OrderBasis,
-    /// Rolling-window customers (default) or previous-period cohorts.
+    /// Previous-period cohorts (default) or rolling-window customers (see
+    /// [`CustomerBasis`] for why).
     #[serde(default)]
     pub customer_basis: CustomerBasis,
     /// Whether customer acquisition cost includes salaries (default true:
@@ -245,6 +295,68 @@ impl Default for KpiOptions {
             customer_lifespan_months: default_lifespan_months(),
             gross_margin: None,
             service_teams: Vec::new(),
+        }
+    }
+}
+
+/// The JSON form of [`KpiOptions`]: the same members, with
+/// `active_customer_days` and `customer_basis` kept as given so that a
+/// window given without a basis selects the window.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KpiOptionsJson {
+    #[serde(default)]
+    currency: Option<Currency>,
+    #[serde(default = "default_new_revenue_months")]
+    new_revenue_months: u32,
+    #[serde(default)]
+    churn_basis: ChurnBasis,
+    #[serde(default = "default_contract_months")]
+    contract_months: u32,
+    #[serde(default)]
+    active_customer_days: Option<u32>,
+    #[serde(default)]
+    revenue_source: RevenueSource,
+    #[serde(default)]
+    order_basis: OrderBasis,
+    #[serde(default)]
+    customer_basis: Option<CustomerBasis>,
+    #[serde(default = "yes")]
+    cac_includes_salaries: bool,
+    #[serde(default = "default_opportunity_days")]
+    opportunity_window_days: u32,
+    #[serde(default = "default_lifespan_months")]
+    customer_lifespan_months: u32,
+    #[serde(default)]
+    gross_margin: Option<Percent>,
+    #[serde(default)]
+    service_teams: Vec<TeamId>,
+}
+
+impl From<KpiOptionsJson> for KpiOptions {
+    fn from(json: KpiOptionsJson) -> KpiOptions {
+        let customer_basis = json
+            .customer_basis
+            .unwrap_or(match json.active_customer_days {
+                Some(_) => CustomerBasis::ActiveWindow,
+                None => CustomerBasis::default(),
+            });
+        KpiOptions {
+            currency: json.currency,
+            new_revenue_months: json.new_revenue_months,
+            churn_basis: json.churn_basis,
+            contract_months: json.contract_months,
+            active_customer_days: json
+                .active_customer_days
+                .unwrap_or_else(default_active_days),
+            revenue_source: json.revenue_source,
+            order_basis: json.order_basis,
+            customer_basis,
+            cac_includes_salaries: json.cac_includes_salaries,
+            opportunity_window_days: json.opportunity_window_days,
+            customer_lifespan_months: json.customer_lifespan_months,
+            gross_margin: json.gross_margin,
+            service_teams: json.service_teams,
         }
     }
 }

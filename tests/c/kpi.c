@@ -70,8 +70,12 @@ static void test_compute(const crm_dataset *dataset) {
                              "\"numerator\":\"1\",\"denominator\":\"2\"") != NULL);
         CHECK(strstr(report, "\"kpi\":\"revenue\",\"status\":\"defined\",\"value\":\"300\"") !=
               NULL);
-        /* The 365-day window before the period reaches before the data (its
-         * first record is on 2024-01-01): churn cannot be told, not 0. */
+        /* Churn's customers at the start are, by default, the buyers of the
+         * previous period (no granularity: the 91 days 2023-10-02 to
+         * 2024-01-01), which lies before the data (its first record is on
+         * 2024-01-01): churn cannot be told, not 0. Revenue is the same
+         * with the default source (won deals and purchases): there are no
+         * purchases. */
         CHECK(strstr(report, "\"kpi\":\"churn_rate\",\"status\":\"undefined\","
                              "\"code\":\"insufficient_history\"") != NULL);
         CHECK(strstr(report, "\"previous_period\"") != NULL);
@@ -179,6 +183,10 @@ static void test_sample(const char *path) {
     CHECK(report != NULL);
     if (report != NULL) {
         CHECK(strstr(report, "\"kpi\":\"cost_per_interaction\"") != NULL);
+        /* With the default options (issue 21) churn is defined on the
+         * sample: the buyers of Q2 2026 (won deals and subscription
+         * payments) who did not buy in Q3. */
+        CHECK(strstr(report, "\"kpi\":\"churn_rate\",\"status\":\"defined\"") != NULL);
         crm_string_free(report);
     }
     crm_dataset_free(dataset);

@@ -14,9 +14,10 @@
 //! digit for digit (the dataset given to
 //! [`KpiFunction::new`](crate::kpi_udaf::KpiFunction::new) supplies what is
 //! configuration: contacts and their teams, pipelines, exchange rates). The
-//! revenue KPIs read the table of the request's `revenue_source`: deals by
-//! default, purchases (or activities) with `"revenue_source":
-//! "purchases"`.
+//! revenue KPIs read the table of the request's `revenue_source`: deals
+//! with `"revenue_source": "deals"`, purchases (or activities) with
+//! `"purchases"`; under crmkit's default, `both`, they need the deals and
+//! the activities tables (one state per table, below).
 //!
 //! # Several tables
 //!
@@ -189,9 +190,9 @@ impl KpiTable {
 }
 
 /// Every KPI whose inputs live in one table, with that table (for the
-/// revenue KPIs, the table of the default `revenue_source`, deals; with
-/// `"revenue_source": "purchases"` they read purchases or activities
-/// instead). KPIs not listed need several tables: see the module
+/// revenue KPIs, the table of `"revenue_source": "deals"`; with
+/// `"purchases"` they read purchases or activities instead, and with the
+/// default, `both`, deals and activities). KPIs not listed need several tables: see the module
 /// documentation.
 pub const TABLE_KPIS: &[(KpiId, KpiTable)] = &[
     (KpiId::WinRate, KpiTable::Deals),

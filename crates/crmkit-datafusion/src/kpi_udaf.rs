@@ -62,7 +62,9 @@ use datafusion::physical_expr::expressions::Literal;
 
 use crate::kpi_tables::KpiTable;
 
-/// The KPIs whose inputs are all in the deals table.
+/// The KPIs whose inputs are all in the deals table (revenue: under
+/// `"revenue_source": "deals"`; crmkit's default, `both`, also counts the
+/// purchases of the activities table).
 pub const DEAL_KPIS: &[KpiId] = &[
     KpiId::WinRate,
     KpiId::Revenue,

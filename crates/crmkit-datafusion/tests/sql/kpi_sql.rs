@@ -29,8 +29,11 @@ fn request(segment: Option<&TeamId>) -> KpiRequest {
     let segment = segment.map_or(String::new(), |t| {
         format!(r#", "segment": {{"team": "{}"}}"#, t.as_str())
     });
+    // Revenue source deals: revenue is a deals-table KPI only under it (the
+    // default, both, adds the sample's purchases from the activities).
     KpiRequest::from_json(&format!(
-        r#"{{"kpis": [{}], "period": {{"start": "2026-01-01", "end": "2026-10-01"}}{segment}}}"#,
+        r#"{{"kpis": [{}], "period": {{"start": "2026-01-01", "end": "2026-10-01"}}{segment},
+            "options": {{"revenue_source": "deals"}}}}"#,
         kpis.join(", ")
     ))
     .unwrap()

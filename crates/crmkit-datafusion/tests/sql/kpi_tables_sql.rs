@@ -29,8 +29,12 @@ fn dataset() -> Arc<Dataset> {
 
 fn request(kpis: &[KpiId]) -> KpiRequest {
     let kpis: Vec<String> = kpis.iter().map(|k| format!("\"{}\"", k.as_str())).collect();
+    // Revenue source deals: the one table of the revenue KPIs is the deals
+    // table only under it (the default, both, adds the purchases of the
+    // activities table).
     KpiRequest::from_json(&format!(
-        r#"{{"kpis": [{}], "period": {{"start": "2026-01-01", "end": "2026-10-01"}}}}"#,
+        r#"{{"kpis": [{}], "period": {{"start": "2026-01-01", "end": "2026-10-01"}},
+            "options": {{"revenue_source": "deals"}}}}"#,
         kpis.join(", ")
     ))
     .unwrap()
