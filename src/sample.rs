@@ -183,6 +183,18 @@ fn id<T: std::str::FromStr<Err = Error>>(text: String) -> Result<T> {
     text.parse()
 }
 
+/// A purchase of one unit of `sku` at `amount`.
+fn one_item_purchase(sku: &str, amount: Money) -> ActivityKind {
+    ActivityKind::Purchase {
+        amount,
+        items: vec![PurchaseItem {
+            sku: sku.to_string(),
+            quantity: 1,
+            unit_price: amount,
+        }],
+    }
+}
+
 fn currency(code: &str) -> Result<Currency> {
     Currency::new(code)
 }
@@ -883,18 +895,7 @@ impl Generator<'_> {
                 } else {
                     self.money(40, 400, value.currency)
                 };
-                self.push_activity(
-                    &contact.id,
-                    at,
-                    ActivityKind::Purchase {
-                        amount,
-                        items: vec![PurchaseItem {
-                            sku: "SUB-1".to_string(),
-                            quantity: 1,
-                            unit_price: amount,
-                        }],
-                    },
-                )?;
+                self.push_activity(&contact.id, at, one_item_purchase("SUB-1", amount))?;
                 at += Duration::days(self.rng.range(20, 120));
             }
             let survey_at = self.time_between(

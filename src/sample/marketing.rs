@@ -23,7 +23,7 @@
 use chrono::Duration;
 use rust_decimal::Decimal;
 
-use super::{Generator, STAGES, SampleRng, id};
+use super::{Generator, STAGES, SampleRng, id, one_item_purchase};
 use crate::model::*;
 use crate::money::Money;
 use crate::{Error, Result};
@@ -246,18 +246,7 @@ impl Generator<'_> {
                 DealStatus::Lost
             };
             if won {
-                self.push_activity(
-                    &contact.id,
-                    closed,
-                    ActivityKind::Purchase {
-                        amount: value,
-                        items: vec![PurchaseItem {
-                            sku: "SUB-1".to_string(),
-                            quantity: 1,
-                            unit_price: value,
-                        }],
-                    },
-                )?;
+                self.push_activity(&contact.id, closed, one_item_purchase("SUB-1", value))?;
                 if let Some(c) = self.parts.contacts.get_mut(index) {
                     let last = c.lifecycle.history.last().map(|t| t.at);
                     if last.is_none_or(|t| t < closed) {

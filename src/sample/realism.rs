@@ -39,7 +39,7 @@
 use chrono::Duration;
 use rust_decimal::Decimal;
 
-use super::{Generator, STAGES, SampleRng, id};
+use super::{Generator, STAGES, SampleRng, id, one_item_purchase};
 use crate::model::*;
 use crate::money::Money;
 use crate::{Error, Result};
@@ -121,14 +121,7 @@ impl Generator<'_> {
                 self.push_activity_full(
                     &contact.id,
                     closed,
-                    ActivityKind::Purchase {
-                        amount: value,
-                        items: vec![PurchaseItem {
-                            sku: "SUB-1".to_string(),
-                            quantity: 1,
-                            unit_price: value,
-                        }],
-                    },
+                    one_item_purchase("SUB-1", value),
                     Some(deal_id.clone()),
                     None,
                     None,
@@ -203,18 +196,7 @@ impl Generator<'_> {
                 if self.rng.chance(MONTHLY_CANCELLATION) {
                     break;
                 }
-                self.push_activity(
-                    &contact.id,
-                    at,
-                    ActivityKind::Purchase {
-                        amount,
-                        items: vec![PurchaseItem {
-                            sku: "SUB-MONTHLY".to_string(),
-                            quantity: 1,
-                            unit_price: amount,
-                        }],
-                    },
-                )?;
+                self.push_activity(&contact.id, at, one_item_purchase("SUB-MONTHLY", amount))?;
                 paid = Some((paid.map_or(at, |(from, _)| from), at));
                 at += Duration::days(30);
             }
@@ -252,18 +234,7 @@ impl Generator<'_> {
                     break;
                 }
                 let amount = self.money(20, 200, currency);
-                self.push_activity(
-                    &contact,
-                    at,
-                    ActivityKind::Purchase {
-                        amount,
-                        items: vec![PurchaseItem {
-                            sku: "ADD-ON".to_string(),
-                            quantity: 1,
-                            unit_price: amount,
-                        }],
-                    },
-                )?;
+                self.push_activity(&contact, at, one_item_purchase("ADD-ON", amount))?;
             }
         }
         Ok(())
