@@ -10,28 +10,10 @@ use crmkit::automation::{Effect, EnrollmentState, Event, EventType, RuleSet, ana
 use crmkit::model::Dataset;
 use crmkit::sample::SAMPLE_AS_OF;
 
-fn deal_events(dataset: &Dataset) -> Vec<Event> {
-    let mut events: Vec<Event> = dataset
-        .deals()
-        .iter()
-        .map(|deal| {
-            let mut e = Event::new(
-                format!("deal-created/{}", deal.id),
-                EventType::DealCreated,
-                deal.created_at,
-            );
-            e.deal = Some(deal.id.clone());
-            e
-        })
-        .collect();
-    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    events
-}
-
 pub fn run(dataset: &Dataset) -> Result<(), crmkit::Error> {
     println!();
     println!("== Automation: the $500 deal routing ==");
-    let events = deal_events(dataset);
+    let events = Event::deal_created_log(dataset.deals());
     for boundary in [Boundary::Call, Boundary::Unrouted] {
         let rules = RuleSet::compile(presets::routing_rule_set(&RoutingConfig::usd_500(
             boundary,

@@ -12,7 +12,9 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ContactId, DealId, LifecycleStage, PipelineId, StageId, TicketId, Timestamp};
+use crate::model::{
+    ContactId, Deal, DealId, LifecycleStage, PipelineId, StageId, TicketId, Timestamp,
+};
 use crate::money::Money;
 use crate::{Error, Result};
 
@@ -270,6 +272,40 @@ impl Event {
             days: None,
             schedule: None,
         }
+    }
+
+    /// The `deal_created` event of `deal` at its creation, with the id
+    /// `deal-created/<deal id>` (the contact is derived from the deal).
+    ///
+    /// ```
+    /// use crmkit::automation::{Event, EventType};
+    /// use crmkit::sample::{SampleConfig, generate};
+    ///
+    /// let ds = generate(&SampleConfig { contacts: 10, ..SampleConfig::default() })?;
+    /// let deal = &ds.deals()[0];
+    /// let event = Event::deal_created(deal);
+    /// assert_eq!(event.id, format!("deal-created/{}", deal.id));
+    /// assert_eq!((event.kind, event.at), (EventType::DealCreated, deal.created_at));
+    /// Ok::<(), crmkit::Error>(())
+    /// ```
+    pub fn deal_created(deal: &Deal) -> Event {
+        let mut event = Event::new(
+            format!("deal-created/{}", deal.id),
+            EventType::DealCreated,
+            deal.created_at,
+        );
+        event.deal = Some(deal.id.clone());
+        event
+    }
+
+    /// The [`deal_created`](Self::deal_created) events of `deals`, in the
+    /// order a replay takes them: by time, then by event id. This is the
+    /// event log that replays a routing rule set over the deals a CRM
+    /// already holds ([`RuleSet::dry_run`](super::RuleSet::dry_run)).
+    pub fn deal_created_log<'a>(deals: impl IntoIterator<Item = &'a Deal>) -> Vec<Event> {
+        let mut events: Vec<Event> = deals.into_iter().map(Event::deal_created).collect();
+        events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        events
     }
 
     /// Parses an event from JSON; errors name the JSON path.

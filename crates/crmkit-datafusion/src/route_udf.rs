@@ -47,7 +47,7 @@ use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use crmkit::automation::{EnrollmentState, Event, EventType, RuleSet};
+use crmkit::automation::{EnrollmentState, Event, RuleSet};
 use crmkit::model::{Dataset, DatasetParts};
 use datafusion::arrow::array::{Array, ArrayRef, StringArray, StructArray};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema};
@@ -260,12 +260,7 @@ impl ScalarUDFImpl for RouteFunction {
             })?;
             let first = if rules_text.is_valid(i) {
                 let rules = compiled(rules_text.value(i))?;
-                let mut event = Event::new(
-                    format!("deal-created/{}", deal.id),
-                    EventType::DealCreated,
-                    deal.created_at,
-                );
-                event.deal = Some(deal.id.clone());
+                let event = Event::deal_created(deal);
                 let evaluation = rules
                     .evaluate(&event, &snapshot, &state, deal.created_at)
                     .map_err(|e| {

@@ -3,7 +3,7 @@
 //! id, so running the routing again adds nothing.
 
 use crmkit::automation::presets::{self, Boundary, RoutingConfig};
-use crmkit::automation::{Effect, EnrollmentState, Event, EventType, RuleSet};
+use crmkit::automation::{Effect, EnrollmentState, Event, RuleSet};
 use crmkit::model::{Dataset, LifecycleStage, Timestamp};
 use crmkit::scoring::{LeadInput, LeadScore, ScoringModel};
 use rusqlite::{Connection, params};
@@ -188,23 +188,8 @@ pub struct RoutingSummary {
 
 /// A `deal_created` event for every open deal, at its creation.
 pub fn open_deal_events(dataset: &Dataset) -> Vec<Event> {
-    let mut events: Vec<Event> = dataset
-        .deals()
-        .iter()
-        .filter(|d| d.is_open())
-        .map(|deal| {
-            let mut e = Event::new(
-                format!("deal-created/{}", deal.id),
-                EventType::DealCreated,
-                deal.created_at,
-            );
-            e.deal = Some(deal.id.clone());
-            e.contact = Some(deal.contact.clone());
-            e
-        })
-        .collect();
-    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    events
+    // The contact is derived from the deal.
+    Event::deal_created_log(dataset.deals().iter().filter(|d| d.is_open()))
 }
 
 /// The $500 routing with the threshold itself going to the call branch.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crmkit::automation::presets::{self, Boundary, RoutingConfig};
-use crmkit::automation::{EnrollmentState, Event, EventType, RuleSet};
+use crmkit::automation::{EnrollmentState, Event, RuleSet};
 use crmkit::kpi::{KpiRequest, compute};
 use crmkit::model::{Dataset, TeamId};
 use crmkit::predict::clv::to_money;
@@ -267,20 +267,7 @@ pub fn scores_in_memory(ds: &Dataset) -> Vec<Vec<String>> {
 /// The in-memory routing (`RuleSet::dry_run` over every deal's creation).
 pub fn routes_in_memory(ds: &Dataset, boundary: Boundary) -> Vec<Vec<String>> {
     let rules = RuleSet::from_json(&routing_json(boundary)).unwrap();
-    let mut events: Vec<Event> = ds
-        .deals()
-        .iter()
-        .map(|deal| {
-            let mut e = Event::new(
-                format!("deal-created/{}", deal.id),
-                EventType::DealCreated,
-                deal.created_at,
-            );
-            e.deal = Some(deal.id.clone());
-            e
-        })
-        .collect();
-    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    let events = Event::deal_created_log(ds.deals());
     let report = rules
         .dry_run(ds, &events, &EnrollmentState::default())
         .unwrap();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crmkit::automation::presets::{self, Boundary, RoutingConfig};
-use crmkit::automation::{EnrollmentState, Event, EventType, RuleSet};
+use crmkit::automation::{EnrollmentState, Event, RuleSet};
 use crmkit::model::Dataset;
 use crmkit::sample::{SampleConfig, generate};
 use crmkit_datafusion::route_udf::RouteFunction;
@@ -27,20 +27,7 @@ type Route = Option<(String, String, String)>;
 
 fn dry_run(ds: &Dataset, json: &str) -> BTreeMap<String, Route> {
     let rules = RuleSet::from_json(json).unwrap();
-    let mut events: Vec<Event> = ds
-        .deals()
-        .iter()
-        .map(|deal| {
-            let mut e = Event::new(
-                format!("deal-created/{}", deal.id),
-                EventType::DealCreated,
-                deal.created_at,
-            );
-            e.deal = Some(deal.id.clone());
-            e
-        })
-        .collect();
-    events.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    let events = Event::deal_created_log(ds.deals());
     let report = rules
         .dry_run(ds, &events, &EnrollmentState::default())
         .unwrap();
