@@ -214,14 +214,14 @@ impl References for Dataset {
 }
 
 /// The position of the record with `id` in `items`, through `index`.
-fn slot<T>(index: &IdIndex, items: &[T], key: fn(&T) -> &str, id: &str) -> Option<u32> {
-    index.get(id, |p| items.get(p as usize).map_or("", key))
+fn slot<T>(index: &IdIndex, items: &[T], key: fn(&T) -> &[u8], id: &[u8]) -> Option<u32> {
+    index.get(id, |p| items.get(p as usize).map_or(&[][..], key))
 }
 
 macro_rules! slot_fns {
     ($($name:ident, $index:ident, $section:ident, $id:ty;)*) => {$(
         fn $name(&self, id: &$id) -> Option<u32> {
-            slot(&self.$index, &self.parts.$section, |r| r.id.as_str(), id.as_str())
+            slot(&self.$index, &self.parts.$section, |r| r.id.as_bytes(), id.as_bytes())
         }
     )*};
 }
