@@ -272,11 +272,16 @@ impl Dataset {
         // The plain parse is several times faster than the path-tracking
         // one (which records every map key); a document that fails is
         // parsed again by the latter for an error naming its JSON path.
-        crate::exact_json::check_depth(json)?;
+        // One scan before it checks the depth and looks for inexact
+        // numbers; only a document that has one is scanned again, for the
+        // error's path.
+        let inexact = crate::exact_json::scan(json)?;
         let mut de = serde_json::Deserializer::from_str(json);
         let parts = match DatasetParts::deserialize(&mut de).and_then(|p| de.end().map(|()| p)) {
             Ok(parts) => {
-                crate::exact_json::check_numbers(json)?;
+                if inexact.is_some() {
+                    crate::exact_json::check_numbers(json)?;
+                }
                 parts
             }
             Err(_) => Error::parse_json::<DatasetParts>(json)?,
