@@ -105,6 +105,50 @@ pub(crate) fn check_depth(json: &str) -> Result<()> {
     Ok(())
 }
 
+/// [`check_depth`] and the finding half of [`check_numbers`] in one scan,
+/// for a document read once: refuses nesting past [`MAX_JSON_DEPTH`] (so
+/// run it before the parser) and returns the offset of the first number
+/// that cannot be read exactly, if any, without tracking paths. The caller
+/// parses the document and, when the parse succeeds and a number was
+/// found, calls [`check_numbers`] for the error with its path (the same
+/// error as when the document is checked by [`check_numbers`] alone).
+///
+/// # Errors
+///
+/// [`ErrorKind::Json`] when the document is nested too deeply.
+pub(crate) fn scan(json: &str) -> Result<Option<usize>> {
+    let bytes = json.as_bytes();
+    let mut depth = 0_usize;
+    let mut inexact = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i = string_end(bytes, i);
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Err(too_deep(json, i));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'-' | b'0'..=b'9' => {
+                let end = number_end(bytes, i);
+                if inexact.is_none() && !is_exact(json.get(i..end).unwrap_or("")) {
+                    inexact = Some(i);
+                }
+                i = end.max(i + 1);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(inexact)
+}
+
 /// Skips the string opening at `i` and returns the index after it; a
 /// string followed by `:` is a key, recorded in the innermost object frame.
 fn skip_string<'a>(json: &'a str, i: usize, path: &mut [Frame<'a>]) -> usize {
@@ -329,6 +373,33 @@ mod tests {
         // Brackets inside strings do not count.
         let quoted = format!("[\"{}\"]", "[".repeat(1000));
         assert!(check_depth(&quoted).is_ok());
+    }
+
+    #[test]
+    fn one_scan_agrees_with_the_two_checks() {
+        let deep = format!(
+            "[{}1{}]",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
+        for json in [
+            r#"{"a": [1, 2.5, -3e2], "b": "12345678901234567.89"}"#.to_string(),
+            r#"{"a": {"b": [0, 12345678901234567.89]}, "c": 1e-400}"#.to_string(),
+            r#"{"s": "[[[\"]]]", "n": 1.0000000000000000000001}"#.to_string(),
+            r#"[1, 2"#.to_string(),
+            deep,
+        ] {
+            match (scan(&json), check_depth(&json)) {
+                (Ok(found), Ok(())) => {
+                    assert_eq!(found.is_some(), check_numbers(&json).is_err(), "{json}");
+                    if let Some(at) = found {
+                        assert!(!is_exact(&json[at..number_end(json.as_bytes(), at)]));
+                    }
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{json}: {a:?} vs {b:?}"),
+            }
+        }
     }
 
     #[test]

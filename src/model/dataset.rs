@@ -214,14 +214,14 @@ impl References for Dataset {
 }
 
 /// The position of the record with `id` in `items`, through `index`.
-fn slot<T>(index: &IdIndex, items: &[T], key: fn(&T) -> &str, id: &str) -> Option<u32> {
-    index.get(id, |p| items.get(p as usize).map_or("", key))
+fn slot<T>(index: &IdIndex, items: &[T], key: fn(&T) -> &[u8], id: &[u8]) -> Option<u32> {
+    index.get(id, |p| items.get(p as usize).map_or(&[][..], key))
 }
 
 macro_rules! slot_fns {
     ($($name:ident, $index:ident, $section:ident, $id:ty;)*) => {$(
         fn $name(&self, id: &$id) -> Option<u32> {
-            slot(&self.$index, &self.parts.$section, |r| r.id.as_str(), id.as_str())
+            slot(&self.$index, &self.parts.$section, |r| r.id.as_bytes(), id.as_bytes())
         }
     )*};
 }
@@ -272,11 +272,16 @@ impl Dataset {
         // The plain parse is several times faster than the path-tracking
         // one (which records every map key); a document that fails is
         // parsed again by the latter for an error naming its JSON path.
-        crate::exact_json::check_depth(json)?;
+        // One scan before it checks the depth and looks for inexact
+        // numbers; only a document that has one is scanned again, for the
+        // error's path.
+        let inexact = crate::exact_json::scan(json)?;
         let mut de = serde_json::Deserializer::from_str(json);
         let parts = match DatasetParts::deserialize(&mut de).and_then(|p| de.end().map(|()| p)) {
             Ok(parts) => {
-                crate::exact_json::check_numbers(json)?;
+                if inexact.is_some() {
+                    crate::exact_json::check_numbers(json)?;
+                }
                 parts
             }
             Err(_) => Error::parse_json::<DatasetParts>(json)?,

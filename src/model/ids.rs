@@ -90,6 +90,16 @@ impl IdText {
         }
     }
 
+    /// The bytes of the text, without the UTF-8 check of
+    /// [`IdText::as_str`] (what hashing and comparing ids need).
+    #[inline]
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            IdText::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            IdText::Heap(text) => text.as_bytes(),
+        }
+    }
+
     #[inline]
     fn as_str(&self) -> &str {
         match self {
@@ -135,6 +145,13 @@ macro_rules! define_id {
             #[inline]
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
+            }
+
+            /// The identifier's UTF-8 bytes (no check: for the indexes).
+            #[inline]
+            #[allow(dead_code)]
+            pub(crate) fn as_bytes(&self) -> &[u8] {
+                self.0.as_bytes()
             }
         }
 

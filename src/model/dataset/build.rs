@@ -31,15 +31,18 @@ impl KnownContacts {
 
 /// The index of `items` by id; a duplicate id is an error naming both
 /// records.
-fn index_of<T>(section: &str, items: &[T], key: fn(&T) -> &str) -> Result<IdIndex> {
+fn index_of<T>(section: &str, items: &[T], key: fn(&T) -> &[u8]) -> Result<IdIndex> {
     let mut index = IdIndex::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let id = key(item);
-        let id_at = |p: u32| items.get(p as usize).map_or("", key);
+        let id_at = |p: u32| items.get(p as usize).map_or(&[][..], key);
         if let Some(first) = index.insert(id, i as u32, id_at) {
             return Err(Error::invalid(
                 format!("{section}[{i}].id"),
-                format!("duplicate id \"{id}\" (first used by {section}[{first}])"),
+                format!(
+                    "duplicate id \"{}\" (first used by {section}[{first}])",
+                    String::from_utf8_lossy(id)
+                ),
             ));
         }
     }
@@ -63,15 +66,15 @@ pub(super) fn build(parts: DatasetParts, known: Option<KnownContacts>) -> Result
     }
     time_range::check_parts(&parts)?;
     let mut dataset = Dataset {
-        contact_index: index_of("contacts", &parts.contacts, |c| c.id.as_str())?,
-        company_index: index_of("companies", &parts.companies, |c| c.id.as_str())?,
-        pipeline_index: index_of("pipelines", &parts.pipelines, |p| p.id.as_str())?,
-        deal_index: index_of("deals", &parts.deals, |d| d.id.as_str())?,
-        campaign_index: index_of("campaigns", &parts.campaigns, |c| c.id.as_str())?,
-        ticket_index: index_of("tickets", &parts.tickets, |t| t.id.as_str())?,
-        task_index: index_of("tasks", &parts.tasks, |t| t.id.as_str())?,
-        rep_index: index_of("reps", &parts.reps, |r| r.id.as_str())?,
-        team_index: index_of("teams", &parts.teams, |t| t.id.as_str())?,
+        contact_index: index_of("contacts", &parts.contacts, |c| c.id.as_bytes())?,
+        company_index: index_of("companies", &parts.companies, |c| c.id.as_bytes())?,
+        pipeline_index: index_of("pipelines", &parts.pipelines, |p| p.id.as_bytes())?,
+        deal_index: index_of("deals", &parts.deals, |d| d.id.as_bytes())?,
+        campaign_index: index_of("campaigns", &parts.campaigns, |c| c.id.as_bytes())?,
+        ticket_index: index_of("tickets", &parts.tickets, |t| t.id.as_bytes())?,
+        task_index: index_of("tasks", &parts.tasks, |t| t.id.as_bytes())?,
+        rep_index: index_of("reps", &parts.reps, |r| r.id.as_bytes())?,
+        team_index: index_of("teams", &parts.teams, |t| t.id.as_bytes())?,
         activities_by_contact: Grouping::default(),
         deals_by_contact: Grouping::default(),
         deals_by_pipeline: Grouping::default(),
@@ -216,43 +219,58 @@ impl Dataset {
     ///
     /// The two index lookups of an activity (its own id, its contact's)
     /// land at random places of tables far larger than the caches, so the
-    /// pass goes by blocks: first every id of the block is hashed and its
-    /// slot and contact record loaded, so that those cache misses overlap;
-    /// then each activity is checked, in order, from warm caches.
+    /// pass goes by blocks: first every id of the block is hashed, then the
+    /// first slots of all of them are loaded, then the contact records those
+    /// slots name (short loops of independent loads, so that the cache
+    /// misses of the block overlap); then each activity is checked, in
+    /// order, from warm caches.
     fn validate_activities(&self, known: Option<&KnownContacts>) -> Result<Vec<u32>> {
-        const BLOCK: usize = 16;
+        const BLOCK: usize = 32;
+        const NONE: u32 = u32::MAX;
         let activities = &self.parts.activities;
         let contacts = &self.parts.contacts;
         let mut ids = IdIndex::with_capacity(activities.len());
-        let id_at = |p: u32| activities.get(p as usize).map_or("", |a| a.id.as_str());
-        let contact_at = |p: u32| contacts.get(p as usize).map_or("", |c| c.id.as_str());
+        let id_at = |p: u32| {
+            activities
+                .get(p as usize)
+                .map_or(&[][..], |a| a.id.as_bytes())
+        };
+        let contact_at = |p: u32| {
+            contacts
+                .get(p as usize)
+                .map_or(&[][..], |c| c.id.as_bytes())
+        };
         let mut positions = Vec::with_capacity(activities.len());
-        let mut probes = [(Probe::default(), None::<Probe>, 0u32); BLOCK];
+        let mut own = [Probe::default(); BLOCK];
+        let mut theirs = [None::<Probe>; BLOCK];
+        let mut first = [NONE; BLOCK];
         for (b, block) in activities.chunks(BLOCK).enumerate() {
             let base = b * BLOCK;
-            for ((k, activity), probe) in block.iter().enumerate().zip(probes.iter_mut()) {
-                let (own, _) = ids.probe(activity.id.as_str());
-                let (contact, first) = if known.and_then(|c| c.position(base + k)).is_some() {
-                    (None, u32::MAX)
+            for (k, activity) in block.iter().enumerate() {
+                own[k] = ids.probe(activity.id.as_bytes());
+                theirs[k] = if known.and_then(|c| c.position(base + k)).is_some() {
+                    None
                 } else {
-                    let (probe, first) = self.contact_index.probe(activity.contact.as_str());
-                    (Some(probe), first)
+                    Some(self.contact_index.probe(activity.contact.as_bytes()))
                 };
-                *probe = (own, contact, first);
+            }
+            let mut touched = 0u32;
+            for k in 0..block.len() {
+                touched ^= ids.first(own[k]);
+                first[k] = theirs[k].map_or(NONE, |p| self.contact_index.first(p));
             }
             // Load the contact records the first slots name (the id is
             // compared with the record's on lookup).
-            let touched = probes
-                .iter()
-                .take(block.len())
-                .fold(0usize, |n, &(_, _, first)| n ^ contact_at(first).len());
+            for &position in first.iter().take(block.len()) {
+                touched ^= contact_at(position).len() as u32;
+            }
             std::hint::black_box(touched);
-            for ((k, activity), &(own, contact, _)) in block.iter().enumerate().zip(probes.iter()) {
+            for (k, activity) in block.iter().enumerate() {
                 let i = base + k;
                 let at = |field: &str| format!("activities[{i}].{field}");
                 time_range::check_activity_at(activity.at, i)?;
                 if ids
-                    .insert_probed(own, activity.id.as_str(), i as u32, id_at)
+                    .insert_probed(own[k], activity.id.as_bytes(), i as u32, id_at)
                     .is_some()
                 {
                     return Err(Error::invalid(
@@ -260,12 +278,13 @@ impl Dataset {
                         format!("duplicate id \"{}\"", activity.id),
                     ));
                 }
-                let position = match (known.and_then(|c| c.position(i)), contact) {
+                let position = match (known.and_then(|c| c.position(i)), theirs[k]) {
                     (Some(position), _) => Some(position),
-                    (None, Some(probe)) => {
-                        self.contact_index
-                            .get_probed(probe, activity.contact.as_str(), contact_at)
-                    }
+                    (None, Some(probe)) => self.contact_index.get_probed(
+                        probe,
+                        activity.contact.as_bytes(),
+                        contact_at,
+                    ),
                     (None, None) => self.contact_slot(&activity.contact),
                 };
                 let position = position.ok_or_else(|| unknown_activity_contact(&at, activity))?;
@@ -322,10 +341,13 @@ impl Dataset {
     fn build_groupings(&mut self, activity_contacts: Vec<u32>) {
         let parts = &self.parts;
         let contacts = parts.contacts.len();
-        let mut by_contact = Grouping::build(contacts, activity_contacts.iter().map(|&p| Some(p)));
+        // Activities of a contact in time order (input order for equal
+        // times); the times travel with the positions, so that sorting a
+        // contact's activities reads no activity record.
+        let by_contact = Grouping::build_by_key(contacts, &activity_contacts, |i| {
+            parts.activities.get(i).map(|a| a.at).unwrap_or_default()
+        });
         drop(activity_contacts);
-        // Activities of a contact in time order (stable for equal times).
-        by_contact.sort_each_by_key(|i| parts.activities.get(i as usize).map(|a| a.at));
         let deals_by_contact = Grouping::build(
             contacts,
             parts.deals.iter().map(|d| self.contact_slot(&d.contact)),

@@ -51,15 +51,66 @@ impl Grouping {
 }
 
 impl Grouping {
-    /// Sorts the items of each group by `key` (stable: equal keys keep
-    /// their order); groups already in order are only checked.
-    pub(super) fn sort_each_by_key<K: Ord>(&mut self, key: impl Fn(u32) -> K) {
-        for bounds in self.offsets.windows(2) {
-            if let Some(group) = self.items.get_mut(bounds[0] as usize..bounds[1] as usize) {
-                if !group.is_sorted_by_key(|&i| key(i)) {
-                    group.sort_by_key(|&i| key(i));
+    /// Groups items `0..owner_of.len()` by their owner (every item has
+    /// one), each group sorted by `key(item)`, items with equal keys in
+    /// their order. The keys are placed next to the items as they are
+    /// grouped, so that sorting a group reads only the group.
+    pub(super) fn build_by_key<K: Ord + Copy + Default>(
+        owners: usize,
+        owner_of: &[u32],
+        key: impl Fn(usize) -> K,
+    ) -> Grouping {
+        let mut counts = vec![0u32; owners + 1];
+        for &owner in owner_of {
+            counts[owner as usize + 1] += 1;
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut next = counts.clone();
+        let total = counts.last().copied().unwrap_or(0) as usize;
+        let mut keyed = vec![(K::default(), 0u32); total];
+        for (item, &owner) in owner_of.iter().enumerate() {
+            let slot = &mut next[owner as usize];
+            keyed[*slot as usize] = (key(item), item as u32);
+            *slot += 1;
+        }
+        drop(next);
+        for bounds in counts.windows(2) {
+            if let Some(group) = keyed.get_mut(bounds[0] as usize..bounds[1] as usize) {
+                // Items are distinct and in input order within the group,
+                // so sorting the pairs is the stable sort by key.
+                if !group.is_sorted() {
+                    group.sort_unstable();
                 }
             }
         }
+        Grouping {
+            offsets: counts,
+            items: keyed.into_iter().map(|(_, item)| item).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_groups_are_sorted_stably_and_agree_with_the_plain_grouping() {
+        // Owner of item i is i % 3; keys repeat so that ties occur.
+        let owners: Vec<u32> = (0..40u32).map(|i| i % 3).collect();
+        let keys: Vec<i32> = (0..40i32).map(|i| (i * 7) % 5).collect();
+        let keyed = Grouping::build_by_key(3, &owners, |i| keys[i]);
+        let plain = Grouping::build(3, owners.iter().map(|&o| Some(o)));
+        for owner in 0..3 {
+            let mut expected = plain.group(owner).to_vec();
+            expected.sort_by_key(|&i| keys[i as usize]);
+            assert_eq!(keyed.group(owner), expected.as_slice(), "owner {owner}");
+        }
+        assert_eq!(keyed.group(3), &[] as &[u32]);
+        let empty = Grouping::build_by_key(2, &[], |_: usize| 0u8);
+        assert_eq!(empty.group(0), &[] as &[u32]);
+        assert_eq!(empty.group(1), &[] as &[u32]);
     }
 }
