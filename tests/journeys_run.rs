@@ -89,6 +89,14 @@ fn an_action_step_acts_once_with_a_deterministic_id_and_a_replay_does_nothing() 
     assert_eq!(out.actions[0].id, "j:a/then/contact:C-1/r1.v1/0");
     assert_eq!(templates(&out), vec!["w1"]);
     assert_eq!(state.status, Status::Completed);
+    // The history's action row names the action it emitted.
+    let acted: Vec<_> = state
+        .history
+        .iter()
+        .filter(|h| h.reason == "action")
+        .map(|h| (h.step.as_str(), h.detail.as_deref()))
+        .collect();
+    assert_eq!(acted, vec![("a", Some(out.actions[0].id.as_str()))]);
     let (again, same) = step(&j, &state, &input, "2026-05-02T09:00:00Z");
     assert!(again.actions.is_empty());
     assert_eq!(again.idle, Some(Idle::Replay));

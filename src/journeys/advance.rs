@@ -599,6 +599,7 @@ impl Runner<'_> {
                         .insert(team.to_string(), round_robin_turn(team.as_str(), &event));
                 }
                 let done = action.resolve(&event, self.snapshot, &mut turns, self.as_of)?;
+                self.record(st, idx, at, "action", Some(done.id.clone()));
                 self.out.actions.push(JourneyAction {
                     id: done.id,
                     step: step.id.clone(),
@@ -606,7 +607,6 @@ impl Runner<'_> {
                     late_seconds: late(self.as_of, at),
                     effect: JourneyEffect::Rule(done.effect),
                 });
-                self.record(st, idx, at, "action", None);
                 Some(Go::Arrive(*next, at))
             }
             Kind::StartJourney {

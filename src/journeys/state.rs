@@ -47,7 +47,8 @@ pub struct HistoryEntry {
     /// `goal_reached`, `goal_jump`, `goal_missed`, `jump`, `exit`, `end`,
     /// `start_journey`.
     pub reason: String,
-    /// Details (the arm, the exit, the event id).
+    /// Details (the arm, the exit, the event id; for `action`, the id of
+    /// the [`JourneyAction`](super::JourneyAction) the step emitted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
