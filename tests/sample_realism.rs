@@ -150,7 +150,8 @@ fn a_share_of_sign_ups_buys_within_the_welcome_window() {
 fn quarterly_churn_on_payments_is_in_the_b2b_saas_range() {
     let ds = sample();
     // A customer is a contact with a won deal or a payment in the last 60
-    // days (two missed monthly payments; the quickstart's options); B2B
+    // days (two missed monthly payments; a rolling-window reading of
+    // churn, beside the default previous-period one of tests/kpi_defaults.rs); B2B
     // SaaS loses about 3-8 % of its customers a quarter.
     let options = r#""active_customer_days": 60, "revenue_source": "both""#;
     for (start, end) in [("2026-04-01", "2026-07-01"), ("2026-07-01", "2026-10-01")] {
