@@ -37,7 +37,9 @@
 pub mod from_dataset;
 pub mod journey;
 pub mod markov;
+mod paths;
 pub mod report;
+mod rule_credit;
 pub mod rules;
 pub mod shapley;
 pub mod shapley_rate;

@@ -165,28 +165,31 @@ impl Model {
 }
 
 /// The weights of `touches` (time-ordered, not empty) under a rule-based
-/// model; `end` is the conversion time.
-pub(crate) fn rule_weights(
+/// model, `end` being the conversion time, written into `weights`
+/// (cleared first, so one buffer serves every journey).
+pub(crate) fn rule_weights_into(
     model: &Model,
     touches: &[&Touch],
     end: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<Decimal>> {
+    weights: &mut Vec<Decimal>,
+) -> Result<()> {
     let n = touches.len();
-    let mut weights = vec![Decimal::ZERO; n];
+    weights.clear();
+    weights.resize(n, Decimal::ZERO);
     let one_at = |weights: &mut Vec<Decimal>, i: usize| {
         if let Some(w) = weights.get_mut(i) {
             *w = Decimal::ONE;
         }
     };
     match *model {
-        Model::FirstTouch => one_at(&mut weights, 0),
-        Model::LastTouch => one_at(&mut weights, n.saturating_sub(1)),
+        Model::FirstTouch => one_at(weights, 0),
+        Model::LastTouch => one_at(weights, n.saturating_sub(1)),
         Model::LastNonDirect => {
             let i = touches
                 .iter()
                 .rposition(|t| !t.direct)
                 .unwrap_or(n.saturating_sub(1));
-            one_at(&mut weights, i);
+            one_at(weights, i);
         }
         Model::Linear => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
         Model::TimeDecay { half_life_days } => {
@@ -195,12 +198,12 @@ pub(crate) fn rule_weights(
                 *w = weight_from_f64((-days / half_life_days).exp2())?;
             }
             if weights.iter().all(|w| w.is_zero()) {
-                one_at(&mut weights, n.saturating_sub(1));
+                one_at(weights, n.saturating_sub(1));
             }
         }
         Model::PositionBased { first, last } => match n {
             0 => {}
-            1 => one_at(&mut weights, 0),
+            1 => one_at(weights, 0),
             2 => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
             _ => {
                 let first = weight_from_f64(first)?;
@@ -218,5 +221,5 @@ pub(crate) fn rule_weights(
         },
         Model::Markov { .. } | Model::Shapley | Model::ShapleyRate { .. } => {}
     }
-    Ok(weights)
+    Ok(())
 }
