@@ -63,9 +63,16 @@ fn build(paths: &[ChainPath<'_>], order: usize) -> Result<Chain> {
         let mut from = 0usize;
         for i in 0..path.channels.len() {
             let start = (i + 1).saturating_sub(order);
-            let key = path.channels.get(start..=i).unwrap_or_default().to_vec();
-            let next = ids.len();
-            let id = *ids.entry(key.clone()).or_insert(next);
+            let key = path.channels.get(start..=i).unwrap_or_default();
+            // Look the state up by slice; allocate its key only when new.
+            let id = match ids.get(key) {
+                Some(&id) => id,
+                None => {
+                    let next = ids.len();
+                    ids.insert(key.to_vec(), next);
+                    next
+                }
+            };
             if id == chain.state_channels.len() {
                 if id >= MAX_STATES {
                     return Err(Error::new(
@@ -75,7 +82,7 @@ fn build(paths: &[ChainPath<'_>], order: usize) -> Result<Chain> {
                         ),
                     ));
                 }
-                chain.state_channels.push(key);
+                chain.state_channels.push(key.to_vec());
                 chain.transitions.push(HashMap::new());
             }
             if let Some(t) = chain.transitions.get_mut(from) {

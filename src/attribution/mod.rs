@@ -35,6 +35,7 @@
 //! ```
 
 pub mod from_dataset;
+mod intern;
 pub mod journey;
 pub mod markov;
 mod paths;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::intern::Interner;
 use super::journey::{CustomerPath, Touch, check_lookback};
 use super::markov::{ChainPath, removal_effects};
 use super::paths::path_stats;
@@ -398,10 +399,8 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
         return Err(Error::invalid("scale", "at most 20 decimal places"));
     }
     check_lookback(request.lookback_days)?;
-    let mut channel_names: Vec<String> = Vec::new();
-    let mut channel_index: HashMap<&str, u32> = HashMap::new();
-    let mut campaign_names: Vec<String> = Vec::new();
-    let mut campaign_index: HashMap<&str, u32> = HashMap::new();
+    let mut channel_ids = Interner::new();
+    let mut campaign_ids = Interner::new();
     // All journeys' window touches and ids in three arenas (no per-journey
     // allocation); `spans` says where each journey's run starts and ends.
     let mut touch_arena: Vec<&Touch> = Vec::new();
@@ -424,17 +423,8 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
             continue;
         };
         for t in &touch_arena[base..] {
-            let next = channel_index.len() as u32;
-            channel_arena.push(*channel_index.entry(t.channel.as_str()).or_insert_with(|| {
-                channel_names.push(t.channel.clone());
-                next
-            }));
-            let key = t.campaign.as_deref().unwrap_or(NO_CAMPAIGN);
-            let next = campaign_index.len() as u32;
-            campaign_arena.push(*campaign_index.entry(key).or_insert_with(|| {
-                campaign_names.push(key.to_string());
-                next
-            }));
+            channel_arena.push(channel_ids.id(t.channel.as_str()));
+            campaign_arena.push(campaign_ids.id(t.campaign.as_deref().unwrap_or(NO_CAMPAIGN)));
         }
         spans.push((base, touch_arena.len(), end, journey));
     }
@@ -449,6 +439,7 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
             value: journey.value,
         })
         .collect();
+    let (channel_names, campaign_names) = (channel_ids.names, campaign_ids.names);
     let mut channel_spend: HashMap<String, Decimal> = HashMap::new();
     let mut campaign_spend: HashMap<String, Decimal> = HashMap::new();
     for (i, s) in request.spend.iter().enumerate() {
