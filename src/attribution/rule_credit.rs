@@ -33,6 +33,8 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 
 use super::report::{Prepared, Sum};
@@ -86,6 +88,7 @@ fn weights_of(
     p: &Prepared<'_>,
     first: &[bool],
     weights: &mut Vec<Decimal>,
+    decay: &mut HashMap<i64, Decimal>,
 ) -> Result<()> {
     if matches!(model, Model::Shapley) {
         weights.clear();
@@ -96,7 +99,7 @@ fn weights_of(
         );
         Ok(())
     } else {
-        rule_weights_into(model, p.touches, p.end, weights)
+        rule_weights_into(model, p.touches, p.end, weights, decay)
     }
 }
 
@@ -118,6 +121,7 @@ pub(super) fn credit_rules(
     let (mut c, mut v) = (Vec::new(), Vec::new());
     let mut scratch = (Vec::new(), Vec::new());
     let mut ones = Vec::new();
+    let mut decay = HashMap::new();
     let (mut seen, mut first) = (vec![false; channels.len()], Vec::new());
     // Exact sums (conversions, value) per channel and campaign, used when
     // `fast`: every share, from either path, is added to them in the order
@@ -162,7 +166,7 @@ pub(super) fn credit_rules(
                 continue;
             }
         }
-        weights_of(model, p, &first, &mut weights)?;
+        weights_of(model, p, &first, &mut weights, &mut decay)?;
         split_exact_into(
             Decimal::from(p.conversions),
             &weights,

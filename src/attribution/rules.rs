@@ -12,6 +12,8 @@
 //!   the rest split evenly over the middle touches; with two touches each
 //!   gets half, with one it gets all (GA's convention).
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -164,14 +166,21 @@ impl Model {
     }
 }
 
+/// The most time-decay weights [`rule_weights_into`] remembers.
+const MAX_DECAY_CACHE: usize = 1 << 20;
+
 /// The weights of `touches` (time-ordered, not empty) under a rule-based
 /// model, `end` being the conversion time, written into `weights`
-/// (cleared first, so one buffer serves every journey).
+/// (cleared first, so one buffer serves every journey). `decay` remembers
+/// the time-decay weight of each distinct touch age in seconds for one
+/// model (the same `f64` computation, so the same weight; pass an empty
+/// map per model).
 pub(crate) fn rule_weights_into(
     model: &Model,
     touches: &[&Touch],
     end: chrono::DateTime<chrono::Utc>,
     weights: &mut Vec<Decimal>,
+    decay: &mut HashMap<i64, Decimal>,
 ) -> Result<()> {
     let n = touches.len();
     weights.clear();
@@ -194,8 +203,18 @@ pub(crate) fn rule_weights_into(
         Model::Linear => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
         Model::TimeDecay { half_life_days } => {
             for (w, t) in weights.iter_mut().zip(touches) {
-                let days = (end - t.at).num_seconds() as f64 / 86_400.0;
-                *w = weight_from_f64((-days / half_life_days).exp2())?;
+                let seconds = (end - t.at).num_seconds();
+                *w = match decay.get(&seconds) {
+                    Some(known) => *known,
+                    None => {
+                        let days = seconds as f64 / 86_400.0;
+                        let weight = weight_from_f64((-days / half_life_days).exp2())?;
+                        if decay.len() < MAX_DECAY_CACHE {
+                            decay.insert(seconds, weight);
+                        }
+                        weight
+                    }
+                };
             }
             if weights.iter().all(|w| w.is_zero()) {
                 one_at(weights, n.saturating_sub(1));
