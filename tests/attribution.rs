@@ -559,3 +559,46 @@ fn shapley_rate_sampled_error_stays_within_the_reported_bound() {
     // Hoeffding is conservative: the worst error is far inside the bound.
     assert!(worst_ratio < 0.5, "{worst_ratio}");
 }
+
+/// Top paths are ranked by conversions, then by the ` > `-joined string
+/// (byte order), although they are counted by channel ids: `a\t` sorts
+/// before `a > z` (a tab is below the space), while comparing the name
+/// sequences would put `[a, z]` first. Journeys whose joined strings are
+/// equal (`a > b` as one channel name and as two channels) are one path.
+#[test]
+fn top_paths_rank_and_merge_by_the_joined_string() {
+    let touch =
+        |c: &str, day: u32| format!(r#"{{"channel": "{c}", "at": "2026-03-{day:02}T10:00:00Z"}}"#);
+    let journey = |cs: &[&str]| {
+        let touches: Vec<String> = cs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| touch(c, i as u32 + 1))
+            .collect();
+        format!(
+            r#"{{"touches": [{}], "conversions": 1}}"#,
+            touches.join(",")
+        )
+    };
+    let request = |journeys: &[&[&str]], top: usize| {
+        let js: Vec<String> = journeys.iter().map(|j| journey(j)).collect();
+        format!(
+            r#"{{"currency": "USD", "models": [{{"model": "linear"}}], "top_paths": {top}, "journeys": [{}]}}"#,
+            js.join(",")
+        )
+    };
+    let r = report(&request(&[&["a", "z"], &["a\\t"], &["b"]], 2));
+    let paths: Vec<&str> = r.paths.top_paths.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["a\t", "a > z"]);
+    let r = report(&request(
+        &[&["a > b"], &["a", "b"], &["c"], &["c"], &["c"]],
+        5,
+    ));
+    let paths: Vec<(&str, u64, u64)> = r
+        .paths
+        .top_paths
+        .iter()
+        .map(|p| (p.path.as_str(), p.journeys, p.conversions))
+        .collect();
+    assert_eq!(paths, [("c", 3, 3), ("a > b", 2, 2)]);
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::model::check_timestamp;
+use crate::model::{MAX_TIMESTAMP, MIN_TIMESTAMP, check_timestamp};
 use crate::money::decimal_serde;
 use crate::{Error, Result};
 
@@ -61,47 +61,72 @@ pub struct CustomerPath {
 }
 
 impl CustomerPath {
-    /// Checks the journey and returns its touches in time order inside the
-    /// lookback window (touches after the conversion never count).
-    pub(crate) fn window(
-        &self,
+    /// Checks journey `j` of a request and appends its touches in time
+    /// order inside the lookback window (touches after the conversion never
+    /// count) to `out`; returns the conversion (or end) time. Errors name
+    /// `journeys[j]...`; the path is only formatted when an error is raised.
+    pub(crate) fn window_into<'a>(
+        &'a self,
         lookback_days: Option<u32>,
-        path: &str,
-    ) -> Result<(Vec<&Touch>, Option<DateTime<Utc>>)> {
+        j: usize,
+        out: &mut Vec<&'a Touch>,
+    ) -> Result<Option<DateTime<Utc>>> {
         if self.value.is_sign_negative() && !self.value.is_zero() {
             return Err(Error::invalid(
-                format!("{path}.value"),
+                format!("journeys[{j}].value"),
                 "value must not be negative",
             ));
         }
         if self.conversions == 0 && !self.value.is_zero() {
             return Err(Error::invalid(
-                format!("{path}.value"),
+                format!("journeys[{j}].value"),
                 "a journey without conversions has no value",
             ));
         }
         if let Some(at) = self.converted_at {
-            check_timestamp(at, format!("{path}.converted_at"))?;
+            if !in_range(at) {
+                check_timestamp(at, format!("journeys[{j}].converted_at"))?;
+            }
         }
-        let mut touches: Vec<&Touch> = self.touches.iter().collect();
-        for (i, t) in touches.iter().enumerate() {
+        for (i, t) in self.touches.iter().enumerate() {
             if t.channel.is_empty() {
                 return Err(Error::invalid(
-                    format!("{path}.touches[{i}].channel"),
+                    format!("journeys[{j}].touches[{i}].channel"),
                     "channel must not be empty",
                 ));
             }
-            check_timestamp(t.at, format!("{path}.touches[{i}].at"))?;
+            if !in_range(t.at) {
+                check_timestamp(t.at, format!("journeys[{j}].touches[{i}].at"))?;
+            }
         }
-        touches.sort_by_key(|t| t.at);
-        let end = self.converted_at.or_else(|| touches.last().map(|t| t.at));
+        let base = out.len();
+        out.extend(self.touches.iter());
+        let mine = &mut out[base..];
+        if !mine.is_sorted_by_key(|t| t.at) {
+            mine.sort_by_key(|t| t.at);
+        }
+        let end = self.converted_at.or_else(|| mine.last().map(|t| t.at));
         if let Some(end) = end {
             // In range (checked above and by `check_lookback`), but a
             // window reaching before year 1 simply has no start.
             let start =
                 lookback_days.and_then(|d| end.checked_sub_signed(Duration::days(i64::from(d))));
-            touches.retain(|t| t.at <= end && start.is_none_or(|s| t.at >= s));
+            let mut kept = base;
+            for r in base..out.len() {
+                let t = out[r];
+                if t.at <= end && start.is_none_or(|s| t.at >= s) {
+                    out[kept] = t;
+                    kept += 1;
+                }
+            }
+            out.truncate(kept);
         }
-        Ok((touches, end))
+        Ok(end)
     }
+}
+
+/// Whether `at` lies in the supported time range (the check of
+/// [`check_timestamp`], without formatting an error path).
+fn in_range(at: DateTime<Utc>) -> bool {
+    (MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&at)
 }

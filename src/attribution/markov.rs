@@ -38,8 +38,10 @@ pub(crate) struct RemovalEffects {
 struct Chain {
     /// For each state: the channels in its tuple.
     state_channels: Vec<Vec<u32>>,
-    /// Weighted transitions: from (0 = start, i+1 = state i) to target.
-    transitions: Vec<HashMap<Target, f64>>,
+    /// Weighted transitions: from (0 = start, i+1 = state i) to target,
+    /// in order of first use. The weights are whole counts (exact in
+    /// `f64`), so their sums do not depend on that order.
+    transitions: Vec<Row>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,11 +51,51 @@ enum Target {
     Null,
 }
 
+/// The weighted transitions out of one state, in order of first use; rows
+/// beyond [`ROW_SCAN`] targets (order-1 chains over many channels) also
+/// keep a map from target to position.
+#[derive(Default)]
+struct Row {
+    items: Vec<(Target, f64)>,
+    index: HashMap<Target, usize>,
+}
+
+/// Targets a row finds by scanning before it keeps a map.
+const ROW_SCAN: usize = 16;
+
+impl Row {
+    /// Adds `weight` to the transition to `target`.
+    fn add(&mut self, target: Target, weight: f64) {
+        let found = if self.items.len() <= ROW_SCAN {
+            self.items.iter().position(|(t, _)| *t == target)
+        } else {
+            if self.index.is_empty() {
+                self.index = self
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (t, _))| (*t, i))
+                    .collect();
+            }
+            self.index.get(&target).copied()
+        };
+        match found {
+            Some(i) => self.items[i].1 += weight,
+            None => {
+                if !self.index.is_empty() {
+                    self.index.insert(target, self.items.len());
+                }
+                self.items.push((target, weight));
+            }
+        }
+    }
+}
+
 fn build(paths: &[ChainPath<'_>], order: usize) -> Result<Chain> {
     let mut ids: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut chain = Chain {
         state_channels: Vec::new(),
-        transitions: vec![HashMap::new()],
+        transitions: vec![Row::default()],
     };
     for path in paths {
         if path.channels.is_empty() {
@@ -63,9 +105,16 @@ fn build(paths: &[ChainPath<'_>], order: usize) -> Result<Chain> {
         let mut from = 0usize;
         for i in 0..path.channels.len() {
             let start = (i + 1).saturating_sub(order);
-            let key = path.channels.get(start..=i).unwrap_or_default().to_vec();
-            let next = ids.len();
-            let id = *ids.entry(key.clone()).or_insert(next);
+            let key = path.channels.get(start..=i).unwrap_or_default();
+            // Look the state up by slice; allocate its key only when new.
+            let id = match ids.get(key) {
+                Some(&id) => id,
+                None => {
+                    let next = ids.len();
+                    ids.insert(key.to_vec(), next);
+                    next
+                }
+            };
             if id == chain.state_channels.len() {
                 if id >= MAX_STATES {
                     return Err(Error::new(
@@ -75,19 +124,19 @@ fn build(paths: &[ChainPath<'_>], order: usize) -> Result<Chain> {
                         ),
                     ));
                 }
-                chain.state_channels.push(key);
-                chain.transitions.push(HashMap::new());
+                chain.state_channels.push(key.to_vec());
+                chain.transitions.push(Row::default());
             }
             if let Some(t) = chain.transitions.get_mut(from) {
-                *t.entry(Target::State(id)).or_insert(0.0) += weight;
+                t.add(Target::State(id), weight);
             }
             from = id + 1;
         }
         if let Some(t) = chain.transitions.get_mut(from) {
             if path.conversions > 0 {
-                *t.entry(Target::Conversion).or_insert(0.0) += f64::from(path.conversions);
+                t.add(Target::Conversion, f64::from(path.conversions));
             } else {
-                *t.entry(Target::Null).or_insert(0.0) += 1.0;
+                t.add(Target::Null, 1.0);
             }
         }
     }
@@ -107,11 +156,11 @@ fn conversion_probability(chain: &Chain, removed: &[bool]) -> Result<f64> {
             continue;
         }
         let row = &chain.transitions[i + 1];
-        let total: f64 = row.values().sum();
+        let total: f64 = row.items.iter().map(|(_, w)| w).sum();
         if total <= 0.0 {
             continue;
         }
-        for (target, w) in row {
+        for (target, w) in &row.items {
             match target {
                 Target::State(j) if !removed[*j] => a[i * n + j] -= w / total,
                 Target::Conversion => b[i] += w / total,
@@ -121,12 +170,12 @@ fn conversion_probability(chain: &Chain, removed: &[bool]) -> Result<f64> {
     }
     let x = solve(&mut a, &mut b, n)?;
     let start = &chain.transitions[0];
-    let total: f64 = start.values().sum();
+    let total: f64 = start.items.iter().map(|(_, w)| w).sum();
     if total <= 0.0 {
         return Ok(0.0);
     }
     let mut p = 0.0;
-    for (target, w) in start {
+    for (target, w) in &start.items {
         if let Target::State(j) = target {
             if !removed[*j] {
                 p += w / total * x[*j];

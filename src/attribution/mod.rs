@@ -35,9 +35,12 @@
 //! ```
 
 pub mod from_dataset;
+mod intern;
 pub mod journey;
 pub mod markov;
+mod paths;
 pub mod report;
+mod rule_credit;
 pub mod rules;
 pub mod shapley;
 pub mod shapley_rate;

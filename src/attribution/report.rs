@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::intern::Interner;
 use super::journey::{CustomerPath, Touch, check_lookback};
 use super::markov::{ChainPath, removal_effects};
-use super::rules::{Model, rule_weights};
-use super::shapley::distinct_channels;
+use super::paths::path_stats;
+use super::rule_credit::credit_rules;
+use super::rules::Model;
 use super::shapley_rate::{ShapleyEstimate, rate_shapley};
 use super::split::{split_exact, weight_from_f64};
 use crate::kpi::{KpiValue, UndefinedCode};
@@ -195,19 +197,21 @@ pub struct AttributionReport {
     pub paths: PathStats,
 }
 
-struct Prepared<'a> {
-    touches: Vec<&'a Touch>,
-    channel_ids: Vec<u32>,
-    campaign_ids: Vec<u32>,
-    end: chrono::DateTime<chrono::Utc>,
-    conversions: u32,
-    value: Decimal,
+/// A journey with touches in the window: its touches, channel and campaign
+/// ids (slices of the request-wide arenas), conversion time and outcome.
+pub(super) struct Prepared<'a> {
+    pub touches: &'a [&'a Touch],
+    pub channel_ids: &'a [u32],
+    pub campaign_ids: &'a [u32],
+    pub end: chrono::DateTime<chrono::Utc>,
+    pub conversions: u32,
+    pub value: Decimal,
 }
 
 #[derive(Default, Clone, Copy)]
-struct Sum {
-    conversions: Decimal,
-    value: Decimal,
+pub(super) struct Sum {
+    pub conversions: Decimal,
+    pub value: Decimal,
 }
 
 /// The sums per name (ids index `names`), dropping nothing: every name
@@ -251,17 +255,20 @@ fn to_campaigns(
     campaign_count: usize,
     scale: u32,
 ) -> Result<Vec<Sum>> {
-    let mut touches: Vec<BTreeMap<u32, Decimal>> = vec![BTreeMap::new(); channels.len()];
-    let mut any_touches: Vec<BTreeMap<u32, Decimal>> = vec![BTreeMap::new(); channels.len()];
+    // Touch counts per (channel, campaign) are whole numbers: counted as
+    // integers and turned into (scale-0) decimals once, the same values
+    // the per-touch `Decimal` sums gave.
+    let mut touches: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); channels.len()];
+    let mut any_touches: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); channels.len()];
     for p in prepared {
-        for (ch, k) in p.channel_ids.iter().zip(&p.campaign_ids) {
+        for (ch, k) in p.channel_ids.iter().zip(p.campaign_ids) {
             if p.conversions > 0 {
                 if let Some(m) = touches.get_mut(*ch as usize) {
-                    *m.entry(*k).or_default() += Decimal::from(p.conversions);
+                    *m.entry(*k).or_default() += u64::from(p.conversions);
                 }
             }
             if let Some(m) = any_touches.get_mut(*ch as usize) {
-                *m.entry(*k).or_default() += Decimal::ONE;
+                *m.entry(*k).or_default() += 1;
             }
         }
     }
@@ -276,7 +283,7 @@ fn to_campaigns(
             continue;
         }
         let ids: Vec<u32> = counts.keys().copied().collect();
-        let weights: Vec<Decimal> = counts.values().copied().collect();
+        let weights: Vec<Decimal> = counts.values().map(|n| Decimal::from(*n)).collect();
         let c = split_exact(sum.conversions, &weights, scale)?;
         let v = split_exact(sum.value, &weights, scale)?;
         for ((k, c), v) in ids.iter().zip(c).zip(v) {
@@ -392,55 +399,47 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
         return Err(Error::invalid("scale", "at most 20 decimal places"));
     }
     check_lookback(request.lookback_days)?;
-    let mut channel_names: Vec<String> = Vec::new();
-    let mut channel_index: HashMap<&str, u32> = HashMap::new();
-    let mut campaign_names: Vec<String> = Vec::new();
-    let mut campaign_index: HashMap<&str, u32> = HashMap::new();
-    let mut prepared = Vec::new();
+    let mut channel_ids = Interner::new();
+    let mut campaign_ids = Interner::new();
+    // All journeys' window touches and ids in three arenas (no per-journey
+    // allocation); `spans` says where each journey's run starts and ends.
+    let mut touch_arena: Vec<&Touch> = Vec::new();
+    let mut channel_arena: Vec<u32> = Vec::new();
+    let mut campaign_arena: Vec<u32> = Vec::new();
+    let mut spans = Vec::new();
     let (mut total_conv, mut total_value) = (Decimal::ZERO, Decimal::ZERO);
     let (mut lost_conv, mut lost_value) = (Decimal::ZERO, Decimal::ZERO);
     for (j, journey) in request.journeys.iter().enumerate() {
-        let (touches, end) = journey.window(request.lookback_days, &format!("journeys[{j}]"))?;
+        let base = touch_arena.len();
+        let end = journey.window_into(request.lookback_days, j, &mut touch_arena)?;
         let conv = Decimal::from(journey.conversions);
         total_conv += conv;
         total_value = total_value
             .checked_add(journey.value)
             .ok_or_else(|| Error::overflow("total value overflows"))?;
-        let Some(end) = end.filter(|_| !touches.is_empty()) else {
+        let Some(end) = end.filter(|_| touch_arena.len() > base) else {
             lost_conv += conv;
             lost_value += journey.value;
             continue;
         };
-        let channel_ids = touches
-            .iter()
-            .map(|t| {
-                let next = channel_index.len() as u32;
-                *channel_index.entry(t.channel.as_str()).or_insert_with(|| {
-                    channel_names.push(t.channel.clone());
-                    next
-                })
-            })
-            .collect();
-        let campaign_ids = touches
-            .iter()
-            .map(|t| {
-                let key = t.campaign.as_deref().unwrap_or(NO_CAMPAIGN);
-                let next = campaign_index.len() as u32;
-                *campaign_index.entry(key).or_insert_with(|| {
-                    campaign_names.push(key.to_string());
-                    next
-                })
-            })
-            .collect();
-        prepared.push(Prepared {
-            touches,
-            channel_ids,
-            campaign_ids,
+        for t in &touch_arena[base..] {
+            channel_arena.push(channel_ids.id(t.channel.as_str()));
+            campaign_arena.push(campaign_ids.id(t.campaign.as_deref().unwrap_or(NO_CAMPAIGN)));
+        }
+        spans.push((base, touch_arena.len(), end, journey));
+    }
+    let prepared: Vec<Prepared<'_>> = spans
+        .into_iter()
+        .map(|(from, to, end, journey)| Prepared {
+            touches: &touch_arena[from..to],
+            channel_ids: &channel_arena[from..to],
+            campaign_ids: &campaign_arena[from..to],
             end,
             conversions: journey.conversions,
             value: journey.value,
-        });
-    }
+        })
+        .collect();
+    let (channel_names, campaign_names) = (channel_ids.names, campaign_ids.names);
     let mut channel_spend: HashMap<String, Decimal> = HashMap::new();
     let mut campaign_spend: HashMap<String, Decimal> = HashMap::new();
     for (i, s) in request.spend.iter().enumerate() {
@@ -472,7 +471,7 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                 let paths: Vec<ChainPath<'_>> = prepared
                     .iter()
                     .map(|p| ChainPath {
-                        channels: &p.channel_ids,
+                        channels: p.channel_ids,
                         conversions: p.conversions,
                     })
                     .collect();
@@ -501,9 +500,7 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                 seed,
             } => {
                 let game = rate_shapley(
-                    prepared
-                        .iter()
-                        .map(|p| (p.channel_ids.as_slice(), p.conversions > 0)),
+                    prepared.iter().map(|p| (p.channel_ids, p.conversions > 0)),
                     channel_names.len(),
                     *exact_up_to,
                     *permutations,
@@ -544,37 +541,7 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
                     Model::LastTouch if !request.direct_takes_last_touch => Model::LastNonDirect,
                     other => *other,
                 };
-                for p in &converted {
-                    let weights = if matches!(model, Model::Shapley) {
-                        let set = distinct_channels(&p.channel_ids);
-                        let mut seen = vec![false; set.len()];
-                        p.channel_ids
-                            .iter()
-                            .map(|c| match set.binary_search(c) {
-                                Ok(i) if !seen[i] => {
-                                    seen[i] = true;
-                                    Decimal::ONE
-                                }
-                                _ => Decimal::ZERO,
-                            })
-                            .collect()
-                    } else {
-                        rule_weights(&rule, &p.touches, p.end)?
-                    };
-                    let c = split_exact(Decimal::from(p.conversions), &weights, scale)?;
-                    let v = split_exact(p.value, &weights, scale)?;
-                    for (((ch, k), c), v) in p.channel_ids.iter().zip(&p.campaign_ids).zip(c).zip(v)
-                    {
-                        if let Some(s) = channels.get_mut(*ch as usize) {
-                            s.conversions += c;
-                            s.value += v;
-                        }
-                        if let Some(s) = campaigns.get_mut(*k as usize) {
-                            s.conversions += c;
-                            s.value += v;
-                        }
-                    }
-                }
+                credit_rules(&rule, &converted, scale, &mut channels, &mut campaigns)?;
             }
         }
         models.push(ModelResult {
@@ -605,55 +572,4 @@ pub fn attribution_report(request: &AttributionRequest) -> Result<AttributionRep
         models,
         paths: path_stats(&prepared, &channel_names, request.top_paths),
     })
-}
-
-fn path_stats(prepared: &[Prepared<'_>], names: &[String], top: usize) -> PathStats {
-    let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
-    let mut lengths = BTreeMap::new();
-    let mut days = Vec::new();
-    for p in prepared.iter().filter(|p| p.conversions > 0) {
-        let path = p
-            .channel_ids
-            .iter()
-            .map(|c| names.get(*c as usize).map_or("", String::as_str))
-            .collect::<Vec<_>>()
-            .join(" > ");
-        let e = counts.entry(path).or_default();
-        e.0 += 1;
-        e.1 += u64::from(p.conversions);
-        *lengths.entry(p.touches.len()).or_insert(0u64) += 1;
-        if let Some(first) = p.touches.first() {
-            days.push((p.end - first.at).num_seconds() as f64 / 86_400.0);
-        }
-    }
-    let mut top_paths: Vec<PathCount> = counts
-        .into_iter()
-        .map(|(path, (journeys, conversions))| PathCount {
-            path,
-            journeys,
-            conversions,
-        })
-        .collect();
-    top_paths.sort_by(|a, b| {
-        b.conversions
-            .cmp(&a.conversions)
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    top_paths.truncate(top);
-    days.sort_by(f64::total_cmp);
-    let mean = (!days.is_empty()).then(|| days.iter().sum::<f64>() / days.len() as f64);
-    let median = (!days.is_empty()).then(|| {
-        let m = days.len() / 2;
-        if days.len() % 2 == 1 {
-            days[m]
-        } else {
-            0.5 * (days[m - 1] + days[m])
-        }
-    });
-    PathStats {
-        top_paths,
-        length_distribution: lengths,
-        mean_days_to_conversion: mean,
-        median_days_to_conversion: median,
-    }
 }

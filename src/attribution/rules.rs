@@ -12,6 +12,8 @@
 //!   the rest split evenly over the middle touches; with two touches each
 //!   gets half, with one it gets all (GA's convention).
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -164,43 +166,63 @@ impl Model {
     }
 }
 
+/// The most time-decay weights [`rule_weights_into`] remembers.
+const MAX_DECAY_CACHE: usize = 1 << 20;
+
 /// The weights of `touches` (time-ordered, not empty) under a rule-based
-/// model; `end` is the conversion time.
-pub(crate) fn rule_weights(
+/// model, `end` being the conversion time, written into `weights`
+/// (cleared first, so one buffer serves every journey). `decay` remembers
+/// the time-decay weight of each distinct touch age in seconds for one
+/// model (the same `f64` computation, so the same weight; pass an empty
+/// map per model).
+pub(crate) fn rule_weights_into(
     model: &Model,
     touches: &[&Touch],
     end: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<Decimal>> {
+    weights: &mut Vec<Decimal>,
+    decay: &mut HashMap<i64, Decimal>,
+) -> Result<()> {
     let n = touches.len();
-    let mut weights = vec![Decimal::ZERO; n];
+    weights.clear();
+    weights.resize(n, Decimal::ZERO);
     let one_at = |weights: &mut Vec<Decimal>, i: usize| {
         if let Some(w) = weights.get_mut(i) {
             *w = Decimal::ONE;
         }
     };
     match *model {
-        Model::FirstTouch => one_at(&mut weights, 0),
-        Model::LastTouch => one_at(&mut weights, n.saturating_sub(1)),
+        Model::FirstTouch => one_at(weights, 0),
+        Model::LastTouch => one_at(weights, n.saturating_sub(1)),
         Model::LastNonDirect => {
             let i = touches
                 .iter()
                 .rposition(|t| !t.direct)
                 .unwrap_or(n.saturating_sub(1));
-            one_at(&mut weights, i);
+            one_at(weights, i);
         }
         Model::Linear => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
         Model::TimeDecay { half_life_days } => {
             for (w, t) in weights.iter_mut().zip(touches) {
-                let days = (end - t.at).num_seconds() as f64 / 86_400.0;
-                *w = weight_from_f64((-days / half_life_days).exp2())?;
+                let seconds = (end - t.at).num_seconds();
+                *w = match decay.get(&seconds) {
+                    Some(known) => *known,
+                    None => {
+                        let days = seconds as f64 / 86_400.0;
+                        let weight = weight_from_f64((-days / half_life_days).exp2())?;
+                        if decay.len() < MAX_DECAY_CACHE {
+                            decay.insert(seconds, weight);
+                        }
+                        weight
+                    }
+                };
             }
             if weights.iter().all(|w| w.is_zero()) {
-                one_at(&mut weights, n.saturating_sub(1));
+                one_at(weights, n.saturating_sub(1));
             }
         }
         Model::PositionBased { first, last } => match n {
             0 => {}
-            1 => one_at(&mut weights, 0),
+            1 => one_at(weights, 0),
             2 => weights.iter_mut().for_each(|w| *w = Decimal::ONE),
             _ => {
                 let first = weight_from_f64(first)?;
@@ -218,5 +240,5 @@ pub(crate) fn rule_weights(
         },
         Model::Markov { .. } | Model::Shapley | Model::ShapleyRate { .. } => {}
     }
-    Ok(weights)
+    Ok(())
 }

@@ -10,13 +10,6 @@
 //! `φ_c = Σ_{j : c ∈ C_j} conversions_j / |C_j|` — computed in closed form
 //! for any number of channels, with no sampling and hence no sampling
 //! error (the test suite checks it against the permutation definition).
-//! Repeated touches of one channel in a journey do not add credit.
-
-/// Per-journey channel-set weights: for a journey touching the distinct
-/// channels `set`, each gets `1 / |set|` of its credit.
-pub(crate) fn distinct_channels(channels: &[u32]) -> Vec<u32> {
-    let mut set = channels.to_vec();
-    set.sort_unstable();
-    set.dedup();
-    set
-}
+//! Repeated touches of one channel in a journey do not add credit (each
+//! channel's first touch in a journey weighs 1, repeats 0; see
+//! `rule_credit`).
