@@ -54,3 +54,26 @@ fn complaint_rate_is_insufficient_history_when_the_window_reaches_before_the_dat
         assert!(complaint_rate(&ds, options).as_decimal().is_some());
     }
 }
+
+#[test]
+fn complaint_rate_has_no_maximum_and_can_pass_100_per_100_customers() {
+    // October 2026 on the sample, revenue from won deals only and a 60-day
+    // window: 7 complaint tickets against 1 customer at the end of the
+    // month, 700 complaints per 100 customers. The catalog said the rate
+    // could not pass 100; it now has no maximum.
+    let ds = generate(&SampleConfig::default()).expect("sample");
+    let request = KpiRequest::from_json(
+        r#"{"kpis": ["complaint_rate"], "period": {"start": "2026-10-01", "end": "2026-11-01"},
+            "options": {"revenue_source": "deals", "active_customer_days": 60}}"#,
+    )
+    .expect("request");
+    let values = KpiEngine::new(&ds, &request)
+        .expect("engine")
+        .compute()
+        .expect("compute");
+    let rate = values[0].value.as_decimal().expect("defined");
+    assert_eq!(rate, rust_decimal::Decimal::from(700));
+    let definition = KpiId::ComplaintRate.definition();
+    assert_eq!(definition.max, None);
+    assert!(definition.min.is_some_and(|min| rate >= min));
+}
