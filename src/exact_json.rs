@@ -82,27 +82,7 @@ pub(crate) const MAX_JSON_DEPTH: usize = 64;
 ///
 /// [`ErrorKind::Json`] when the document is nested too deeply.
 pub(crate) fn check_depth(json: &str) -> Result<()> {
-    let bytes = json.as_bytes();
-    let mut depth = 0_usize;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => {
-                i = string_end(bytes, i);
-                continue;
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_JSON_DEPTH {
-                    return Err(too_deep(json, i));
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
+    walk(json, false).map(drop)
 }
 
 /// [`check_depth`] and the finding half of [`check_numbers`] in one scan,
@@ -117,6 +97,12 @@ pub(crate) fn check_depth(json: &str) -> Result<()> {
 ///
 /// [`ErrorKind::Json`] when the document is nested too deeply.
 pub(crate) fn scan(json: &str) -> Result<Option<usize>> {
+    walk(json, true)
+}
+
+/// The one pass behind [`check_depth`] and [`scan`]: the depth check, and
+/// the first inexact number when `find_inexact` is set.
+fn walk(json: &str, find_inexact: bool) -> Result<Option<usize>> {
     let bytes = json.as_bytes();
     let mut depth = 0_usize;
     let mut inexact = None;
@@ -134,7 +120,7 @@ pub(crate) fn scan(json: &str) -> Result<Option<usize>> {
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
-            b'-' | b'0'..=b'9' => {
+            b'-' | b'0'..=b'9' if find_inexact => {
                 let end = number_end(bytes, i);
                 if inexact.is_none() && !is_exact(json.get(i..end).unwrap_or("")) {
                     inexact = Some(i);
