@@ -73,11 +73,11 @@ def with_duckdb(purchases, deals):
     q = f"""
     WITH cur AS (
       SELECT contact, count(*) AS n, sum(amount) AS s FROM read_parquet('{purchases}')
-      WHERE at >= TIMESTAMPTZ '2011-07-01 00:00:00+00' AND at < TIMESTAMPTZ '2012-01-01 00:00:00+00'
+      WHERE "at" >= TIMESTAMPTZ '2011-07-01 00:00:00+00' AND "at" < TIMESTAMPTZ '2012-01-01 00:00:00+00'
       GROUP BY contact),
     prev AS (
       SELECT DISTINCT contact FROM read_parquet('{purchases}')
-      WHERE at >= TIMESTAMPTZ '2011-01-01 00:00:00+00' AND at < TIMESTAMPTZ '2011-07-01 00:00:00+00'),
+      WHERE "at" >= TIMESTAMPTZ '2011-01-01 00:00:00+00' AND "at" < TIMESTAMPTZ '2011-07-01 00:00:00+00'),
     d AS (
       SELECT count(*) FILTER (WHERE status = 'won') AS won,
              count(*) FILTER (WHERE status IN ('won', 'lost')) AS closed
