@@ -310,7 +310,7 @@ impl KpiAccumulator {
         }
         self.records
             .check_apart(&other.records, "was fed to both accumulators being merged")?;
-        self.records.add(&other.records);
+        self.records.add(other.records.clone());
         for (c, theirs) in &other.contacts {
             self.contacts.entry(c.clone()).or_default().merge(theirs);
         }

@@ -225,9 +225,12 @@ impl<'d> KpiEngine<'d> {
                 self.feed_batch(batch, part, part_deals.as_ref())?;
             }
         }
-        if let Some(ids) = &records {
-            for acc in accs.iter_mut() {
-                acc.records.add(ids);
+        if let Some(ids) = records {
+            if let Some((last, others)) = accs.split_last_mut() {
+                for acc in others {
+                    acc.records.add(ids.clone());
+                }
+                last.records.add(ids);
             }
         }
         Ok(())
