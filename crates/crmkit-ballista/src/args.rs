@@ -94,3 +94,23 @@ mod tests {
         assert!(a.number("port", 1u16).unwrap_err().contains("--port"));
     }
 }
+
+/// The exit code of a binary's run: success, or the error and the usage
+/// line on standard error, each prefixed with the program's name.
+///
+/// ```
+/// use std::process::ExitCode;
+/// use crmkit_ballista::args::exit_code;
+///
+/// assert_eq!(exit_code("crmkit-executor", "usage: ...", Ok(())), ExitCode::SUCCESS);
+/// assert_eq!(exit_code("crmkit-executor", "usage: ...", Err("--functions is required".into())), ExitCode::FAILURE);
+/// ```
+pub fn exit_code(program: &str, usage: &str, result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{program}: {e}\n{usage}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
-use crmkit_ballista::args::Args;
+use crmkit_ballista::args::{Args, exit_code};
 use crmkit_ballista::functions::CrmFunctions;
 
 const USAGE: &str = "usage: crmkit-executor --functions FUNCTIONS.json [--scheduler-host localhost] \
@@ -68,11 +68,5 @@ async fn run() -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("crmkit-executor: {e}\n{USAGE}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    exit_code("crmkit-executor", USAGE, run().await)
 }

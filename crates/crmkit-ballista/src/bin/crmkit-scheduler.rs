@@ -14,7 +14,7 @@ use std::sync::Arc;
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::start_server;
-use crmkit_ballista::args::Args;
+use crmkit_ballista::args::{Args, exit_code};
 use crmkit_ballista::cluster::scheduler_session_builder;
 use crmkit_ballista::functions::CrmFunctions;
 
@@ -48,11 +48,5 @@ async fn run() -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("crmkit-scheduler: {e}\n{USAGE}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    exit_code("crmkit-scheduler", USAGE, run().await)
 }
