@@ -68,7 +68,7 @@
 //! ```
 
 use crmkit::kpi::catalog::KpiId;
-use crmkit::kpi::{KpiAccumulator, KpiEngine, KpiRequest, Partition};
+use crmkit::kpi::{KpiAccumulator, KpiEngine, KpiRequest, Measurement, Partition};
 use crmkit::model::{Activity, Campaign, Contact, Dataset, Deal, SpendEntry, Ticket};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
@@ -225,24 +225,39 @@ pub fn table_of(kpi: KpiId) -> Option<KpiTable> {
 ///
 /// # Errors
 ///
-/// crmkit's error if the request does not compile against `context`, a
-/// state is not an accumulator's JSON, or states of different periods are
-/// merged.
+/// As [`finish_states_all`].
 pub fn finish_states(
     context: &Dataset,
     request: &KpiRequest,
     kpi: KpiId,
     states: &[String],
 ) -> crmkit::Result<Option<String>> {
+    Ok(finish_states_all(context, request, states)?
+        .iter()
+        .find(|m| m.kpi == kpi)
+        .and_then(|m| m.value.as_decimal())
+        .map(|d| d.to_string()))
+}
+
+/// Merges the accumulator states (the results of `crm_kpi_state`) once and
+/// finishes every KPI of the request: crmkit's measurements, as
+/// [`KpiEngine::finish`] gives them. Cheaper than one [`finish_states`]
+/// per KPI, which reads the states each time.
+///
+/// # Errors
+///
+/// crmkit's error if the request does not compile against `context`, a
+/// state is not an accumulator's JSON, or states of different periods are
+/// merged.
+pub fn finish_states_all(
+    context: &Dataset,
+    request: &KpiRequest,
+    states: &[String],
+) -> crmkit::Result<Vec<Measurement>> {
     let engine = KpiEngine::new(context, request)?;
     let mut acc = engine.accumulator();
     for state in states {
         acc.merge(&KpiAccumulator::from_json(state)?)?;
     }
-    let measurements = engine.finish(&acc)?;
-    Ok(measurements
-        .iter()
-        .find(|m| m.kpi == kpi)
-        .and_then(|m| m.value.as_decimal())
-        .map(|d| d.to_string()))
+    engine.finish(&acc)
 }
