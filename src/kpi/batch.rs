@@ -39,6 +39,9 @@ pub(crate) struct Batch<'a, 'd> {
     fold: Option<(Folder, Vec<CustomerCounts>)>,
     /// The contact whose records are coming in.
     current: Option<(ContactId, ContactFacts)>,
+    /// Lists of a folded contact's facts, cleared, kept for the next one
+    /// (a fold allocates per contact only when a list outgrows them).
+    spare: ContactFacts,
     /// Facts of the contacts seen, when not folding, by contact id.
     facts: BTreeMap<ContactId, ContactFacts>,
     deals_seen: u64,
@@ -57,7 +60,8 @@ impl<'a, 'd> Batch<'a, 'd> {
         accs: &'a mut [KpiAccumulator],
         fold: bool,
     ) -> Option<Batch<'a, 'd>> {
-        let buckets = Buckets::new(accs.iter().map(|a| &a.window))?;
+        let mut buckets = Buckets::new(accs.iter().map(|a| &a.window))?;
+        buckets.index_days();
         let window_secs = i64::from(ctx.options.opportunity_window_days) * 86_400;
         let creations_from = buckets.t0.first().copied().unwrap_or(i64::MAX);
         let creations_to = buckets
@@ -78,6 +82,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             },
             fold: fold.then(|| (Folder::new(n), vec![CustomerCounts::default(); n])),
             current: None,
+            spare: ContactFacts::default(),
             facts: BTreeMap::new(),
             deals_seen: 0,
             purchases_seen: 0,
@@ -94,6 +99,12 @@ impl<'a, 'd> Batch<'a, 'd> {
         self.accs.get_mut(p)
     }
 
+    /// The accumulator of window `p`, if any.
+    #[inline]
+    fn acc(&mut self, p: Option<usize>) -> Option<&mut KpiAccumulator> {
+        self.accs.get_mut(p?)
+    }
+
     /// The facts of `contact` (records of other contacts that came before
     /// are set aside or folded).
     fn facts(&mut self, contact: Option<&ContactId>) -> Result<Option<&mut ContactFacts>> {
@@ -102,7 +113,8 @@ impl<'a, 'd> Batch<'a, 'd> {
         };
         if self.current.as_ref().is_none_or(|(k, _)| k != c) {
             self.flush()?;
-            self.current = Some((c.clone(), ContactFacts::default()));
+            let facts = std::mem::take(&mut self.spare);
+            self.current = Some((c.clone(), facts));
         }
         Ok(self.current.as_mut().map(|(_, f)| f))
     }
@@ -112,10 +124,16 @@ impl<'a, 'd> Batch<'a, 'd> {
             return Ok(());
         };
         if facts.is_empty() {
+            self.spare = facts;
             return Ok(());
         }
         match &mut self.fold {
-            Some((folder, counts)) => folder.fold(&mut facts, &self.buckets, self.options, counts),
+            Some((folder, counts)) => {
+                let folded = folder.fold(&mut facts, &self.buckets, self.options, counts);
+                facts.clear();
+                self.spare = facts;
+                folded
+            }
             None => {
                 match self.facts.get_mut(&c) {
                     Some(known) => known.merge(&facts),
@@ -160,11 +178,11 @@ impl<'a, 'd> Batch<'a, 'd> {
     }
 
     /// A revenue event (a won deal or a purchase counted by the revenue
-    /// source) of `contact`, at `t`, worth `value`.
+    /// source) of `contact`, at `t` (in window `p`), worth `value`.
     fn revenue_event(
         &mut self,
         contact: Option<&ContactId>,
-        t: i64,
+        (t, p): (i64, Option<usize>),
         value: Decimal,
         in_segment: bool,
         from_campaign: bool,
@@ -177,7 +195,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             flags |= FIRST_FROM_CAMPAIGN;
         }
         let track = self.ctx.track_revenue_events;
-        let in_period = self.buckets.bucket(t).is_some();
+        let in_period = p.is_some();
         // Only events some window can see (in a period, or in an activity
         // window before a period's start or end) are kept.
         let seen = in_period || self.buckets.sees(t);
@@ -193,7 +211,7 @@ impl<'a, 'd> Batch<'a, 'd> {
         if !in_segment {
             return Ok(());
         }
-        if let Some(acc) = self.at(t) {
+        if let Some(acc) = self.acc(p) {
             acc.orders += 1;
             add(&mut acc.revenue, value)?;
         }
@@ -281,9 +299,10 @@ impl<'a, 'd> Batch<'a, 'd> {
         if let (DealStatus::Won, Some(closed)) = (deal.status, closed)
             && ctx.options.revenue_source.deals()
         {
+            let p = self.buckets.bucket(closed);
             self.revenue_event(
                 contact,
-                closed,
+                (closed, p),
                 value,
                 in_segment,
                 deal.source_campaign.is_some(),
@@ -375,6 +394,7 @@ impl<'a, 'd> Batch<'a, 'd> {
     ) -> Result<()> {
         let ctx = self.ctx;
         let t = ts(activity.at);
+        let p = self.buckets.bucket(t);
         self.first_record = self.first_record.min(t);
         let in_segment = ctx.activity_in_segment(activity);
         if let ActivityKind::Purchase { amount, .. } = &activity.kind {
@@ -387,9 +407,15 @@ impl<'a, 'd> Batch<'a, 'd> {
                 Decimal::ZERO
             };
             if counted {
-                self.revenue_event(contact, t, value, in_segment, activity.campaign.is_some())?;
+                self.revenue_event(
+                    contact,
+                    (t, p),
+                    value,
+                    in_segment,
+                    activity.campaign.is_some(),
+                )?;
             }
-            if in_segment && let Some(acc) = self.at(t) {
+            if in_segment && let Some(acc) = self.acc(p) {
                 acc.purchases += 1;
                 add(&mut acc.purchase_revenue, value)?;
                 if activity.campaign.is_some() {
@@ -412,12 +438,12 @@ impl<'a, 'd> Batch<'a, 'd> {
             direction: CallDirection::Outbound,
             ..
         } = &activity.kind
-            && self.buckets.bucket(t).is_some()
+            && p.is_some()
             && let Some(facts) = self.facts(contact)?
         {
             facts.calls.push(t);
         }
-        let Some(acc) = self.at(t) else {
+        let Some(acc) = self.acc(p) else {
             return Ok(());
         };
         let is_response = !matches!(
