@@ -29,6 +29,39 @@ use crate::model::{
 };
 use crate::{Error, Result};
 
+/// Sums of an accumulator that gather in [`Batch::pending`] first.
+const REVENUE: usize = 0;
+const PURCHASE_REVENUE: usize = 1;
+
+/// The largest mantissa of a `Decimal` (2^96 - 1).
+const MAX_MANTISSA: i128 = (1 << 96) - 1;
+
+/// An exact running sum of non-negative amounts of one scale (mantissa,
+/// scale) not yet added to its accumulator's total. A series adds every
+/// purchase to a period's revenue and purchase revenue, so one `i128` add
+/// there instead of a `Decimal::checked_add` call matters. Adding a sum of
+/// same-scale amounts in one go gives the same value and the same scale
+/// as adding them one by one (the sum keeps the larger scale; a zero keeps
+/// the other side's); a run ends at an amount of another scale, a negative
+/// one, or before the mantissa would leave a `Decimal`'s range.
+type Pending = Option<(i128, u32)>;
+
+fn sum_of(acc: &mut KpiAccumulator, which: usize) -> &mut Decimal {
+    if which == REVENUE {
+        &mut acc.revenue
+    } else {
+        &mut acc.purchase_revenue
+    }
+}
+
+/// Adds a pending run to `total`.
+fn settle(total: &mut Decimal, (mantissa, scale): (i128, u32)) -> Result<()> {
+    let run = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| {
+        Error::overflow(format!("a sum of amounts ({mantissa}e-{scale}) overflows"))
+    })?;
+    add(total, run)
+}
+
 /// Accumulators fed together; see the module docs.
 pub(crate) struct Batch<'a, 'd> {
     ctx: &'a Context<'d>,
@@ -44,6 +77,9 @@ pub(crate) struct Batch<'a, 'd> {
     spare: ContactFacts,
     /// Facts of the contacts seen, when not folding, by contact id.
     facts: BTreeMap<ContactId, ContactFacts>,
+    /// Runs of amounts per window not yet in its `REVENUE` and
+    /// `PURCHASE_REVENUE` totals (added at [`Batch::close`]).
+    pending: Vec<[Pending; 2]>,
     deals_seen: u64,
     purchases_seen: u64,
     first_record: i64,
@@ -84,6 +120,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             current: None,
             spare: ContactFacts::default(),
             facts: BTreeMap::new(),
+            pending: vec![[None; 2]; n],
             deals_seen: 0,
             purchases_seen: 0,
             first_record: i64::MAX,
@@ -103,6 +140,41 @@ impl<'a, 'd> Batch<'a, 'd> {
     #[inline]
     fn acc(&mut self, p: Option<usize>) -> Option<&mut KpiAccumulator> {
         self.accs.get_mut(p?)
+    }
+
+    /// Adds `value` to sum `which` (`REVENUE` or `PURCHASE_REVENUE`) of
+    /// window `p`, through its pending run.
+    fn add_to(&mut self, p: usize, which: usize, value: Decimal) -> Result<()> {
+        let Some(acc) = self.accs.get_mut(p) else {
+            return Ok(());
+        };
+        let Some(slot) = self.pending.get_mut(p).and_then(|s| s.get_mut(which)) else {
+            return add(sum_of(acc, which), value);
+        };
+        let (mantissa, scale) = (value.mantissa(), value.scale());
+        let negative = value.is_sign_negative();
+        match slot {
+            None if !negative => {
+                *slot = Some((mantissa, scale));
+                return Ok(());
+            }
+            Some((m, s)) if !negative && *s == scale => {
+                if let Some(sum) = m.checked_add(mantissa).filter(|&x| x <= MAX_MANTISSA) {
+                    *m = sum;
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        if let Some(run) = slot.take() {
+            settle(sum_of(acc, which), run)?;
+        }
+        if negative {
+            add(sum_of(acc, which), value)
+        } else {
+            *slot = Some((mantissa, scale));
+            Ok(())
+        }
     }
 
     /// The facts of `contact` (records of other contacts that came before
@@ -149,6 +221,13 @@ impl<'a, 'd> Batch<'a, 'd> {
     /// Hands everything gathered to the accumulators.
     pub fn close(mut self) -> Result<()> {
         self.flush()?;
+        for (acc, runs) in self.accs.iter_mut().zip(&mut self.pending) {
+            for (which, run) in runs.iter_mut().enumerate() {
+                if let Some(run) = run.take() {
+                    settle(sum_of(acc, which), run)?;
+                }
+            }
+        }
         if let Some((mut folder, mut counts)) = self.fold.take() {
             folder.finish(&mut counts);
             for (acc, c) in self.accs.iter_mut().zip(&counts) {
@@ -211,9 +290,11 @@ impl<'a, 'd> Batch<'a, 'd> {
         if !in_segment {
             return Ok(());
         }
-        if let Some(acc) = self.acc(p) {
-            acc.orders += 1;
-            add(&mut acc.revenue, value)?;
+        if let Some(p) = p {
+            if let Some(acc) = self.accs.get_mut(p) {
+                acc.orders += 1;
+            }
+            self.add_to(p, REVENUE, value)?;
         }
         Ok(())
     }
@@ -415,12 +496,15 @@ impl<'a, 'd> Batch<'a, 'd> {
                     activity.campaign.is_some(),
                 )?;
             }
-            if in_segment && let Some(acc) = self.acc(p) {
+            if in_segment
+                && let Some(p) = p
+                && let Some(acc) = self.accs.get_mut(p)
+            {
                 acc.purchases += 1;
-                add(&mut acc.purchase_revenue, value)?;
                 if activity.campaign.is_some() {
                     acc.campaign_purchases += 1;
                 }
+                self.add_to(p, PURCHASE_REVENUE, value)?;
             }
         }
         if !in_segment {

@@ -429,17 +429,28 @@ impl Buckets {
     }
 }
 
-/// Replaces `spans` by their union: sorted, disjoint intervals.
+/// Replaces `spans` by their union: sorted, disjoint intervals, in place
+/// (spans of sorted instants come sorted already).
 fn union(spans: &mut Vec<(usize, usize)>) {
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for &(a, b) in spans.iter() {
-        match merged.last_mut() {
+    if !spans.is_sorted() {
+        spans.sort_unstable();
+    }
+    // `kept` spans are merged so far; `kept <= r`, so writing at `kept`
+    // never overwrites a span not yet read.
+    let mut kept: usize = 0;
+    for r in 0..spans.len() {
+        let Some(&(a, b)) = spans.get(r) else { break };
+        match kept.checked_sub(1).and_then(|i| spans.get_mut(i)) {
             Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
+            _ => {
+                if let Some(slot) = spans.get_mut(kept) {
+                    *slot = (a, b);
+                }
+                kept += 1;
+            }
         }
     }
-    *spans = merged;
+    spans.truncate(kept);
 }
 
 fn covers(spans: &[(usize, usize)], p: usize) -> bool {
@@ -762,6 +773,16 @@ mod tests {
             assert!(indexed.days.is_some(), "{first} {len} {n}");
             same_answers(&plain, &indexed);
         }
+    }
+
+    #[test]
+    fn union_merges_overlapping_and_touching_spans_in_place() {
+        let mut spans = vec![(5, 7), (0, 2), (1, 3), (3, 4), (9, 9), (6, 8), (10, 12)];
+        union(&mut spans);
+        assert_eq!(spans, vec![(0, 4), (5, 8), (9, 9), (10, 12)]);
+        let mut sorted = vec![(0, 1), (2, 3), (2, 5), (4, 6)];
+        union(&mut sorted);
+        assert_eq!(sorted, vec![(0, 1), (2, 6)]);
     }
 
     #[test]
