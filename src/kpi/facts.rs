@@ -372,6 +372,13 @@ impl Buckets {
     /// The window containing `t`.
     #[inline]
     pub fn bucket(&self, t: i64) -> Option<usize> {
+        if self.days.is_some() {
+            // Window p holds t when p + 1 periods have started by t and p
+            // have ended (t1[p - 1] <= t0[p] <= t, so at least p have):
+            // both counts from the same row, no read of t1.
+            let (started, ended) = (self.count(T0, t), self.count(T1, t));
+            return started.checked_sub(1).filter(|&p| p == ended);
+        }
         let p = self.count(T0, t).checked_sub(1)?;
         (t < *self.t1.get(p)?).then_some(p)
     }
