@@ -29,6 +29,39 @@ use crate::model::{
 };
 use crate::{Error, Result};
 
+/// Sums of an accumulator that gather in [`Batch::pending`] first.
+const REVENUE: usize = 0;
+const PURCHASE_REVENUE: usize = 1;
+
+/// The largest mantissa of a `Decimal` (2^96 - 1).
+const MAX_MANTISSA: i128 = (1 << 96) - 1;
+
+/// An exact running sum of non-negative amounts of one scale (mantissa,
+/// scale) not yet added to its accumulator's total. A series adds every
+/// purchase to a period's revenue and purchase revenue, so one `i128` add
+/// there instead of a `Decimal::checked_add` call matters. Adding a sum of
+/// same-scale amounts in one go gives the same value and the same scale
+/// as adding them one by one (the sum keeps the larger scale; a zero keeps
+/// the other side's); a run ends at an amount of another scale, a negative
+/// one, or before the mantissa would leave a `Decimal`'s range.
+type Pending = Option<(i128, u32)>;
+
+fn sum_of(acc: &mut KpiAccumulator, which: usize) -> &mut Decimal {
+    if which == REVENUE {
+        &mut acc.revenue
+    } else {
+        &mut acc.purchase_revenue
+    }
+}
+
+/// Adds a pending run to `total`.
+fn settle(total: &mut Decimal, (mantissa, scale): (i128, u32)) -> Result<()> {
+    let run = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| {
+        Error::overflow(format!("a sum of amounts ({mantissa}e-{scale}) overflows"))
+    })?;
+    add(total, run)
+}
+
 /// Accumulators fed together; see the module docs.
 pub(crate) struct Batch<'a, 'd> {
     ctx: &'a Context<'d>,
@@ -39,8 +72,14 @@ pub(crate) struct Batch<'a, 'd> {
     fold: Option<(Folder, Vec<CustomerCounts>)>,
     /// The contact whose records are coming in.
     current: Option<(ContactId, ContactFacts)>,
+    /// Lists of a folded contact's facts, cleared, kept for the next one
+    /// (a fold allocates per contact only when a list outgrows them).
+    spare: ContactFacts,
     /// Facts of the contacts seen, when not folding, by contact id.
     facts: BTreeMap<ContactId, ContactFacts>,
+    /// Runs of amounts per window not yet in its `REVENUE` and
+    /// `PURCHASE_REVENUE` totals (added at [`Batch::close`]).
+    pending: Vec<[Pending; 2]>,
     deals_seen: u64,
     purchases_seen: u64,
     first_record: i64,
@@ -57,7 +96,8 @@ impl<'a, 'd> Batch<'a, 'd> {
         accs: &'a mut [KpiAccumulator],
         fold: bool,
     ) -> Option<Batch<'a, 'd>> {
-        let buckets = Buckets::new(accs.iter().map(|a| &a.window))?;
+        let mut buckets = Buckets::new(accs.iter().map(|a| &a.window))?;
+        buckets.index_days();
         let window_secs = i64::from(ctx.options.opportunity_window_days) * 86_400;
         let creations_from = buckets.t0.first().copied().unwrap_or(i64::MAX);
         let creations_to = buckets
@@ -78,7 +118,9 @@ impl<'a, 'd> Batch<'a, 'd> {
             },
             fold: fold.then(|| (Folder::new(n), vec![CustomerCounts::default(); n])),
             current: None,
+            spare: ContactFacts::default(),
             facts: BTreeMap::new(),
+            pending: vec![[None; 2]; n],
             deals_seen: 0,
             purchases_seen: 0,
             first_record: i64::MAX,
@@ -94,6 +136,47 @@ impl<'a, 'd> Batch<'a, 'd> {
         self.accs.get_mut(p)
     }
 
+    /// The accumulator of window `p`, if any.
+    #[inline]
+    fn acc(&mut self, p: Option<usize>) -> Option<&mut KpiAccumulator> {
+        self.accs.get_mut(p?)
+    }
+
+    /// Adds `value` to sum `which` (`REVENUE` or `PURCHASE_REVENUE`) of
+    /// window `p`, through its pending run.
+    fn add_to(&mut self, p: usize, which: usize, value: Decimal) -> Result<()> {
+        let Some(acc) = self.accs.get_mut(p) else {
+            return Ok(());
+        };
+        let Some(slot) = self.pending.get_mut(p).and_then(|s| s.get_mut(which)) else {
+            return add(sum_of(acc, which), value);
+        };
+        let (mantissa, scale) = (value.mantissa(), value.scale());
+        let negative = value.is_sign_negative();
+        match slot {
+            None if !negative => {
+                *slot = Some((mantissa, scale));
+                return Ok(());
+            }
+            Some((m, s)) if !negative && *s == scale => {
+                if let Some(sum) = m.checked_add(mantissa).filter(|&x| x <= MAX_MANTISSA) {
+                    *m = sum;
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        if let Some(run) = slot.take() {
+            settle(sum_of(acc, which), run)?;
+        }
+        if negative {
+            add(sum_of(acc, which), value)
+        } else {
+            *slot = Some((mantissa, scale));
+            Ok(())
+        }
+    }
+
     /// The facts of `contact` (records of other contacts that came before
     /// are set aside or folded).
     fn facts(&mut self, contact: Option<&ContactId>) -> Result<Option<&mut ContactFacts>> {
@@ -102,7 +185,8 @@ impl<'a, 'd> Batch<'a, 'd> {
         };
         if self.current.as_ref().is_none_or(|(k, _)| k != c) {
             self.flush()?;
-            self.current = Some((c.clone(), ContactFacts::default()));
+            let facts = std::mem::take(&mut self.spare);
+            self.current = Some((c.clone(), facts));
         }
         Ok(self.current.as_mut().map(|(_, f)| f))
     }
@@ -112,10 +196,16 @@ impl<'a, 'd> Batch<'a, 'd> {
             return Ok(());
         };
         if facts.is_empty() {
+            self.spare = facts;
             return Ok(());
         }
         match &mut self.fold {
-            Some((folder, counts)) => folder.fold(&mut facts, &self.buckets, self.options, counts),
+            Some((folder, counts)) => {
+                let folded = folder.fold(&mut facts, &self.buckets, self.options, counts);
+                facts.clear();
+                self.spare = facts;
+                folded
+            }
             None => {
                 match self.facts.get_mut(&c) {
                     Some(known) => known.merge(&facts),
@@ -131,6 +221,13 @@ impl<'a, 'd> Batch<'a, 'd> {
     /// Hands everything gathered to the accumulators.
     pub fn close(mut self) -> Result<()> {
         self.flush()?;
+        for (acc, runs) in self.accs.iter_mut().zip(&mut self.pending) {
+            for (which, run) in runs.iter_mut().enumerate() {
+                if let Some(run) = run.take() {
+                    settle(sum_of(acc, which), run)?;
+                }
+            }
+        }
         if let Some((mut folder, mut counts)) = self.fold.take() {
             folder.finish(&mut counts);
             for (acc, c) in self.accs.iter_mut().zip(&counts) {
@@ -160,11 +257,11 @@ impl<'a, 'd> Batch<'a, 'd> {
     }
 
     /// A revenue event (a won deal or a purchase counted by the revenue
-    /// source) of `contact`, at `t`, worth `value`.
+    /// source) of `contact`, at `t` (in window `p`), worth `value`.
     fn revenue_event(
         &mut self,
         contact: Option<&ContactId>,
-        t: i64,
+        (t, p): (i64, Option<usize>),
         value: Decimal,
         in_segment: bool,
         from_campaign: bool,
@@ -177,7 +274,7 @@ impl<'a, 'd> Batch<'a, 'd> {
             flags |= FIRST_FROM_CAMPAIGN;
         }
         let track = self.ctx.track_revenue_events;
-        let in_period = self.buckets.bucket(t).is_some();
+        let in_period = p.is_some();
         // Only events some window can see (in a period, or in an activity
         // window before a period's start or end) are kept.
         let seen = in_period || self.buckets.sees(t);
@@ -193,9 +290,11 @@ impl<'a, 'd> Batch<'a, 'd> {
         if !in_segment {
             return Ok(());
         }
-        if let Some(acc) = self.at(t) {
-            acc.orders += 1;
-            add(&mut acc.revenue, value)?;
+        if let Some(p) = p {
+            if let Some(acc) = self.accs.get_mut(p) {
+                acc.orders += 1;
+            }
+            self.add_to(p, REVENUE, value)?;
         }
         Ok(())
     }
@@ -281,9 +380,10 @@ impl<'a, 'd> Batch<'a, 'd> {
         if let (DealStatus::Won, Some(closed)) = (deal.status, closed)
             && ctx.options.revenue_source.deals()
         {
+            let p = self.buckets.bucket(closed);
             self.revenue_event(
                 contact,
-                closed,
+                (closed, p),
                 value,
                 in_segment,
                 deal.source_campaign.is_some(),
@@ -375,6 +475,7 @@ impl<'a, 'd> Batch<'a, 'd> {
     ) -> Result<()> {
         let ctx = self.ctx;
         let t = ts(activity.at);
+        let p = self.buckets.bucket(t);
         self.first_record = self.first_record.min(t);
         let in_segment = ctx.activity_in_segment(activity);
         if let ActivityKind::Purchase { amount, .. } = &activity.kind {
@@ -387,14 +488,23 @@ impl<'a, 'd> Batch<'a, 'd> {
                 Decimal::ZERO
             };
             if counted {
-                self.revenue_event(contact, t, value, in_segment, activity.campaign.is_some())?;
+                self.revenue_event(
+                    contact,
+                    (t, p),
+                    value,
+                    in_segment,
+                    activity.campaign.is_some(),
+                )?;
             }
-            if in_segment && let Some(acc) = self.at(t) {
+            if in_segment
+                && let Some(p) = p
+                && let Some(acc) = self.accs.get_mut(p)
+            {
                 acc.purchases += 1;
-                add(&mut acc.purchase_revenue, value)?;
                 if activity.campaign.is_some() {
                     acc.campaign_purchases += 1;
                 }
+                self.add_to(p, PURCHASE_REVENUE, value)?;
             }
         }
         if !in_segment {
@@ -412,12 +522,12 @@ impl<'a, 'd> Batch<'a, 'd> {
             direction: CallDirection::Outbound,
             ..
         } = &activity.kind
-            && self.buckets.bucket(t).is_some()
+            && p.is_some()
             && let Some(facts) = self.facts(contact)?
         {
             facts.calls.push(t);
         }
-        let Some(acc) = self.at(t) else {
+        let Some(acc) = self.acc(p) else {
             return Ok(());
         };
         let is_response = !matches!(

@@ -116,6 +116,19 @@ impl ContactFacts {
         self.creations.extend_from_slice(&other.creations);
     }
 
+    /// Forgets everything, keeping the lists' capacity (for the next
+    /// contact of a fold).
+    pub fn clear(&mut self) {
+        self.first_customer = i64::MAX;
+        self.first_flags = 0;
+        self.email_lost = i64::MAX;
+        self.subscribed = None;
+        self.events.clear();
+        self.won.clear();
+        self.calls.clear();
+        self.creations.clear();
+    }
+
     /// Whether the facts say nothing (nothing to keep).
     pub fn is_empty(&self) -> bool {
         *self == ContactFacts::default()
@@ -199,9 +212,46 @@ const UP_FOR_RENEWAL: usize = 3;
 const LIST_START: usize = 4;
 const RANGES: usize = 5;
 
+/// Which bound array of [`Buckets`] a lookup counts in.
+const T0: usize = 0;
+const T1: usize = 1;
+const ACTIVE_START_FROM: usize = 2;
+const ACTIVE_END_FROM: usize = 3;
+const RENEWAL_FROM: usize = 4;
+const RENEWAL_TO: usize = 5;
+const BOUNDS: usize = 6;
+
+const DAY: i64 = 86_400;
+
+/// Fewest windows for which [`Buckets::index_days`] builds a day table (a
+/// binary search over one to three bounds is as fast as a table lookup).
+const DAY_TABLE_MIN_WINDOWS: usize = 4;
+/// Most days a day table covers (a row is 24 bytes, so at most 1.5 MiB;
+/// e.g. 400 weekly, monthly or quarterly points with their look-backs fit,
+/// 400 yearly points do not and use binary searches).
+const DAY_TABLE_MAX_DAYS: usize = 1 << 16;
+
+/// For each day from `first_day` on, how many bounds of each array are at
+/// or before its start. Only built when every bound is at a day start
+/// (UTC midnight): then the bounds at or before any instant of a day are
+/// those at or before the day's start, so one row answers every instant of
+/// that day. Before the first row no bound has passed; after the last row
+/// (the day of the latest bound) every bound has.
+#[derive(Debug, Clone)]
+struct DayTable {
+    first_day: i64,
+    rows: Vec<[u32; BOUNDS]>,
+}
+
 /// The windows of a batch of accumulators, sorted and not overlapping, with
 /// every bound non-decreasing from one window to the next (so the windows
 /// an instant falls in, for each bound pair, form one interval).
+///
+/// Every lookup is "how many bounds of one array are at or before `t`":
+/// a binary search over the bounds, or, after [`Buckets::index_days`], one
+/// read of a day table (the periods of a series start and end at day
+/// starts), so placing a record costs the same whatever the number of
+/// periods.
 #[derive(Debug, Clone)]
 pub(crate) struct Buckets {
     pub t0: Vec<i64>,
@@ -210,6 +260,7 @@ pub(crate) struct Buckets {
     active_end_from: Vec<i64>,
     renewal_from: Vec<i64>,
     renewal_to: Vec<i64>,
+    days: Option<DayTable>,
 }
 
 fn sorted(v: &[i64]) -> bool {
@@ -227,6 +278,7 @@ impl Buckets {
             active_end_from: Vec::new(),
             renewal_from: Vec::new(),
             renewal_to: Vec::new(),
+            days: None,
         };
         for w in windows {
             b.t0.push(w.t0);
@@ -237,69 +289,175 @@ impl Buckets {
             b.renewal_to.push(w.renewal_to);
         }
         let apart = b.t1.iter().zip(b.t0.iter().skip(1)).all(|(e, s)| e <= s);
-        let monotone = [
-            &b.t0,
-            &b.t1,
-            &b.active_start_from,
-            &b.active_end_from,
-            &b.renewal_from,
-            &b.renewal_to,
-        ]
-        .iter()
-        .all(|v| sorted(v));
+        let monotone = (0..BOUNDS).all(|which| sorted(b.bounds(which)));
         (apart && monotone).then_some(b)
+    }
+
+    fn bounds(&self, which: usize) -> &[i64] {
+        match which {
+            T0 => &self.t0,
+            T1 => &self.t1,
+            ACTIVE_START_FROM => &self.active_start_from,
+            ACTIVE_END_FROM => &self.active_end_from,
+            RENEWAL_FROM => &self.renewal_from,
+            _ => &self.renewal_to,
+        }
+    }
+
+    /// Builds the day table, when there are enough windows for it to pay,
+    /// every bound is at a day start and the bounds span at most
+    /// `DAY_TABLE_MAX_DAYS` days; otherwise lookups stay binary searches.
+    /// The answers are the same either way.
+    pub fn index_days(&mut self) {
+        self.days = None;
+        if self.len() < DAY_TABLE_MIN_WINDOWS || u32::try_from(self.len()).is_err() {
+            return;
+        }
+        let all = || (0..BOUNDS).flat_map(|which| self.bounds(which).iter().copied());
+        if !all().all(|t| t.rem_euclid(DAY) == 0) {
+            return;
+        }
+        let (Some(first), Some(last)) = (all().min(), all().max()) else {
+            return;
+        };
+        let (first_day, last_day) = (first.div_euclid(DAY), last.div_euclid(DAY));
+        let Some(n) = last_day
+            .checked_sub(first_day)
+            .and_then(|d| usize::try_from(d).ok())
+            .and_then(|d| d.checked_add(1))
+            .filter(|&n| n <= DAY_TABLE_MAX_DAYS)
+        else {
+            return;
+        };
+        let mut rows = vec![[0u32; BOUNDS]; n];
+        for which in 0..BOUNDS {
+            let bounds = self.bounds(which);
+            let mut k = 0;
+            for (day, row) in (first_day..).zip(rows.iter_mut()) {
+                let start = day.saturating_mul(DAY);
+                while bounds.get(k).is_some_and(|&s| s <= start) {
+                    k += 1;
+                }
+                if let Some(slot) = row.get_mut(which) {
+                    *slot = u32::try_from(k).unwrap_or(u32::MAX);
+                }
+            }
+        }
+        self.days = Some(DayTable { first_day, rows });
     }
 
     pub fn len(&self) -> usize {
         self.t0.len()
     }
 
+    /// How many bounds of array `which` are at or before `t`.
+    #[inline]
+    fn count(&self, which: usize, t: i64) -> usize {
+        let Some(days) = &self.days else {
+            return self.bounds(which).partition_point(|&s| s <= t);
+        };
+        // Day numbers of supported instants are far from overflowing.
+        let day = t.div_euclid(DAY).saturating_sub(days.first_day);
+        let Ok(i) = usize::try_from(day) else {
+            // Before the first bound's day: no bound has passed.
+            return 0;
+        };
+        match days.rows.get(i).and_then(|row| row.get(which)) {
+            Some(&n) => n as usize,
+            // After the last bound's day: every bound has passed.
+            None => self.len(),
+        }
+    }
+
     /// The window containing `t`.
     #[inline]
     pub fn bucket(&self, t: i64) -> Option<usize> {
-        let p = self.t0.partition_point(|&s| s <= t).checked_sub(1)?;
+        if self.days.is_some() {
+            // Window p holds t when p + 1 periods have started by t and p
+            // have ended (t1[p - 1] <= t0[p] <= t, so at least p have):
+            // both counts from the same row, no read of t1.
+            let (started, ended) = (self.count(T0, t), self.count(T1, t));
+            return started.checked_sub(1).filter(|&p| p == ended);
+        }
+        let p = self.count(T0, t).checked_sub(1)?;
         (t < *self.t1.get(p)?).then_some(p)
     }
 
     /// The windows `p` with `from[p] <= t < to[p]` (an interval because both
     /// bounds are non-decreasing).
     #[inline]
-    fn span(from: &[i64], to: &[i64], t: i64) -> Option<(usize, usize)> {
-        let a = to.partition_point(|&e| e <= t);
-        let b = from.partition_point(|&s| s <= t);
+    fn span(&self, from: usize, to: usize, t: i64) -> Option<(usize, usize)> {
+        let a = self.count(to, t);
+        let b = self.count(from, t);
         (a < b).then_some((a, b))
+    }
+
+    /// The windows whose activity window before the period's start holds `t`.
+    #[inline]
+    fn at_start_span(&self, t: i64) -> Option<(usize, usize)> {
+        self.span(ACTIVE_START_FROM, T0, t)
+    }
+
+    /// The windows whose activity window before the period's end holds `t`.
+    #[inline]
+    fn at_end_span(&self, t: i64) -> Option<(usize, usize)> {
+        self.span(ACTIVE_END_FROM, T1, t)
+    }
+
+    /// The windows in whose period a deal won at `t` comes up for renewal.
+    #[inline]
+    fn renewal_span(&self, t: i64) -> Option<(usize, usize)> {
+        self.span(RENEWAL_FROM, RENEWAL_TO, t)
     }
 
     /// Whether a revenue event at `t` matters to some window: it falls in a
     /// period or in the activity window before a period's start or end.
     #[inline]
     pub fn sees(&self, t: i64) -> bool {
-        Buckets::span(&self.active_start_from, &self.t0, t).is_some()
-            || Buckets::span(&self.active_end_from, &self.t1, t).is_some()
-            || self.bucket(t).is_some()
+        self.at_start_span(t).is_some() || self.at_end_span(t).is_some() || self.bucket(t).is_some()
     }
 
     /// The windows whose period ends after `after` and at or before `until`
     /// (those a deal created at `after` and closed at `until` is open at the
     /// end of).
     pub fn ends_in(&self, after: i64, until: i64) -> std::ops::Range<usize> {
-        let a = self.t1.partition_point(|&e| e <= after);
-        let b = self.t1.partition_point(|&e| e <= until);
+        let a = self.count(T1, after);
+        let b = self.count(T1, until);
         a..b.max(a)
+    }
+
+    /// The windows whose period starts after `from` and at or before `to`
+    /// (those at whose start something present from `from` until `to` is
+    /// there).
+    fn starts_in(&self, from: i64, to: i64) -> Option<(usize, usize)> {
+        let a = self.count(T0, from);
+        let e = self.count(T0, to);
+        (a < e).then_some((a, e))
     }
 }
 
-/// Replaces `spans` by their union: sorted, disjoint intervals.
+/// Replaces `spans` by their union: sorted, disjoint intervals, in place
+/// (spans of sorted instants come sorted already).
 fn union(spans: &mut Vec<(usize, usize)>) {
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for &(a, b) in spans.iter() {
-        match merged.last_mut() {
+    if !spans.is_sorted() {
+        spans.sort_unstable();
+    }
+    // `kept` spans are merged so far; `kept <= r`, so writing at `kept`
+    // never overwrites a span not yet read.
+    let mut kept: usize = 0;
+    for r in 0..spans.len() {
+        let Some(&(a, b)) = spans.get(r) else { break };
+        match kept.checked_sub(1).and_then(|i| spans.get_mut(i)) {
             Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
+            _ => {
+                if let Some(slot) = spans.get_mut(kept) {
+                    *slot = (a, b);
+                }
+                kept += 1;
+            }
         }
     }
-    *spans = merged;
+    spans.truncate(kept);
 }
 
 fn covers(spans: &[(usize, usize)], p: usize) -> bool {
@@ -360,10 +518,10 @@ impl Folder {
         self.start.clear();
         self.end.clear();
         for &(t, _) in &facts.events {
-            if let Some(s) = Buckets::span(&b.active_start_from, &b.t0, t) {
+            if let Some(s) = b.at_start_span(t) {
                 self.start.push(s);
             }
-            if let Some(s) = Buckets::span(&b.active_end_from, &b.t1, t) {
+            if let Some(s) = b.at_end_span(t) {
                 self.end.push(s);
             }
         }
@@ -447,7 +605,7 @@ impl Folder {
             facts.won.sort_unstable();
             self.renewal.clear();
             for &(closed, _) in &facts.won {
-                if let Some(s) = Buckets::span(&b.renewal_from, &b.renewal_to, closed) {
+                if let Some(s) = b.renewal_span(closed) {
                     self.renewal.push(s);
                 }
             }
@@ -503,10 +661,8 @@ impl Folder {
         // The e-mail list.
         if let Some(created) = facts.subscribed {
             let lost = facts.email_lost;
-            let a = b.t0.partition_point(|&s| s <= created);
-            let e = b.t0.partition_point(|&s| s <= lost);
-            if a < e {
-                self.range(LIST_START, (a, e));
+            if let Some(s) = b.starts_in(created, lost) {
+                self.range(LIST_START, s);
             }
             if let Some(c) = b.bucket(created).and_then(|p| counts.get_mut(p)) {
                 c.list_new += 1;
@@ -541,5 +697,119 @@ impl Folder {
         for d in &mut self.diff {
             *d = [0; RANGES];
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Buckets of `n` windows of `len` days from day `first`, with an
+    /// activity window of `active` days and renewals `renewal` days back.
+    fn windows(first: i64, len: i64, n: i64, active: i64, renewal: i64) -> Buckets {
+        let mut b = Buckets {
+            t0: Vec::new(),
+            t1: Vec::new(),
+            active_start_from: Vec::new(),
+            active_end_from: Vec::new(),
+            renewal_from: Vec::new(),
+            renewal_to: Vec::new(),
+            days: None,
+        };
+        for p in 0..n {
+            let t0 = (first + p * len) * DAY;
+            let t1 = t0 + len * DAY;
+            b.t0.push(t0);
+            b.t1.push(t1);
+            b.active_start_from.push(t0 - active * DAY);
+            b.active_end_from.push(t1 - active * DAY);
+            b.renewal_from.push(t0 - renewal * DAY);
+            b.renewal_to.push(t1 - renewal * DAY);
+        }
+        b
+    }
+
+    /// Every bound, one second and one day either side, and instants far
+    /// before and after all bounds.
+    fn instants(b: &Buckets) -> Vec<i64> {
+        let mut ts = vec![i64::MIN, i64::MIN / 2, -1, 0, 1, i64::MAX / 2, i64::MAX];
+        for which in 0..BOUNDS {
+            for &s in b.bounds(which) {
+                for d in [-DAY - 1, -DAY, -1, 0, 1, DAY - 1, DAY, 400 * DAY] {
+                    ts.push(s.saturating_add(d));
+                }
+            }
+        }
+        ts
+    }
+
+    fn same_answers(plain: &Buckets, indexed: &Buckets) {
+        for t in instants(plain) {
+            for which in 0..BOUNDS {
+                assert_eq!(
+                    plain.count(which, t),
+                    indexed.count(which, t),
+                    "{which} at {t}"
+                );
+            }
+            assert_eq!(plain.bucket(t), indexed.bucket(t), "bucket at {t}");
+            assert_eq!(plain.at_start_span(t), indexed.at_start_span(t), "{t}");
+            assert_eq!(plain.at_end_span(t), indexed.at_end_span(t), "{t}");
+            assert_eq!(plain.renewal_span(t), indexed.renewal_span(t), "{t}");
+            assert_eq!(plain.sees(t), indexed.sees(t), "sees at {t}");
+            for u in [t, t.saturating_add(3 * DAY), t.saturating_add(90 * DAY)] {
+                assert_eq!(plain.ends_in(t, u), indexed.ends_in(t, u), "{t}..{u}");
+                assert_eq!(plain.starts_in(t, u), indexed.starts_in(t, u), "{t}..{u}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_day_table_answers_as_the_binary_searches_do() {
+        // Weeks, months of 30 days, one-day periods; a look-back of none,
+        // shorter or longer than a period; periods before 1970.
+        for (first, len, n, active, renewal) in [
+            (18_323, 7, 302, 90, 365),
+            (18_323, 30, 18, 365, 365),
+            (-400, 1, 50, 0, 30),
+            (10, 7, 4, 1, 0),
+        ] {
+            let plain = windows(first, len, n, active, renewal);
+            let mut indexed = plain.clone();
+            indexed.index_days();
+            assert!(indexed.days.is_some(), "{first} {len} {n}");
+            same_answers(&plain, &indexed);
+        }
+    }
+
+    #[test]
+    fn union_merges_overlapping_and_touching_spans_in_place() {
+        let mut spans = vec![(5, 7), (0, 2), (1, 3), (3, 4), (9, 9), (6, 8), (10, 12)];
+        union(&mut spans);
+        assert_eq!(spans, vec![(0, 4), (5, 8), (9, 9), (10, 12)]);
+        let mut sorted = vec![(0, 1), (2, 3), (2, 5), (4, 6)];
+        union(&mut sorted);
+        assert_eq!(sorted, vec![(0, 1), (2, 6)]);
+    }
+
+    #[test]
+    fn the_day_table_is_left_out_where_it_would_not_be_exact_or_pay() {
+        // A bound off a day start.
+        let mut b = windows(18_323, 7, 10, 90, 365);
+        if let Some(t) = b.renewal_to.last_mut() {
+            *t += 1;
+        }
+        b.index_days();
+        assert!(b.days.is_none());
+        // Too few windows, or too many days.
+        let mut b = windows(18_323, 7, 3, 90, 365);
+        b.index_days();
+        assert!(b.days.is_none());
+        let mut b = windows(0, 365, 200, 90, 365);
+        b.index_days();
+        assert!(b.days.is_none());
+        let mut b = windows(0, 365, 100, 90, 365);
+        b.index_days();
+        assert!(b.days.is_some());
     }
 }
