@@ -481,7 +481,7 @@ fn main() {
         ctx.register_udf(LeadScoreBatchFunction::new(SAMPLE_AS_OF).into_udf());
         let args: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
         let sql = format!(
-            "SELECT sum(crm_lead_score_batch('{}', {})['score']) FROM leads",
+            "SELECT sum(s.score) FROM (SELECT crm_lead_score_batch('{}', {}) AS s FROM leads)",
             json.replace('\'', "''"),
             args.join(", ")
         );
