@@ -68,6 +68,26 @@ impl Args {
     }
 }
 
+/// The exit code of a binary's run: success, or the error and the usage
+/// line on standard error, each prefixed with the program's name.
+///
+/// ```
+/// use std::process::ExitCode;
+/// use crmkit_ballista::args::exit_code;
+///
+/// assert_eq!(exit_code("crmkit-executor", "usage: ...", Ok(())), ExitCode::SUCCESS);
+/// assert_eq!(exit_code("crmkit-executor", "usage: ...", Err("--functions is required".into())), ExitCode::FAILURE);
+/// ```
+pub fn exit_code(program: &str, usage: &str, result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{program}: {e}\n{usage}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Args;
@@ -92,25 +112,5 @@ mod tests {
         assert!(e.contains("needs a value"), "{e}");
         let a = Args::parse(strings(&["--port", "x"]), &["port"]).unwrap();
         assert!(a.number("port", 1u16).unwrap_err().contains("--port"));
-    }
-}
-
-/// The exit code of a binary's run: success, or the error and the usage
-/// line on standard error, each prefixed with the program's name.
-///
-/// ```
-/// use std::process::ExitCode;
-/// use crmkit_ballista::args::exit_code;
-///
-/// assert_eq!(exit_code("crmkit-executor", "usage: ...", Ok(())), ExitCode::SUCCESS);
-/// assert_eq!(exit_code("crmkit-executor", "usage: ...", Err("--functions is required".into())), ExitCode::FAILURE);
-/// ```
-pub fn exit_code(program: &str, usage: &str, result: Result<(), String>) -> std::process::ExitCode {
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{program}: {e}\n{usage}");
-            std::process::ExitCode::FAILURE
-        }
     }
 }
