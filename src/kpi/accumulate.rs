@@ -72,6 +72,62 @@ pub(crate) const FUNNEL: [LifecycleStage; 6] = [
     LifecycleStage::Customer,
 ];
 
+/// The engine settings that decide what an accumulator keeps from its
+/// records, besides the period: a state fed under one revenue source,
+/// segment or set of options and finished under another would give wrong
+/// numbers without an error, so [`KpiEngine::finish`](super::KpiEngine::finish)
+/// and [`KpiAccumulator::merge`] compare them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Basis {
+    /// The segment and options, as a JSON object `{"segment", "options"}`.
+    pub request: String,
+    /// Whether the revenue events that new revenue needs were kept (only
+    /// when the request asks for `new_revenue`).
+    pub new_revenue: bool,
+}
+
+impl Basis {
+    /// What differs between `self` (the accumulator's) and `other`, for
+    /// messages: `options.revenue_source is "purchases" in the accumulator,
+    /// "deals" here`.
+    pub fn differences(&self, other: &Basis) -> String {
+        let parse = |text: &str| {
+            serde_json::from_str::<serde_json::Value>(text).unwrap_or(serde_json::Value::Null)
+        };
+        let (mine, theirs) = (parse(&self.request), parse(&other.request));
+        let mut out = Vec::new();
+        for part in ["segment", "options"] {
+            let (a, b) = (&mine[part], &theirs[part]);
+            match (a.as_object(), b.as_object()) {
+                (Some(a), Some(b)) => {
+                    let keys: std::collections::BTreeSet<&String> =
+                        a.keys().chain(b.keys()).collect();
+                    for k in keys {
+                        let (x, y) = (a.get(k), b.get(k));
+                        if x != y {
+                            out.push(format!(
+                                "{part}.{k} is {} in the accumulator, {} here",
+                                x.map_or("absent".into(), ToString::to_string),
+                                y.map_or("absent".into(), ToString::to_string)
+                            ));
+                        }
+                    }
+                }
+                _ if a != b => out.push(format!("{part} is {a} in the accumulator, {b} here")),
+                _ => {}
+            }
+        }
+        if other.new_revenue && !self.new_revenue {
+            out.push(
+                "the accumulator kept no new-revenue events (ask for new_revenue when feeding it)"
+                    .into(),
+            );
+        }
+        out.join("; ")
+    }
+}
+
 /// Exact sums and counts gathered from records; see the module docs.
 ///
 /// Create one with [`KpiEngine::accumulator`](super::KpiEngine::accumulator),
@@ -99,6 +155,10 @@ pub struct KpiAccumulator {
     /// Ids of the records fed (only for accumulators that may be merged).
     #[serde(default)]
     pub(crate) records: RecordIds,
+    /// What the records were read under, beyond the period (absent in
+    /// states written before crmkit 0.1 recorded it: those are not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) basis: Option<Basis>,
     // contacts
     pub(crate) leads: u64,
     pub(crate) leads_converted: u64,
@@ -177,10 +237,11 @@ pub(crate) fn add(sum: &mut Decimal, amount: Decimal) -> Result<()> {
 }
 
 impl KpiAccumulator {
-    pub(crate) fn new(window: Window, stages: usize) -> KpiAccumulator {
+    pub(crate) fn new(window: Window, stages: usize, basis: Basis) -> KpiAccumulator {
         KpiAccumulator {
             version: StateVersion,
             window,
+            basis: Some(basis),
             contacts: BTreeMap::new(),
             customers: CustomerCounts::default(),
             records: RecordIds::default(),
@@ -297,7 +358,8 @@ impl KpiAccumulator {
     /// # Errors
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) if the two cover
-    /// different periods or datasets, or when both were fed the same record
+    /// different periods or datasets, were fed under different segments or
+    /// options (path `accumulator.basis`), or when both were fed the same record
     /// (same kind and id: it would be counted twice; the message names it);
     /// nothing is merged then; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
     /// if a sum overflows.
@@ -308,8 +370,22 @@ impl KpiAccumulator {
                 "cannot merge accumulators of different periods or datasets",
             ));
         }
+        if let (Some(mine), Some(theirs)) = (&self.basis, &other.basis)
+            && mine != theirs
+        {
+            return Err(Error::invalid(
+                "accumulator.basis",
+                format!(
+                    "cannot merge accumulators fed under different segments or options: {}",
+                    mine.differences(theirs)
+                ),
+            ));
+        }
         self.records
             .check_apart(&other.records, "was fed to both accumulators being merged")?;
+        if self.basis.is_none() {
+            self.basis.clone_from(&other.basis);
+        }
         self.records.add(other.records.clone());
         for (c, theirs) in &other.contacts {
             self.contacts.entry(c.clone()).or_default().merge(theirs);

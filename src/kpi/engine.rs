@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::accumulate::KpiAccumulator;
+use super::accumulate::{Basis, KpiAccumulator};
 use super::batch::Batch;
 use super::catalog::KpiId;
 use super::context::{Context, Window};
@@ -80,6 +80,14 @@ pub struct KpiEngine<'d> {
     kpis: Vec<KpiId>,
     window: Window,
     granularity: Option<Granularity>,
+    basis: Basis,
+}
+
+/// What an accumulator's [`Basis`] records of the request.
+#[derive(serde::Serialize)]
+struct Settings<'a> {
+    segment: &'a Option<super::Segment>,
+    options: &'a super::KpiOptions,
 }
 
 // The docs promise that engines and accumulators can be shared and sent
@@ -111,11 +119,20 @@ impl<'d> KpiEngine<'d> {
         ctx.track_revenue_events = kpis.contains(&KpiId::NewRevenue);
         let previous = cohort_previous(dataset, request.period, request.granularity)?;
         let window = Window::new(request.period, previous, &ctx.options)?;
+        let basis = Basis {
+            request: serde_json::to_string(&Settings {
+                segment: &ctx.segment,
+                options: &ctx.options,
+            })
+            .map_err(|e| Error::invalid("options", format!("cannot write the options: {e}")))?,
+            new_revenue: ctx.track_revenue_events,
+        };
         Ok(KpiEngine {
             ctx,
             kpis,
             window,
             granularity: request.granularity,
+            basis,
         })
     }
 
@@ -149,7 +166,7 @@ impl<'d> KpiEngine<'d> {
     }
 
     fn accumulator_for_window(&self, window: Window) -> KpiAccumulator {
-        KpiAccumulator::new(window, self.ctx.stages.stages.len())
+        KpiAccumulator::new(window, self.ctx.stages.stages.len(), self.basis.clone())
     }
 
     /// Feeds the records of `part` into `acc`, one pass per entity kind.
@@ -310,8 +327,11 @@ impl<'d> KpiEngine<'d> {
     /// that is not one of this engine's (made by an engine with other
     /// options, for another dataset's pipelines, or read from altered
     /// JSON: its windows do not match its period under this engine's
-    /// options); [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) when a
-    /// formula overflows.
+    /// options), or fed under another segment or other options (revenue
+    /// source, order basis...), or without the events `new_revenue` needs
+    /// when this engine asks for it (path `accumulator.basis`, the message
+    /// names each difference); [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+    /// when a formula overflows.
     pub fn finish(&self, acc: &KpiAccumulator) -> Result<Vec<Measurement>> {
         check_period(acc.period(), "accumulator.window.period")?;
         if acc.window != self.window_of(acc.period())?
@@ -322,6 +342,18 @@ impl<'d> KpiEngine<'d> {
                 format!(
                     "the accumulator for {} was not made by this engine: its windows or pipeline stages differ from this engine's options and dataset",
                     acc.period()
+                ),
+            ));
+        }
+        if let Some(theirs) = &acc.basis
+            && (theirs.request != self.basis.request
+                || (self.basis.new_revenue && !theirs.new_revenue))
+        {
+            return Err(Error::invalid(
+                "accumulator.basis",
+                format!(
+                    "the accumulator was fed under other settings than this engine's: {}; finish it with the segment and options it was fed under",
+                    theirs.differences(&self.basis)
                 ),
             ));
         }
