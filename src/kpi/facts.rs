@@ -252,7 +252,7 @@ struct DayTable {
 /// read of a day table (the periods of a series start and end at day
 /// starts), so placing a record costs the same whatever the number of
 /// periods.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Buckets {
     pub t0: Vec<i64>,
     pub t1: Vec<i64>,
@@ -271,15 +271,7 @@ impl Buckets {
     /// The buckets of `windows`, or `None` when they are not sorted,
     /// overlap, or have a bound that goes back in time.
     pub fn new<'w>(windows: impl Iterator<Item = &'w Window>) -> Option<Buckets> {
-        let mut b = Buckets {
-            t0: Vec::new(),
-            t1: Vec::new(),
-            active_start_from: Vec::new(),
-            active_end_from: Vec::new(),
-            renewal_from: Vec::new(),
-            renewal_to: Vec::new(),
-            days: None,
-        };
+        let mut b = Buckets::default();
         for w in windows {
             b.t0.push(w.t0);
             b.t1.push(w.t1);
@@ -707,15 +699,7 @@ mod tests {
     /// Buckets of `n` windows of `len` days from day `first`, with an
     /// activity window of `active` days and renewals `renewal` days back.
     fn windows(first: i64, len: i64, n: i64, active: i64, renewal: i64) -> Buckets {
-        let mut b = Buckets {
-            t0: Vec::new(),
-            t1: Vec::new(),
-            active_start_from: Vec::new(),
-            active_end_from: Vec::new(),
-            renewal_from: Vec::new(),
-            renewal_to: Vec::new(),
-            days: None,
-        };
+        let mut b = Buckets::default();
         for p in 0..n {
             let t0 = (first + p * len) * DAY;
             let t1 = t0 + len * DAY;

@@ -27,23 +27,22 @@ struct IdSet {
 
 /// The smallest id in both sorted lists.
 fn first_common<'a>(a: &'a [String], b: &[String]) -> Option<&'a str> {
-    let (long, short, a_is_long) = if a.len() >= b.len() {
-        (a, b, true)
-    } else {
-        (b, a, false)
-    };
-    if short.is_empty() {
+    if a.is_empty() || b.is_empty() {
         return None;
     }
-    // Much shorter: a binary search per id; else one merge walk.
-    if long.len() / short.len() >= 16 {
-        let hit = short.iter().position(|id| long.binary_search(id).is_ok())?;
-        let id = &short[hit];
-        return Some(if a_is_long {
-            &a[a.binary_search(id).ok()?]
-        } else {
-            &a[hit]
-        });
+    // One much shorter: a binary search per id of it; else one merge walk.
+    if a.len() / b.len() >= 16 {
+        return b
+            .iter()
+            .find_map(|id| a.binary_search(id).ok())
+            .and_then(|i| a.get(i))
+            .map(String::as_str);
+    }
+    if b.len() / a.len() >= 16 {
+        return a
+            .iter()
+            .find(|id| b.binary_search(id).is_ok())
+            .map(String::as_str);
     }
     let (mut i, mut j) = (0, 0);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
@@ -110,10 +109,15 @@ impl IdSet {
             if before.len() > 2 * last.len() {
                 break;
             }
-            let last = self.runs.pop().unwrap_or_default();
-            let before = self.runs.pop().unwrap_or_default();
-            self.runs.push(merge_runs(before, last));
+            self.merge_last_two();
         }
+    }
+
+    /// Merges the last two runs into one.
+    fn merge_last_two(&mut self) {
+        let last = self.runs.pop().unwrap_or_default();
+        let before = self.runs.pop().unwrap_or_default();
+        self.runs.push(merge_runs(before, last));
     }
 
     /// Adds the ids of `other`, which shares none with the set.
@@ -126,9 +130,7 @@ impl IdSet {
     /// One sorted list.
     fn into_sorted(mut self) -> Vec<String> {
         while self.runs.len() > 1 {
-            let last = self.runs.pop().unwrap_or_default();
-            let before = self.runs.pop().unwrap_or_default();
-            self.runs.push(merge_runs(before, last));
+            self.merge_last_two();
         }
         self.runs.pop().unwrap_or_default()
     }
