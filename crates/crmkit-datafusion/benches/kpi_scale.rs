@@ -41,7 +41,7 @@ use crmkit::model::{Dataset, DatasetParts};
 use crmkit::money::Currency;
 use crmkit::sample::{SAMPLE_AS_OF, SampleConfig, SampleRng, generate};
 use crmkit::scoring::{Batch, BatchScore, LeadInput, ScoringModel};
-use crmkit_datafusion::kpi_tables::finish_states_all;
+use crmkit_datafusion::kpi_tables::{finish_states_all, value_text};
 use crmkit_datafusion::kpi_udaf::KpiFunction;
 use crmkit_datafusion::load::{Table, TableKind, load_dataset};
 use crmkit_datafusion::schema;
@@ -359,15 +359,7 @@ fn datafusion_kpis(files: &Files, request: &KpiRequest) -> Vec<Option<String>> {
         states.iter().map(String::len).sum::<usize>() as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
-    KPIS.iter()
-        .map(|k| {
-            measurements
-                .iter()
-                .find(|m| m.kpi == *k)
-                .and_then(|m| m.value.as_decimal())
-                .map(|d| d.to_string())
-        })
-        .collect()
+    KPIS.iter().map(|k| value_text(&measurements, *k)).collect()
 }
 
 fn in_memory_with_load(files: &Files, request: &KpiRequest) -> Vec<Option<String>> {

@@ -232,11 +232,20 @@ pub fn finish_states(
     kpi: KpiId,
     states: &[String],
 ) -> crmkit::Result<Option<String>> {
-    Ok(finish_states_all(context, request, states)?
+    Ok(value_text(
+        &finish_states_all(context, request, states)?,
+        kpi,
+    ))
+}
+
+/// The value of `kpi` among `measurements` as an exact decimal string (the
+/// result of `crm_kpi`), or `None` when it is undefined or not among them.
+pub fn value_text(measurements: &[Measurement], kpi: KpiId) -> Option<String> {
+    measurements
         .iter()
         .find(|m| m.kpi == kpi)
         .and_then(|m| m.value.as_decimal())
-        .map(|d| d.to_string()))
+        .map(|d| d.to_string())
 }
 
 /// Merges the accumulator states (the results of `crm_kpi_state`) once and

@@ -75,7 +75,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::physical_expr::expressions::Literal;
 
-use crate::kpi_tables::KpiTable;
+use crate::kpi_tables::{KpiTable, value_text};
 
 /// The KPIs whose inputs are all in the deals table (revenue: under
 /// `"revenue_source": "deals"`; crmkit's default, `both`, also counts the
@@ -257,11 +257,7 @@ impl Accumulator for KpiAccumulatorAdapter {
             return Ok(ScalarValue::Utf8(Some(self.acc.to_json().map_err(crm)?)));
         }
         let measurements = self.engine()?.finish(&self.acc).map_err(crm)?;
-        let value = measurements
-            .iter()
-            .find(|m| m.kpi == self.kpi)
-            .and_then(|m| m.value.as_decimal())
-            .map(|d| d.to_string());
+        let value = value_text(&measurements, self.kpi);
         Ok(ScalarValue::Utf8(value))
     }
 
