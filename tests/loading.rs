@@ -391,3 +391,29 @@ fn a_bare_date_for_a_timestamp_says_what_was_expected() {
     .unwrap();
     assert_eq!(ds.companies()[0].created_at, None);
 }
+
+/// What a dataset of millions of rows holds per row (issue 21, "record
+/// sizes"): ids of up to 15 bytes live inside the record in 16 bytes, so an
+/// activity (five ids) is 144 bytes (184 with `String`-sized ids) and a
+/// contact (four ids) 456 (488). Long ids still round-trip.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn records_keep_short_ids_inline_in_16_bytes() {
+    use std::mem::size_of;
+    assert_eq!(size_of::<ContactId>(), 16);
+    assert_eq!(size_of::<Option<ContactId>>(), 16);
+    assert!(size_of::<Activity>() <= 144, "{}", size_of::<Activity>());
+    assert!(size_of::<Contact>() <= 456, "{}", size_of::<Contact>());
+    assert!(size_of::<Deal>() <= 256, "{}", size_of::<Deal>());
+    for text in [
+        "C-0001234",
+        "P00000001234567",
+        "P000000012345678",
+        "123e4567-e89b-12d3-a456-426614174000",
+    ] {
+        let id: ContactId = text.parse().expect("id");
+        assert_eq!(id.as_str(), text);
+        assert_eq!(id.clone(), id);
+        assert_eq!(String::from(id), text);
+    }
+}
