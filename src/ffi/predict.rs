@@ -12,8 +12,7 @@
 
 use std::ffi::c_char;
 
-// `ArraySpan` and `disjoint_arrays` for the submodules' `super::` paths.
-use super::{ArraySpan, FfiError, Handle, disjoint_arrays, handle_tag, str_arg};
+use super::{FfiError, Handle, handle_tag, str_arg};
 use crate::Error;
 use crate::predict::{ClvModel, LogisticRegression, PropensityModel, TimeUnit};
 

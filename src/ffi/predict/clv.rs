@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use super::{crm_clv_model, options_arg, unit_arg};
 use crate::ffi::dataset::crm_dataset;
 use crate::ffi::{
-    FfiError, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref, out_arg,
-    slice_arg, slice_arg_mut, str_arg, string_out, timestamp_arg,
+    ArraySpan, FfiError, boundary, boundary_or, crm_status, disjoint_arrays, handle_free,
+    handle_new, handle_ref, out_arg, slice_arg, slice_arg_mut, str_arg, string_out, timestamp_arg,
 };
 use crate::predict::{ClvFitOptions, ClvModel, ClvOptions, Rfm};
 
@@ -147,14 +147,14 @@ pub unsafe extern "C" fn crm_clv_predict(
     boundary(|| {
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
-        super::disjoint_arrays(&[
-            super::ArraySpan::input("frequency", frequency, n),
-            super::ArraySpan::input("recency", recency, n),
-            super::ArraySpan::input("age", age, n),
-            super::ArraySpan::input("monetary", monetary, n),
-            super::ArraySpan::output("out_probability_alive", out_probability_alive, n),
-            super::ArraySpan::output("out_expected_purchases", out_expected_purchases, n),
-            super::ArraySpan::output("out_clv", out_clv, n),
+        disjoint_arrays(&[
+            ArraySpan::input("frequency", frequency, n),
+            ArraySpan::input("recency", recency, n),
+            ArraySpan::input("age", age, n),
+            ArraySpan::input("monetary", monetary, n),
+            ArraySpan::output("out_probability_alive", out_probability_alive, n),
+            ArraySpan::output("out_expected_purchases", out_expected_purchases, n),
+            ArraySpan::output("out_clv", out_clv, n),
         ])?;
         // SAFETY: as above.
         let customers = unsafe { customers_arg(frequency, recency, age, monetary, n) }?;

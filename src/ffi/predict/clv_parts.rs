@@ -8,8 +8,8 @@ use std::ffi::c_char;
 use super::{crm_clv_model, unit_arg};
 use crate::Error;
 use crate::ffi::{
-    boundary, crm_status, handle_new, handle_ref, json_out, out_arg, slice_arg, slice_arg_mut,
-    timestamp_arg,
+    ArraySpan, boundary, crm_status, disjoint_arrays, handle_new, handle_ref, json_out, out_arg,
+    slice_arg, slice_arg_mut, timestamp_arg,
 };
 use crate::predict::{ClvFitOptions, ClvModel, Rfm, TimeUnit};
 
@@ -190,11 +190,11 @@ pub unsafe extern "C" fn crm_clv_conditional_expected_purchases(
     out_expected: *mut f64,
 ) -> crm_status {
     boundary(|| {
-        super::disjoint_arrays(&[
-            super::ArraySpan::input("frequency", frequency, n),
-            super::ArraySpan::input("recency", recency, n),
-            super::ArraySpan::input("age", age, n),
-            super::ArraySpan::output("out_expected", out_expected, n),
+        disjoint_arrays(&[
+            ArraySpan::input("frequency", frequency, n),
+            ArraySpan::input("recency", recency, n),
+            ArraySpan::input("age", age, n),
+            ArraySpan::output("out_expected", out_expected, n),
         ])?;
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
@@ -250,11 +250,11 @@ pub unsafe extern "C" fn crm_clv_expected_spend(
     out_fallback: *mut u8,
 ) -> crm_status {
     boundary(|| {
-        super::disjoint_arrays(&[
-            super::ArraySpan::input("frequency", frequency, n),
-            super::ArraySpan::input("monetary", monetary, n),
-            super::ArraySpan::output("out_spend", out_spend, n),
-            super::ArraySpan::output("out_fallback", out_fallback, n),
+        disjoint_arrays(&[
+            ArraySpan::input("frequency", frequency, n),
+            ArraySpan::input("monetary", monetary, n),
+            ArraySpan::output("out_spend", out_spend, n),
+            ArraySpan::output("out_fallback", out_fallback, n),
         ])?;
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
@@ -318,9 +318,9 @@ pub unsafe extern "C" fn crm_clv_bgnbd_params(
     boundary(|| {
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
-        super::disjoint_arrays(&[
-            super::ArraySpan::output("out_params", out_params, 4),
-            super::ArraySpan::output("out_standard_errors", out_standard_errors, 4),
+        disjoint_arrays(&[
+            ArraySpan::output("out_params", out_params, 4),
+            ArraySpan::output("out_standard_errors", out_standard_errors, 4),
         ])?;
         let p = model.bgnbd.params;
         let errors = if out_standard_errors.is_null() {
@@ -360,9 +360,9 @@ pub unsafe extern "C" fn crm_clv_gamma_gamma_params(
     boundary(|| {
         // SAFETY: the caller upholds the contract in the docs above.
         let model = unsafe { handle_ref(model, "model") }?;
-        super::disjoint_arrays(&[
-            super::ArraySpan::output("out_params", out_params, 3),
-            super::ArraySpan::output("out_standard_errors", out_standard_errors, 3),
+        disjoint_arrays(&[
+            ArraySpan::output("out_params", out_params, 3),
+            ArraySpan::output("out_standard_errors", out_standard_errors, 3),
         ])?;
         let gamma_gamma = model.gamma_gamma.as_ref().ok_or_else(|| {
             Error::invalid("model", "the model has no spend model (fitted BG/NBD only)")

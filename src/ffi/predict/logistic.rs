@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use super::crm_logistic;
 use crate::Error;
 use crate::ffi::{
-    FfiError, boundary, boundary_or, crm_status, handle_free, handle_new, handle_ref, json_out,
-    out_arg, slice_arg, slice_arg_mut, str_arg,
+    ArraySpan, FfiError, boundary, boundary_or, crm_status, disjoint_arrays, handle_free,
+    handle_new, handle_ref, json_out, out_arg, slice_arg, slice_arg_mut, str_arg,
 };
 use crate::predict::{LogisticOptions, LogisticRegression};
 
@@ -86,9 +86,9 @@ pub unsafe extern "C" fn crm_logistic_predict(
             ));
         }
         let len = rows_arg(n_rows, n_features, "n_features")?;
-        super::disjoint_arrays(&[
-            super::ArraySpan::input("x", x, len),
-            super::ArraySpan::output("out_probabilities", out_probabilities, n_rows),
+        disjoint_arrays(&[
+            ArraySpan::input("x", x, len),
+            ArraySpan::output("out_probabilities", out_probabilities, n_rows),
         ])?;
         // SAFETY: as above.
         let x = unsafe { slice_arg(x, len, "x") }?;
