@@ -248,6 +248,20 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Returns the version of the crmkit library ("0.1.0"), which equals
+ * CRM_VERSION_STRING of the header it was built with. The string is static:
+ * do not free it.
+ */
+const char *crm_version(void);
+
+/**
+ * Returns the C ABI version of the library, to compare with the header's
+ * CRM_ABI_VERSION: a host built against a header with another ABI version
+ * must not use the library.
+ */
+uint32_t crm_abi_version(void);
+
+/**
  * Returns the message of the last failed crmkit call on the calling thread,
  * or an empty string if the last call succeeded or none failed yet.
  *
@@ -281,20 +295,6 @@ const char *crm_status_str(int32_t status);
  * crm_status_str() or crm_version().
  */
 void crm_string_free(char *string);
-
-/**
- * Returns the version of the crmkit library ("0.1.0"), which equals
- * CRM_VERSION_STRING of the header it was built with. The string is static:
- * do not free it.
- */
-const char *crm_version(void);
-
-/**
- * Returns the C ABI version of the library, to compare with the header's
- * CRM_ABI_VERSION: a host built against a header with another ABI version
- * must not use the library.
- */
-uint32_t crm_abi_version(void);
 
 /**
  * Panics inside the panic boundary, on purpose, and returns
