@@ -87,5 +87,25 @@ fn purchase_log(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, purchase_log);
+/// The sample generator at two sizes, four times apart: linear work gives
+/// a ratio near 4 (before each contact stopped scanning every deal it was
+/// near 16, and 200,000 contacts took minutes).
+fn sample_generation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sample generation");
+    group.sample_size(10);
+    for contacts in [10_000, 40_000] {
+        let config = SampleConfig {
+            contacts,
+            companies: contacts / 5,
+            ..SampleConfig::default()
+        };
+        group.throughput(Throughput::Elements(contacts as u64));
+        group.bench_function(format!("generate_parts {contacts} contacts"), |b| {
+            b.iter(|| generate_parts(black_box(&config)).expect("sample"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, purchase_log, sample_generation);
 criterion_main!(benches);

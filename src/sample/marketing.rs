@@ -20,6 +20,8 @@
 //!   true 9 %, variant B at 14 %, so a sample of this size rarely proves
 //!   the difference — as in real A/B tests of this size.
 
+use std::collections::HashMap;
+
 use chrono::Duration;
 use rust_decimal::Decimal;
 
@@ -95,14 +97,17 @@ impl Generator<'_> {
             .iter()
             .map(|c| (c.id.clone(), c.created_at))
             .collect();
+        // Each contact's first deal, in one pass over the deals (a scan of
+        // every deal per contact made the sample quadratic in its size).
+        let mut first_deal_by_contact: HashMap<ContactId, Timestamp> = HashMap::new();
+        for deal in &self.parts.deals {
+            first_deal_by_contact
+                .entry(deal.contact.clone())
+                .and_modify(|first| *first = (*first).min(deal.created_at))
+                .or_insert(deal.created_at);
+        }
         for (contact, created) in contacts {
-            let first_deal = self
-                .parts
-                .deals
-                .iter()
-                .filter(|d| d.contact == contact)
-                .map(|d| d.created_at)
-                .min();
+            let first_deal = first_deal_by_contact.get(&contact).copied();
             let until = first_deal
                 .unwrap_or(created + Duration::days(120))
                 .min(self.end - Duration::hours(1));

@@ -36,6 +36,8 @@
 //!   gives the CLV models' BG/NBD fit the customer heterogeneity it
 //!   estimates (on monthly payments alone its parameters diverge).
 
+use std::collections::HashMap;
+
 use chrono::Duration;
 use rust_decimal::Decimal;
 
@@ -160,19 +162,24 @@ impl Generator<'_> {
     /// every 30 days from 30 days after its first won deal, until the end
     /// of the data or until it cancels ([`MONTHLY_CANCELLATION`] a month).
     fn subscriptions(&mut self) -> Result<()> {
-        let mut first_won: Vec<(Timestamp, usize)> = Vec::new();
-        for (index, contact) in self.parts.contacts.iter().enumerate() {
-            let first = self
-                .parts
-                .deals
-                .iter()
-                .filter(|d| d.contact == contact.id && d.status == DealStatus::Won)
-                .filter_map(|d| d.closed_at)
-                .min();
-            if let Some(first) = first {
-                first_won.push((first, index));
+        // Each contact's first won deal, in one pass over the deals (a scan
+        // of every deal per contact made the sample quadratic in its size).
+        let mut first_won_by_contact: HashMap<&ContactId, Timestamp> = HashMap::new();
+        for deal in &self.parts.deals {
+            if let (DealStatus::Won, Some(closed)) = (deal.status, deal.closed_at) {
+                first_won_by_contact
+                    .entry(&deal.contact)
+                    .and_modify(|first| *first = (*first).min(closed))
+                    .or_insert(closed);
             }
         }
+        let first_won: Vec<(Timestamp, usize)> = self
+            .parts
+            .contacts
+            .iter()
+            .enumerate()
+            .filter_map(|(index, c)| first_won_by_contact.get(&c.id).map(|&t| (t, index)))
+            .collect();
         let mut spans = Vec::new();
         for (first, index) in first_won {
             let contact = self
