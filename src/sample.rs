@@ -49,6 +49,8 @@
 //! Ok::<(), crmkit::Error>(())
 //! ```
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
@@ -155,6 +157,25 @@ fn one_item_purchase(sku: &str, amount: Money) -> ActivityKind {
             unit_price: amount,
         }],
     }
+}
+
+/// Each contact's earliest `at(deal)` over its deals that have one, in one
+/// pass over the deals (a scan of every deal per contact made the sample
+/// quadratic in its size).
+fn earliest_by_contact(
+    deals: &[Deal],
+    at: impl Fn(&Deal) -> Option<Timestamp>,
+) -> HashMap<ContactId, Timestamp> {
+    let mut earliest: HashMap<ContactId, Timestamp> = HashMap::new();
+    for deal in deals {
+        if let Some(t) = at(deal) {
+            earliest
+                .entry(deal.contact.clone())
+                .and_modify(|first| *first = (*first).min(t))
+                .or_insert(t);
+        }
+    }
+    earliest
 }
 
 fn currency(code: &str) -> Result<Currency> {

@@ -20,12 +20,10 @@
 //!   true 9 %, variant B at 14 %, so a sample of this size rarely proves
 //!   the difference — as in real A/B tests of this size.
 
-use std::collections::HashMap;
-
 use chrono::Duration;
 use rust_decimal::Decimal;
 
-use super::{Generator, STAGES, SampleRng, id, one_item_purchase};
+use super::{Generator, STAGES, SampleRng, earliest_by_contact, id, one_item_purchase};
 use crate::model::*;
 use crate::money::Money;
 use crate::{Error, Result};
@@ -97,15 +95,7 @@ impl Generator<'_> {
             .iter()
             .map(|c| (c.id.clone(), c.created_at))
             .collect();
-        // Each contact's first deal, in one pass over the deals (a scan of
-        // every deal per contact made the sample quadratic in its size).
-        let mut first_deal_by_contact: HashMap<ContactId, Timestamp> = HashMap::new();
-        for deal in &self.parts.deals {
-            first_deal_by_contact
-                .entry(deal.contact.clone())
-                .and_modify(|first| *first = (*first).min(deal.created_at))
-                .or_insert(deal.created_at);
-        }
+        let first_deal_by_contact = earliest_by_contact(&self.parts.deals, |d| Some(d.created_at));
         for (contact, created) in contacts {
             let first_deal = first_deal_by_contact.get(&contact).copied();
             let until = first_deal

@@ -36,12 +36,10 @@
 //!   gives the CLV models' BG/NBD fit the customer heterogeneity it
 //!   estimates (on monthly payments alone its parameters diverge).
 
-use std::collections::HashMap;
-
 use chrono::Duration;
 use rust_decimal::Decimal;
 
-use super::{Generator, STAGES, SampleRng, id, one_item_purchase};
+use super::{Generator, STAGES, SampleRng, earliest_by_contact, id, one_item_purchase};
 use crate::model::*;
 use crate::money::Money;
 use crate::{Error, Result};
@@ -162,17 +160,9 @@ impl Generator<'_> {
     /// every 30 days from 30 days after its first won deal, until the end
     /// of the data or until it cancels ([`MONTHLY_CANCELLATION`] a month).
     fn subscriptions(&mut self) -> Result<()> {
-        // Each contact's first won deal, in one pass over the deals (a scan
-        // of every deal per contact made the sample quadratic in its size).
-        let mut first_won_by_contact: HashMap<&ContactId, Timestamp> = HashMap::new();
-        for deal in &self.parts.deals {
-            if let (DealStatus::Won, Some(closed)) = (deal.status, deal.closed_at) {
-                first_won_by_contact
-                    .entry(&deal.contact)
-                    .and_modify(|first| *first = (*first).min(closed))
-                    .or_insert(closed);
-            }
-        }
+        let first_won_by_contact = earliest_by_contact(&self.parts.deals, |d| {
+            d.closed_at.filter(|_| d.status == DealStatus::Won)
+        });
         let first_won: Vec<(Timestamp, usize)> = self
             .parts
             .contacts
